@@ -1,0 +1,39 @@
+//! The wire contract of Insider's WhatsApp Campaign Analytics API ("statistics for one campaign by
+//! ID"): request, response and error types, the upstream's parsing and validation rules, and
+//! JSON Schema / OpenAPI export.
+//!
+//! Every rule about what goes over the wire lives in this crate, once. The client validates with
+//! [`validate`] before sending; the mock parses with [`parse_request`] and answers with
+//! [`ErrorResponse`]; both read bodies with the same types. The crate has no async runtime and no
+//! HTTP stack: a dependent pays only for types, rules and schemas.
+//!
+//! ```
+//! use wa_stats_model::{CampaignStatisticsRequest, parse_request, validate};
+//!
+//! let body = CampaignStatisticsRequest::new(12345).range(1_700_000_000..1_700_086_400).to_json();
+//! let request = parse_request(body.as_bytes()).unwrap();
+//! let resolved = validate(&request, 1_800_000_000).unwrap();
+//! assert_eq!(resolved.range(), 1_700_000_000..1_700_086_400);
+//! ```
+
+pub mod endpoint;
+pub mod error;
+pub mod oauth;
+pub mod openapi;
+pub mod parse;
+pub mod request;
+pub mod schema;
+pub mod secret;
+pub mod statistics;
+pub mod validation;
+
+pub use endpoint::CredentialKind;
+pub use error::{ApiError, ApiErrorKind, ErrorResponse};
+pub use oauth::{TokenRequest, TokenResponse};
+pub use parse::{ParseError, parse_request};
+pub use request::CampaignStatisticsRequest;
+pub use secret::Secret;
+pub use statistics::{
+    CampaignStatistics, DropDetails, ResponseCard, ResponseSummary, UndeliveredDetails,
+};
+pub use validation::{ValidatedRequest, ValidationError, validate};

@@ -1,0 +1,142 @@
+//! Cases where Go's decoder has a behaviour worth pinning one by one.
+
+use super::*;
+
+fn text(body: &str) -> String {
+    parse_request(body.as_bytes()).unwrap_err().to_string()
+}
+
+fn ok(body: &str) -> CampaignStatisticsRequest {
+    parse_request(body.as_bytes()).unwrap()
+}
+
+const FIELD: &str = "Go struct field CampaignStatisticsRequest";
+
+#[test]
+fn documented_sample_parses() {
+    let request = ok(r#"{
+      "campaign_id": 12345
+    }"#);
+    assert_eq!(request, CampaignStatisticsRequest::new(12345));
+}
+
+#[test]
+fn end_of_input_texts() {
+    assert_eq!(text(""), "EOF");
+    assert_eq!(text("  \r\n"), "EOF");
+    assert_eq!(text(r#"{"campaign_id": 1"#), "unexpected EOF");
+    assert_eq!(text(r#"{"campaign_id"#), "unexpected EOF");
+}
+
+#[test]
+fn wrong_types_name_the_field() {
+    for (value, kind) in [
+        (r#""12345""#, "string"),
+        ("true", "bool"),
+        ("[1]", "array"),
+        ("{}", "object"),
+        ("1.5", "number 1.5"),
+        ("1e3", "number 1e3"),
+        ("-0.0", "number -0.0"),
+        ("9223372036854775808", "number 9223372036854775808"),
+    ] {
+        assert_eq!(
+            text(&format!(r#"{{"campaign_id": {value}}}"#)),
+            format!("json: cannot unmarshal {kind} into {FIELD}.campaign_id of type int64"),
+        );
+    }
+    assert_eq!(
+        text(r#"{"end_time": "x"}"#),
+        format!("json: cannot unmarshal string into {FIELD}.end_time of type int64")
+    );
+}
+
+#[test]
+fn top_level_must_be_an_object() {
+    for (body, kind) in [
+        ("[]", "array"),
+        ("\"x\"", "string"),
+        ("12", "number"),
+        ("false", "bool"),
+    ] {
+        assert_eq!(
+            text(body),
+            format!(
+                "json: cannot unmarshal {kind} into Go value of type CampaignStatisticsRequest"
+            )
+        );
+    }
+    assert_eq!(
+        ok("null"),
+        CampaignStatisticsRequest::new(0),
+        "null decodes to the zero struct"
+    );
+}
+
+#[test]
+fn first_type_error_wins_but_syntax_errors_win_over_all() {
+    assert_eq!(
+        text(r#"{"start_time": true, "campaign_id": "x"}"#),
+        format!("json: cannot unmarshal bool into {FIELD}.start_time of type int64")
+    );
+    assert_eq!(
+        text(r#"{"campaign_id": "x", "start_time": tru}"#),
+        "invalid character '}' in literal true (expecting 'e')"
+    );
+}
+
+#[test]
+fn null_is_absent_and_keeps_an_earlier_value() {
+    assert_eq!(
+        ok(r#"{"campaign_id": 7, "start_time": null}"#).start_time,
+        None
+    );
+    assert_eq!(
+        ok(r#"{"campaign_id": 7, "campaign_id": null}"#).campaign_id,
+        7
+    );
+    assert_eq!(ok(r#"{"campaign_id": 7, "campaign_id": 8}"#).campaign_id, 8);
+}
+
+#[test]
+fn keys_match_case_insensitively_like_go() {
+    assert_eq!(ok(r#"{"Campaign_ID": 5}"#).campaign_id, 5);
+    assert_eq!(ok(r#"{"\u0063ampaign_id": 6}"#).campaign_id, 6);
+    assert_eq!(
+        ok("{\"\u{17f}tart_time\": 1600000000, \"campaign_id\": 1}").start_time,
+        Some(1_600_000_000)
+    );
+    assert_eq!(ok(r#"{"campaignid": 5}"#).campaign_id, 0);
+}
+
+#[test]
+fn unknown_fields_are_skipped_whatever_they_hold() {
+    let request = ok(r#"{"a": {"b": [1, {"c": "}"}], "d": "\"]"}, "campaign_id": -4, "e": 1.5e9}"#);
+    assert_eq!(request.campaign_id, -4);
+}
+
+#[test]
+fn bytes_after_the_first_value_are_never_read() {
+    assert_eq!(ok(r#"{"campaign_id": 1} trailing {"#).campaign_id, 1);
+}
+
+#[test]
+fn oversized_body_is_refused_before_reading() {
+    let mut body = br#"{"campaign_id": 1, "pad": ""#.to_vec();
+    body.resize(MAX_REQUEST_BODY_BYTES, b'x');
+    body.extend_from_slice(b"\"}");
+    assert_eq!(parse_request(&body), Err(ParseError::BodyTooLarge));
+    assert_eq!(
+        ParseError::BodyTooLarge.to_string(),
+        "http: request body too large"
+    );
+}
+
+#[test]
+fn zero_and_negative_values_parse_for_validation_to_judge() {
+    let request = ok(r#"{"campaign_id": 0, "start_time": 0, "end_time": -1}"#);
+    assert_eq!(
+        (request.campaign_id, request.start_time, request.end_time),
+        (0, Some(0), Some(-1))
+    );
+}
