@@ -18,6 +18,7 @@
 
 pub mod endpoint;
 pub mod error;
+pub mod examples;
 pub mod oauth;
 pub mod openapi;
 pub mod parse;

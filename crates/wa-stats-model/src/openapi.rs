@@ -1,1 +1,281 @@
-//! OpenAPI 3.1 document for both statistics routes and the token endpoint.
+//! OpenAPI 3.1 document for both statistics routes (R1) and the token endpoint (R14), built from
+//! the same types, rules and examples as everything else in this crate.
+
+use schemars::{JsonSchema, SchemaGenerator, generate::SchemaSettings};
+use serde_json::{Value, json};
+
+use crate::endpoint::{
+    API_KEY_HEADER, API_KEY_STATISTICS_PATH, DEFAULT_API_KEY_BASE_URL, DEFAULT_OAUTH_BASE_URL,
+    OAUTH_STATISTICS_PATH, RATE_LIMIT_PER_SECOND, TOKEN_PATH, TOKENS_PER_MINUTE,
+};
+use crate::error::{CodedErrorBody, ErrorResponse, FieldErrorsBody, MessageBody, RateLimitedBody};
+use crate::{CampaignStatistics, CampaignStatisticsRequest, TokenRequest, TokenResponse, examples};
+
+/// Reference to a component schema, adding it to the generator's definitions.
+fn schema_ref<T: JsonSchema>(generator: &mut SchemaGenerator) -> Value {
+    generator.subschema_for::<T>().to_value()
+}
+
+fn parsed(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+fn built(response: &ErrorResponse) -> Value {
+    parsed(&response.body)
+}
+
+/// A JSON response with named examples.
+fn json_response(description: &str, schema: &Value, examples: &[(&str, Value)]) -> Value {
+    let examples: serde_json::Map<String, Value> = examples
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), json!({ "value": value })))
+        .collect();
+    json!({
+        "description": description,
+        "content": { "application/json": { "schema": schema, "examples": examples } }
+    })
+}
+
+fn with_header(mut response: Value, name: &str, description: &str, schema: Value) -> Value {
+    response["headers"][name] =
+        json!({ "description": description, "required": true, "schema": schema });
+    response
+}
+
+struct Schemas {
+    request: Value,
+    statistics: Value,
+    coded: Value,
+    field_errors: Value,
+    rate_limited: Value,
+    message: Value,
+    token_request: Value,
+    token_response: Value,
+}
+
+fn error_responses(schemas: &Schemas, bearer: bool) -> Value {
+    let unauthorized = json_response(
+        "Missing, unknown or expired credential, or a credential of the other route's kind (R2).",
+        &schemas.message,
+        &[("unauthorized", built(&ErrorResponse::unauthorized(None)))],
+    );
+    let unauthorized = if bearer {
+        with_header(
+            unauthorized,
+            "WWW-Authenticate",
+            "The expected scheme (RFC 6750).",
+            json!({"type": "string", "const": "Bearer"}),
+        )
+    } else {
+        unauthorized
+    };
+    json!({
+        "400": json_response(
+            "The body could not be parsed (`3001`), failed validation (`3002`), or names a campaign \
+             that does not exist or belongs to another partner (`3004`; the two cases are \
+             indistinguishable on purpose).",
+            &schemas.coded,
+            &[
+                ("parseFailed", parsed(examples::PARSE_FAILED)),
+                ("validationFailed", parsed(examples::VALIDATION_FAILED)),
+                ("campaignNotFound", parsed(examples::CAMPAIGN_NOT_FOUND)),
+            ],
+        ),
+        "401": unauthorized,
+        "403": json_response(
+            "The partner's WhatsApp product is not active (`3007`).",
+            &schemas.coded,
+            &[("productNotActive", parsed(examples::PRODUCT_NOT_ACTIVE))],
+        ),
+        "405": method_not_allowed(schemas),
+        "422": json_response(
+            "Downstream validation failed, for example the campaign is not a WhatsApp campaign.",
+            &schemas.field_errors,
+            &[("notAWhatsAppCampaign", parsed(examples::NOT_A_WHATSAPP_CAMPAIGN))],
+        ),
+        "429": rate_limited(schemas, &format!("More than {RATE_LIMIT_PER_SECOND} requests in one second with the same credential.")),
+    })
+}
+
+fn method_not_allowed(schemas: &Schemas) -> Value {
+    with_header(
+        json_response(
+            "Any method other than POST on this path.",
+            &schemas.message,
+            &[(
+                "methodNotAllowed",
+                built(&ErrorResponse::method_not_allowed()),
+            )],
+        ),
+        "Allow",
+        "The only method the path accepts.",
+        json!({"type": "string", "const": "POST"}),
+    )
+}
+
+fn rate_limited(schemas: &Schemas, description: &str) -> Value {
+    with_header(
+        json_response(
+            description,
+            &schemas.rate_limited,
+            &[("rateLimited", parsed(examples::RATE_LIMITED))],
+        ),
+        "Retry-After",
+        "Seconds to wait before the next request.",
+        json!({"type": "integer", "minimum": 0}),
+    )
+}
+
+fn statistics_operation(schemas: &Schemas, bearer: bool) -> Value {
+    let (operation_id, security, server, auth_words) = if bearer {
+        (
+            "getCampaignStatisticsWithOAuth",
+            json!([{ "oauthBearer": [] }]),
+            DEFAULT_OAUTH_BASE_URL,
+            "an OAuth 2.0 bearer token",
+        )
+    } else {
+        (
+            "getCampaignStatisticsWithApiKey",
+            json!([{ "apiKey": [] }]),
+            DEFAULT_API_KEY_BASE_URL,
+            "an API key in `x-ins-auth-key`",
+        )
+    };
+    let mut responses = error_responses(schemas, bearer);
+    responses["200"] = json_response(
+        "Statistics for the campaign over the requested range.",
+        &schemas.statistics,
+        &[
+            ("sample", parsed(examples::SAMPLE_RESPONSE)),
+            ("conversational", examples::conversational_response()),
+            ("envelope", parsed(examples::ENVELOPE_RESPONSE)),
+        ],
+    );
+    json!({
+        "post": {
+            "operationId": operation_id,
+            "summary": "Get WhatsApp campaign statistics by ID",
+            "description": format!(
+                "Returns statistics for a single campaign, authorised with {auth_words}. Without a \
+                 date range the campaign's whole lifetime is returned. The call only reads, so \
+                 retrying it is safe."
+            ),
+            "servers": [{ "url": server }],
+            "security": security,
+            "requestBody": {
+                "required": true,
+                "content": { "application/json": {
+                    "schema": schemas.request,
+                    "examples": {
+                        "lifetime": { "value": parsed(examples::REQUEST) },
+                        "range": { "value": CampaignStatisticsRequest::new(12345).range(1_704_067_200..1_706_745_600) },
+                    },
+                } },
+            },
+            "responses": responses,
+        }
+    })
+}
+
+fn token_operation(schemas: &Schemas) -> Value {
+    let issued =
+        serde_json::to_value(TokenResponse::bearer("eyJhbGciOi...", 3600)).unwrap_or_default();
+    let scope_required = built(&ErrorResponse::scope_required());
+    let invalid = built(&ErrorResponse::invalid_token_request("EOF"));
+    json!({
+        "post": {
+            "operationId": "createAccessToken",
+            "summary": "Generate an OAuth 2.0 access token",
+            "description": format!(
+                "Exchanges client credentials for a bearer token. At most {TOKENS_PER_MINUTE} tokens per \
+                 minute per client."
+            ),
+            "servers": [{ "url": DEFAULT_OAUTH_BASE_URL }],
+            "security": [],
+            "requestBody": {
+                "required": true,
+                "content": { "application/json": {
+                    "schema": schemas.token_request,
+                    "examples": { "clientCredentials": { "value": TokenRequest::new("my-client-id", "my-client-secret") } },
+                } },
+            },
+            "responses": {
+                "200": json_response("A new access token.", &schemas.token_response, &[("issued", issued)]),
+                "400": json_response("The body could not be read.", &schemas.coded, &[("parseFailed", invalid)]),
+                "401": json_response(
+                    "Unknown client ID or wrong secret.",
+                    &schemas.message,
+                    &[("unauthorized", built(&ErrorResponse::unauthorized(None)))],
+                ),
+                "403": json_response("`scopes` lacks `wa-stats-api`.", &schemas.message, &[("scopeRequired", scope_required)]),
+                "405": method_not_allowed(schemas),
+                "429": rate_limited(schemas, &format!("More than {TOKENS_PER_MINUTE} tokens in one minute for the same client.")),
+            },
+        }
+    })
+}
+
+/// The whole OpenAPI 3.1 document.
+pub fn document() -> Value {
+    let mut generator = SchemaGenerator::new(SchemaSettings::draft2020_12().with(|settings| {
+        settings.definitions_path = "/components/schemas".into();
+        settings.meta_schema = None;
+    }));
+    let schemas = Schemas {
+        request: schema_ref::<CampaignStatisticsRequest>(&mut generator),
+        statistics: schema_ref::<CampaignStatistics>(&mut generator),
+        coded: schema_ref::<CodedErrorBody>(&mut generator),
+        field_errors: schema_ref::<FieldErrorsBody>(&mut generator),
+        rate_limited: schema_ref::<RateLimitedBody>(&mut generator),
+        message: schema_ref::<MessageBody>(&mut generator),
+        token_request: schema_ref::<TokenRequest>(&mut generator),
+        token_response: schema_ref::<TokenResponse>(&mut generator),
+    };
+    let mut paths = serde_json::Map::new();
+    paths.insert(
+        OAUTH_STATISTICS_PATH.to_owned(),
+        statistics_operation(&schemas, true),
+    );
+    paths.insert(
+        API_KEY_STATISTICS_PATH.to_owned(),
+        statistics_operation(&schemas, false),
+    );
+    paths.insert(TOKEN_PATH.to_owned(), token_operation(&schemas));
+    let mut document = json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Insider WhatsApp Campaign Analytics API: statistics by campaign ID",
+            "version": env!("CARGO_PKG_VERSION"),
+            "summary": "Statistics for one WhatsApp campaign by ID, as implemented by wa-stats.",
+            "description": "Generated by `cargo xtask schemas` from the wa-stats-model crate; do not edit. \
+                            The vendor's page contradicts itself in places; see docs/decisions.md for how \
+                            each contradiction was settled.",
+            "license": { "name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0" },
+        },
+        "servers": [
+            { "url": DEFAULT_OAUTH_BASE_URL, "description": "OAuth 2.0 gateway (bearer tokens, token endpoint)" },
+            { "url": DEFAULT_API_KEY_BASE_URL, "description": "API-key host" },
+        ],
+        "security": [],
+        "paths": paths,
+        "components": {
+            "schemas": generator.take_definitions(true),
+            "securitySchemes": {
+                "oauthBearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": format!("An access token from POST {TOKEN_PATH}."),
+                },
+                "apiKey": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": API_KEY_HEADER,
+                    "description": "The partner's API key (`INS.…`).",
+                },
+            },
+        },
+    });
+    crate::schema::tidy_descriptions(&mut document);
+    document
+}

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 )]
 pub struct CampaignStatisticsRequest {
     /// The Insider campaign ID. Must be greater than 0.
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 9_223_372_036_854_775_807_i64))]
     pub campaign_id: i64,
     /// Start of the date range as a 10-digit Unix timestamp in seconds (inclusive). When absent,
     /// 0 or `null`, the range starts at 2018-01-01T00:00:00Z (1514764800).

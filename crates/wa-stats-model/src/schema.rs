@@ -1,6 +1,7 @@
 //! JSON Schema (draft 2020-12) export of the wire types, with the documented constraints.
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings, json_schema};
+use serde_json::Value;
 
 use crate::error::{CodedErrorBody, FieldErrorsBody, MessageBody, RateLimitedBody};
 use crate::validation::{MAX_UNIX_SECONDS, MIN_UNIX_SECONDS};
@@ -42,21 +43,52 @@ enum ErrorResponseSchema {
     Message(MessageBody),
 }
 
-fn generator() -> SchemaGenerator {
-    SchemaGenerator::new(SchemaSettings::draft2020_12())
+fn root_schema_for<T: JsonSchema>() -> Schema {
+    let mut schema =
+        SchemaGenerator::new(SchemaSettings::draft2020_12()).into_root_schema_for::<T>();
+    if let Some(map) = schema.as_object_mut() {
+        let mut object = Value::Object(std::mem::take(map));
+        tidy_descriptions(&mut object);
+        if let Value::Object(tidied) = object {
+            *map = tidied;
+        }
+    }
+    schema
 }
 
 /// Schema of the request body.
 pub fn request_schema() -> Schema {
-    generator().into_root_schema_for::<CampaignStatisticsRequest>()
+    root_schema_for::<CampaignStatisticsRequest>()
 }
 
 /// Schema of the success body.
 pub fn response_schema() -> Schema {
-    generator().into_root_schema_for::<CampaignStatistics>()
+    root_schema_for::<CampaignStatistics>()
 }
 
 /// Schema of every error body.
 pub fn error_schema() -> Schema {
-    generator().into_root_schema_for::<ErrorResponseSchema>()
+    root_schema_for::<ErrorResponseSchema>()
+}
+
+/// Doc comments arrive wrapped at our source's line width, with rustdoc link brackets; readers in
+/// other languages want one plain paragraph per description.
+pub(crate) fn tidy_descriptions(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                match item {
+                    Value::String(text) if key == "description" => {
+                        *text = text
+                            .replace("[`", "`")
+                            .replace("`]", "`")
+                            .replace('\n', " ");
+                    }
+                    _ => tidy_descriptions(item),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(tidy_descriptions),
+        _ => {}
+    }
 }

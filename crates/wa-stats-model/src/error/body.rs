@@ -89,7 +89,7 @@ pub struct RateLimitedBody {
     pub error: RateLimitDetail,
 }
 
-/// The inner object of [`RateLimitedBody`].
+/// The inner object of a rate-limited body: the message again, with the numeric code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub struct RateLimitDetail {

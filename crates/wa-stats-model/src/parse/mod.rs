@@ -340,14 +340,15 @@ fn unicode_escape(after_u: &[u8]) -> (char, usize) {
     let Some(high) = hex(after_u) else {
         return (char::REPLACEMENT_CHARACTER, after_u.len().min(4));
     };
-    if (0xd800..0xdc00).contains(&high) && after_u.get(4..6) == Some(b"\\u") {
-        if let Some(low) = hex(&after_u[6..]).filter(|low| (0xdc00..0xe000).contains(low)) {
-            let combined = 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00);
-            return (
-                char::from_u32(combined).unwrap_or(char::REPLACEMENT_CHARACTER),
-                10,
-            );
-        }
+    if (0xd800..0xdc00).contains(&high)
+        && after_u.get(4..6) == Some(b"\\u")
+        && let Some(low) = hex(&after_u[6..]).filter(|low| (0xdc00..0xe000).contains(low))
+    {
+        let combined = 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00);
+        return (
+            char::from_u32(combined).unwrap_or(char::REPLACEMENT_CHARACTER),
+            10,
+        );
     }
     (
         char::from_u32(high).unwrap_or(char::REPLACEMENT_CHARACTER),
