@@ -1,4 +1,6 @@
 //! Every body on the vendor page: pinned by snapshot, round-tripped, classified, and matched by
+
+#![allow(clippy::unwrap_used, reason = "a test's unwrap is its failure report")]
 //! the constructors the mock sends.
 
 use serde_json::Value;

@@ -100,7 +100,11 @@ pub struct RateLimitDetail {
 }
 
 /// `{message}`: authorization failures (R2) and the token endpoint's own errors (R14).
+///
+/// Its schema admits no other keys, so that a body of another shape with a broken field (a 429
+/// whose `error.code` is a string, say) cannot pass as this one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(extend("additionalProperties" = false))]
 #[non_exhaustive]
 pub struct MessageBody {
     /// What went wrong, such as `unauthorized`.
