@@ -38,3 +38,8 @@ pub use statistics::{
     CampaignStatistics, DropDetails, ResponseCard, ResponseSummary, UndeliveredDetails,
 };
 pub use validation::{ValidatedRequest, ValidationError, validate};
+
+/// The README's example, compiled and run as a doctest so that it cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
