@@ -1,0 +1,189 @@
+//! One call from validation to result: the attempt loop with pacing, retries, the retry budget,
+//! the one token refresh after a 401, and the tracing spans.
+
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use tokio::time::Instant;
+use tracing::Instrument;
+use tracing::field::Empty;
+use wa_stats_model::request::unix_seconds;
+use wa_stats_model::{
+    ApiError, ApiErrorKind, CampaignStatistics, CampaignStatisticsRequest, validate,
+};
+
+use crate::client::Inner;
+use crate::error::{Error, TransportKind};
+use crate::retry::{RETRY_COST, TIMEOUT_RETRY_COST};
+use crate::transport::{self, Answer};
+
+/// A failed attempt, with what the loop needs to decide what next.
+struct Failure {
+    error: Error,
+    /// The cached OAuth token the attempt used, if any.
+    generation: Option<u64>,
+}
+
+impl Inner {
+    /// Validates, then runs the attempt loop inside a span for the call.
+    pub(crate) async fn execute(
+        &self,
+        request: CampaignStatisticsRequest,
+    ) -> Result<CampaignStatistics, Error> {
+        // A caller's mistake costs no request and no pacing slot.
+        let resolved =
+            validate(&request, unix_seconds(SystemTime::now())).map_err(Error::invalid)?;
+        let span = tracing::info_span!(
+            "wa_stats.campaign_statistics",
+            campaign_id = resolved.campaign_id,
+            start_time = resolved.start_time,
+            end_time = resolved.end_time,
+            attempts = Empty,
+            outcome = Empty,
+        );
+        let body = Bytes::from(request.to_json());
+        let result = self.attempt_loop(body).instrument(span.clone()).await;
+        match &result {
+            Ok(_) => span.record("outcome", "ok"),
+            Err(error) => span.record("outcome", error.kind_name()),
+        };
+        result
+    }
+
+    async fn attempt_loop(&self, body: Bytes) -> Result<CampaignStatistics, Error> {
+        let mut attempts = 0u32;
+        // Attempts that count against `max_attempts` (the retry after a token refresh does not).
+        let mut counted = 0u32;
+        let mut refreshed = false;
+        let mut spent = 0u32;
+        loop {
+            attempts += 1;
+            let span = tracing::debug_span!(
+                "wa_stats.attempt",
+                attempt = attempts,
+                status = Empty,
+                latency_ms = Empty,
+                retry_delay_ms = Empty,
+            );
+            let failure = match self.attempt(&body).instrument(span.clone()).await {
+                Ok(statistics) => {
+                    tracing::Span::current().record("attempts", attempts);
+                    self.budget.release(spent);
+                    return Ok(statistics);
+                }
+                Err(failure) => failure,
+            };
+            let give_up = |error: Error| {
+                tracing::Span::current().record("attempts", attempts);
+                Err(error.with_attempts(attempts))
+            };
+            if let (Some(generation), false) = (failure.generation, refreshed)
+                && is_unauthorized(&failure.error)
+            {
+                {
+                    // The token may have expired or been revoked early: get a new one and try
+                    // once more. A second 401 is final.
+                    refreshed = true;
+                    tracing::debug!(parent: &span, "401 with a cached token; refreshing it once");
+                    self.invalidate_token(generation).await;
+                    continue;
+                }
+            }
+            counted += 1;
+            if !failure.error.is_retryable() || counted >= self.max_attempts {
+                return give_up(failure.error);
+            }
+            let cost = match failure.error {
+                Error::Transport {
+                    kind: TransportKind::Timeout,
+                    ..
+                } => TIMEOUT_RETRY_COST,
+                _ => RETRY_COST,
+            };
+            if !self.budget.try_acquire(cost) {
+                tracing::warn!(parent: &span, "retry budget exhausted; not retrying");
+                return give_up(failure.error);
+            }
+            spent += cost;
+            let retry_after = failure.error.retry_after();
+            let rate_limited = is_rate_limited(&failure.error);
+            let delay = self.backoff.delay(counted, retry_after, rate_limited);
+            if rate_limited {
+                // The server's window is full for everyone using this credential.
+                if let Some(pacer) = &self.pacer {
+                    pacer
+                        .hold_until(Instant::now() + retry_after.unwrap_or(Duration::from_secs(1)));
+                }
+            }
+            span.record("retry_delay_ms", duration_ms(delay));
+            tracing::debug!(
+                parent: &span,
+                error = %failure.error,
+                retry_delay_ms = duration_ms(delay),
+                "retrying"
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// One attempt: credential, pacing slot, exchange, interpretation.
+    async fn attempt(&self, body: &Bytes) -> Result<CampaignStatistics, Failure> {
+        let auth = self.auth_header().await.map_err(|error| Failure {
+            error,
+            generation: None,
+        })?;
+        if let Some(pacer) = &self.pacer {
+            pacer.admit().await;
+        }
+        let started = Instant::now();
+        let answer = transport::post_json(
+            &self.http,
+            &self.statistics_url,
+            Some(&auth),
+            body.clone(),
+            self.limits,
+        )
+        .await;
+        let span = tracing::Span::current();
+        span.record("latency_ms", duration_ms(started.elapsed()));
+        let failure = |error| Failure {
+            error,
+            generation: auth.generation,
+        };
+        let answer = answer.map_err(failure)?;
+        span.record("status", answer.status);
+        self.interpret(answer).map_err(failure)
+    }
+
+    fn interpret(&self, answer: Answer) -> Result<CampaignStatistics, Error> {
+        let Answer {
+            status,
+            headers,
+            body,
+        } = answer;
+        match status {
+            200 => CampaignStatistics::from_json(&body).map_err(|source| Error::UndecodableBody {
+                status,
+                raw: body,
+                source: source.into(),
+            }),
+            400..=599 => Err(Error::Api {
+                error: Box::new(ApiError::classify(status, &body)),
+                retry_after: self.backoff.retry_after(&headers),
+                attempts: 1,
+            }),
+            _ => Err(Error::UnexpectedStatus { status, raw: body }),
+        }
+    }
+}
+
+fn is_unauthorized(error: &Error) -> bool {
+    matches!(error, Error::Api { error, .. } if error.kind == ApiErrorKind::Unauthorized)
+}
+/// A 429 from the statistics route (not the token endpoint, whose limit is separate).
+fn is_rate_limited(error: &Error) -> bool {
+    matches!(error, Error::Api { error, .. } if error.status == 429)
+}
+fn duration_ms(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,249 @@
+//! [`Client`]: the shared state behind every clone (HTTP pool, pacer, retry budget, token cache)
+//! and the calls that do not fit a request builder.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use url::Url;
+use wa_stats_model::secret::REDACTED;
+use wa_stats_model::{CredentialKind, Secret, TokenResponse};
+
+use crate::config::ClientBuilder;
+use crate::credentials::{Auth, AuthHeader};
+use crate::error::Error;
+use crate::pacing::Pacer;
+use crate::request::CampaignStatisticsCall;
+use crate::retry::{Backoff, RetryBudget};
+use crate::transport::{self, Limits};
+
+/// An async client for the WhatsApp Campaign Analytics API.
+///
+/// Cheap to clone: clones share one connection pool, one pacer (so all of them together stay
+/// under the rate limit), one retry budget and one OAuth token cache. Build one per credential
+/// and clone it into every task. `Send + Sync`.
+///
+/// ```no_run
+/// use wa_stats_client::Client;
+///
+/// # async fn demo() -> Result<(), wa_stats_client::Error> {
+/// let client = Client::builder().api_key("INS.example-key").build()?;
+/// let stats = client.campaign_statistics(12345).range(1_700_000_000..1_700_086_400).send().await?;
+/// println!("{} delivered of {} sent", stats.delivered, stats.sent);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Retries are safe
+/// The statistics endpoint is a `POST` only because it takes a JSON body: it reads and changes
+/// nothing, so sending it twice is harmless, and the client retries it after 429, 5xx, 408,
+/// connection failures, timeouts, resets and bodies cut short.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// Everything a client's clones share.
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) statistics_url: Url,
+    pub(crate) kind: CredentialKind,
+    pub(crate) auth: Auth,
+    pub(crate) pacer: Option<Pacer>,
+    pub(crate) rate_limit: Option<u32>,
+    pub(crate) budget: RetryBudget,
+    pub(crate) backoff: Backoff,
+    pub(crate) max_attempts: u32,
+    pub(crate) limits: Limits,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Client")
+            .field("statistics_url", &inner.statistics_url.as_str())
+            .field("credential", &inner.kind)
+            .field("auth", &inner.auth)
+            .field("rate_limit", &inner.rate_limit)
+            .field("max_attempts", &inner.max_attempts)
+            .field("timeout", &inner.limits.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client; see [`ClientBuilder`].
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder().bearer_token("eyJ…").build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Statistics for one campaign. Add a range with [`range`](CampaignStatisticsCall::range)
+    /// (without one, the campaign's whole lifetime), then `.send().await` (or just `.await`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wa_stats_client::Client) -> Result<(), wa_stats_client::Error> {
+    /// let lifetime = client.campaign_statistics(12345).await?;
+    /// let one_day = client.campaign_statistics(12345).range(1_700_000_000..1_700_086_400).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn campaign_statistics(&self, campaign_id: i64) -> CampaignStatisticsCall {
+        CampaignStatisticsCall::new(self.clone(), campaign_id)
+    }
+
+    /// The OAuth access token the client currently uses, fetching one if it has none (client
+    /// credentials), or the bearer token it was given. An API-key client has none:
+    /// [`Error::Config`].
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), wa_stats_client::Error> {
+    /// let client = wa_stats_client::Client::builder().client_credentials("id", "secret").build()?;
+    /// let token = client.access_token().await?;
+    /// assert_eq!(format!("{token}"), "** redacted **");
+    /// let for_curl = token.expose();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn access_token(&self) -> Result<Secret, Error> {
+        match &self.inner.auth {
+            Auth::ClientCredentials(_) => Ok(self.inner.oauth_token().await?.0),
+            Auth::Static(header) if self.inner.kind == CredentialKind::BearerToken => {
+                let value = header.value.to_str().unwrap_or_default();
+                let token = value.split_once(' ').map_or(value, |(_, token)| token);
+                Ok(Secret::new(token))
+            }
+            Auth::Static(_) => Err(Error::config(
+                "an API-key client has no access token; use client_credentials",
+            )),
+        }
+    }
+
+    /// The URL statistics requests go to.
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder().api_key("k").build()?;
+    /// assert_eq!(client.statistics_url().path(), "/v1/statistics/campaign");
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn statistics_url(&self) -> &Url {
+        &self.inner.statistics_url
+    }
+
+    /// The token endpoint's URL, for a client-credentials client.
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder().api_key("k").build()?;
+    /// assert_eq!(client.token_url(), None);
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn token_url(&self) -> Option<&Url> {
+        match &self.inner.auth {
+            Auth::ClientCredentials(oauth) => Some(&oauth.token_url),
+            Auth::Static(_) => None,
+        }
+    }
+
+    /// The kind of credential, which decides the route (R1). Client credentials use bearer
+    /// tokens.
+    ///
+    /// ```
+    /// use wa_stats_model::CredentialKind;
+    /// let client = wa_stats_client::Client::builder().client_credentials("id", "s").build()?;
+    /// assert_eq!(client.credential_kind(), CredentialKind::BearerToken);
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn credential_kind(&self) -> CredentialKind {
+        self.inner.kind
+    }
+
+    /// The client's own rate limit in requests per second, or `None` when pacing is off.
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder().api_key("k").build()?;
+    /// assert_eq!(client.rate_limit(), Some(100));
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn rate_limit(&self) -> Option<u32> {
+        self.inner.rate_limit
+    }
+}
+
+impl Inner {
+    /// The credential header for the next attempt.
+    pub(crate) async fn auth_header(&self) -> Result<AuthHeader, Error> {
+        match &self.auth {
+            Auth::Static(header) => Ok(header.clone()),
+            Auth::ClientCredentials(_) => {
+                let (_, value, generation) = self.oauth_token().await?;
+                Ok(AuthHeader {
+                    name: http::header::AUTHORIZATION,
+                    value,
+                    generation: Some(generation),
+                })
+            }
+        }
+    }
+
+    /// Drops the cached token of `generation` after a 401.
+    pub(crate) async fn invalidate_token(&self, generation: u64) {
+        if let Auth::ClientCredentials(oauth) = &self.auth {
+            oauth.cache.invalidate(generation).await;
+        }
+    }
+
+    async fn oauth_token(&self) -> Result<(Secret, http::HeaderValue, u64), Error> {
+        let Auth::ClientCredentials(oauth) = &self.auth else {
+            return Err(Error::config("not a client-credentials client"));
+        };
+        oauth
+            .cache
+            .get(|| async {
+                let body = Bytes::from(serde_json::to_vec(&oauth.request).unwrap_or_default());
+                self.fetch_token(&oauth.token_url, body)
+                    .await
+                    .map_err(|source| Error::TokenEndpoint {
+                        source: Box::new(source),
+                    })
+            })
+            .await
+    }
+
+    async fn fetch_token(&self, token_url: &Url, body: Bytes) -> Result<TokenResponse, Error> {
+        let answer = transport::post_json(&self.http, token_url, None, body, self.limits).await?;
+        if answer.status != 200 {
+            let retry_after = self.backoff.retry_after(&answer.headers);
+            return Err(Error::Api {
+                error: Box::new(wa_stats_model::ApiError::classify(
+                    answer.status,
+                    &answer.body,
+                )),
+                retry_after,
+                attempts: 1,
+            });
+        }
+        // The body may hold the token itself, and serde's messages quote values: keep neither.
+        let token: TokenResponse =
+            serde_json::from_slice(&answer.body).map_err(|error| Error::UndecodableBody {
+                status: answer.status,
+                raw: Bytes::from_static(REDACTED.as_bytes()),
+                source: format!(
+                    "not a token response ({:?} error at line {} column {})",
+                    error.classify(),
+                    error.line(),
+                    error.column()
+                )
+                .into(),
+            })?;
+        if token.access_token.is_empty() {
+            return Err(Error::config(
+                "the token endpoint answered with an empty access_token",
+            ));
+        }
+        Ok(token)
+    }
+}

@@ -1,0 +1,167 @@
+//! [`ClientBuilder::build`]: every setting checked before any I/O — the credential, the URLs
+//! (HTTPS only except loopback, R15), the limits — and the shared state assembled.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use url::{Host, Url};
+use wa_stats_model::endpoint::TOKEN_PATH;
+use wa_stats_model::{CredentialKind, TokenRequest};
+
+use super::{ClientBuilder, Credential};
+use crate::client::{Client, Inner};
+use crate::credentials::{self, Auth, AuthHeader, OAuthClient, TokenCache};
+use crate::error::Error;
+use crate::pacing::Pacer;
+use crate::retry::RetryBudget;
+use crate::transport::Limits;
+
+impl ClientBuilder {
+    /// Checks every setting and builds the client. No I/O happens here: the first connection
+    /// (and, for client credentials, the first token) comes with the first call.
+    ///
+    /// Fails with [`Error::InsecureUrl`] for plain `http://` to a non-loopback host, and with
+    /// [`Error::Config`] for a missing or empty credential, an unparsable URL, a URL with user
+    /// info, a zero rate, zero attempts, or a zero timeout.
+    ///
+    /// ```
+    /// use wa_stats_client::{Client, Error};
+    /// let refused = Client::builder().api_key("k").base_url("http://api.example.com").build();
+    /// assert!(matches!(refused, Err(Error::InsecureUrl { .. })));
+    /// ```
+    pub fn build(self) -> Result<Client, Error> {
+        let credential = self.credential.clone().ok_or_else(|| {
+            Error::config("no credential: call bearer_token, api_key or client_credentials")
+        })?;
+        let kind = match &credential {
+            Credential::ApiKey(_) => CredentialKind::ApiKey,
+            Credential::Bearer(_) | Credential::ClientCredentials { .. } => {
+                CredentialKind::BearerToken
+            }
+        };
+        let base = self.checked_url(
+            self.base_url.as_deref().unwrap_or(kind.default_base_url()),
+            "base URL",
+        )?;
+        let statistics_url = join(&base, kind.statistics_path());
+        if self.rate_limit == Some(0) {
+            return Err(Error::config(
+                "rate_limit must be at least 1 per second (None turns it off)",
+            ));
+        }
+        if self.max_attempts == 0 {
+            return Err(Error::config("max_attempts must be at least 1"));
+        }
+        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
+            return Err(Error::config("timeouts must be longer than zero"));
+        }
+        let auth = match credential {
+            Credential::Bearer(token) => {
+                non_empty(token.is_empty())?;
+                Auth::Static(AuthHeader {
+                    name: http::header::AUTHORIZATION,
+                    value: credentials::bearer_header(&token)?,
+                    generation: None,
+                })
+            }
+            Credential::ApiKey(key) => {
+                non_empty(key.is_empty())?;
+                Auth::Static(AuthHeader {
+                    name: credentials::api_key_header_name(),
+                    value: credentials::sensitive_header(key.expose())?,
+                    generation: None,
+                })
+            }
+            Credential::ClientCredentials { client_id, secret } => {
+                non_empty(client_id.is_empty() || secret.is_empty())?;
+                let token_url = match &self.token_url {
+                    Some(url) => self.checked_url(url, "token URL")?,
+                    None => join(&base, TOKEN_PATH),
+                };
+                Auth::ClientCredentials(Box::new(OAuthClient {
+                    request: TokenRequest::new(client_id, secret),
+                    token_url,
+                    cache: TokenCache::default(),
+                }))
+            }
+        };
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .user_agent(self.user_agent.as_str())
+            // A redirect could carry `x-ins-auth-key` to another host (reqwest strips only
+            // `Authorization`) and would turn the POST into a GET; the API never redirects.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|error| Error::config(format!("cannot build the HTTP client: {error}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                statistics_url,
+                kind,
+                auth,
+                pacer: self.rate_limit.map(Pacer::new),
+                rate_limit: self.rate_limit,
+                budget: RetryBudget::new(self.retry_budget),
+                backoff: self.backoff,
+                max_attempts: self.max_attempts,
+                limits: Limits {
+                    timeout: self.timeout,
+                    max_body_bytes: self.max_body_bytes,
+                },
+            }),
+        })
+    }
+
+    /// Parses `text` and applies R15: `https`, or `http` to loopback or when explicitly allowed.
+    fn checked_url(&self, text: &str, what: &str) -> Result<Url, Error> {
+        let url = Url::parse(text)
+            .map_err(|error| Error::config(format!("{what} is not a valid URL: {error}")))?;
+        if !url.username().is_empty() || url.password().is_some() {
+            // Never echo it: the user info may be a credential.
+            return Err(Error::config(format!(
+                "{what} must not contain user info (user:password@)"
+            )));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::config(format!(
+                "{what} must not have a query or fragment: {url}"
+            )));
+        }
+        match url.scheme() {
+            "https" => Ok(url),
+            "http" if self.allow_insecure_http || is_loopback(&url) => Ok(url),
+            "http" => Err(Error::InsecureUrl {
+                url: url.to_string(),
+            }),
+            other => Err(Error::config(format!(
+                "{what} must be https:// (got {other}://)"
+            ))),
+        }
+    }
+}
+
+fn non_empty(empty: bool) -> Result<(), Error> {
+    if empty {
+        Err(Error::config("the credential must not be empty"))
+    } else {
+        Ok(())
+    }
+}
+
+/// `true` for 127.0.0.0/8, `::1` and `localhost`, which never leave the machine.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// `base` with `path` appended to its path (so a prefix in the base URL is kept).
+fn join(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let prefix = base.path().trim_end_matches('/');
+    url.set_path(&format!("{prefix}{path}"));
+    url
+}

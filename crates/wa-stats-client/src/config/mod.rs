@@ -1,0 +1,321 @@
+//! [`ClientBuilder`]: the client's settings and their defaults. The checks that refuse a bad
+//! setting before any I/O live in `build`.
+
+use std::fmt;
+use std::time::Duration;
+
+use wa_stats_model::Secret;
+use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
+
+use crate::retry::{Backoff, DEFAULT_BUDGET};
+
+mod build;
+#[cfg(test)]
+mod tests;
+
+/// Default number of HTTP attempts per call (one try and two retries), as in the AWS SDKs.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+/// Default time to establish a connection (TCP and TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default time for one attempt: connect, send, and read the whole answer.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default cap on an answer's body; a statistics body is a few kilobytes.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Default base of the exponential backoff.
+pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_millis(100);
+/// Default cap of the exponential backoff.
+pub const DEFAULT_BACKOFF_CAP: Duration = Duration::from_secs(5);
+/// Longest `Retry-After` the client waits; a longer one is cut to this.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// Default size of the retry budget (see [`ClientBuilder::retry_budget`]).
+pub const DEFAULT_RETRY_BUDGET: u32 = DEFAULT_BUDGET;
+
+/// The credential a client sends.
+#[derive(Clone)]
+enum Credential {
+    Bearer(Secret),
+    ApiKey(Secret),
+    ClientCredentials { client_id: String, secret: Secret },
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The client id is not secret, but printing only the kind keeps every form alike.
+        f.write_str(match self {
+            Self::Bearer(_) => "BearerToken(** redacted **)",
+            Self::ApiKey(_) => "ApiKey(** redacted **)",
+            Self::ClientCredentials { .. } => "ClientCredentials(** redacted **)",
+        })
+    }
+}
+
+/// Settings for a [`Client`](crate::Client). Start from [`Client::builder`](crate::Client::builder), give one credential, and call
+/// [`build`](Self::build); every other setting has a default that suits production.
+///
+/// ```
+/// use std::time::Duration;
+/// use wa_stats_client::Client;
+///
+/// let client = Client::builder()
+///     .api_key("INS.example-key")
+///     .timeout(Duration::from_secs(10))
+///     .build()?;
+/// # Ok::<(), wa_stats_client::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ClientBuilder {
+    credential: Option<Credential>,
+    base_url: Option<String>,
+    token_url: Option<String>,
+    rate_limit: Option<u32>,
+    max_attempts: u32,
+    connect_timeout: Duration,
+    timeout: Duration,
+    allow_insecure_http: bool,
+    user_agent: String,
+    max_body_bytes: usize,
+    backoff: Backoff,
+    retry_budget: u32,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            credential: None,
+            base_url: None,
+            token_url: None,
+            rate_limit: Some(RATE_LIMIT_PER_SECOND),
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            allow_insecure_http: false,
+            user_agent: concat!("wa-stats-client/", env!("CARGO_PKG_VERSION")).to_owned(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            backoff: Backoff {
+                base: DEFAULT_BACKOFF_BASE,
+                cap: DEFAULT_BACKOFF_CAP,
+                max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            },
+            retry_budget: DEFAULT_RETRY_BUDGET,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Authenticates with an OAuth 2.0 access token on the v2 route (R1). The last credential
+    /// given wins.
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder().bearer_token("eyJ…").build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn bearer_token(mut self, token: impl Into<Secret>) -> Self {
+        self.credential = Some(Credential::Bearer(token.into()));
+        self
+    }
+
+    /// Authenticates with an API key in `x-ins-auth-key` on the v1 route (R1).
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder().api_key("INS.example-key").build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
+        self.credential = Some(Credential::ApiKey(key.into()));
+        self
+    }
+
+    /// Authenticates with OAuth 2.0 client credentials (R14): the client fetches a bearer token
+    /// from the token endpoint on first use, caches it for all clones, and renews it before it
+    /// expires.
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder()
+    ///     .client_credentials("my-client-id", "my-client-secret")
+    ///     .build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<Secret>,
+    ) -> Self {
+        self.credential = Some(Credential::ClientCredentials {
+            client_id: client_id.into(),
+            secret: client_secret.into(),
+        });
+        self
+    }
+
+    /// Where the API lives, e.g. a mock's `http://127.0.0.1:8080`. Default: R1's production URL
+    /// for the credential's route. A path prefix is kept (`https://proxy.example/insider`).
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder()
+    ///     .bearer_token("demo-token")
+    ///     .base_url("http://127.0.0.1:8080")
+    ///     .build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The full URL of the OAuth token endpoint (client credentials only). Default: `/auth/token`
+    /// under the base URL, which for the default base URL is R14's
+    /// `https://gw.api.insidethekube.com/auth/token`.
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder()
+    ///     .client_credentials("id", "secret")
+    ///     .token_url("https://gw.api.insidethekube.com/auth/token")
+    ///     .build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+
+    /// Requests per second the client allows itself, shared by all clones and tasks; `None`
+    /// turns pacing off. Default `Some(100)`, the API's limit per credential (R9).
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder().api_key("k").rate_limit(Some(20)).build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn rate_limit(mut self, per_second: Option<u32>) -> Self {
+        self.rate_limit = per_second;
+        self
+    }
+
+    /// HTTP attempts per call, retries included (default 3; 1 turns retries off). The retry
+    /// after a 401 that made the client refresh its OAuth token does not count.
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder().api_key("k").max_attempts(1).build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// Time allowed to establish a connection, TLS included (default 5 s).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let client = wa_stats_client::Client::builder()
+    ///     .api_key("k")
+    ///     .connect_timeout(Duration::from_secs(2))
+    ///     .build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one attempt, from connecting to the last byte of the answer (default
+    /// 30 s). Each retry gets this much again.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let client = wa_stats_client::Client::builder()
+    ///     .api_key("k")
+    ///     .timeout(Duration::from_secs(10))
+    ///     .build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Allows plain `http://` to hosts that are not loopback (default `false`: refused, R15).
+    /// Loopback (`127.0.0.0/8`, `::1`, `localhost`) is always allowed, for mocks.
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder()
+    ///     .api_key("k")
+    ///     .base_url("http://test-host.internal:8080")
+    ///     .allow_insecure_http(true)
+    ///     .build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// The `User-Agent` header (default `wa-stats-client/<version>`).
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder().api_key("k").user_agent("my-app/1.0").build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Largest answer body the client reads (default 1 MiB); a larger one is
+    /// [`Error::BodyTooLarge`](crate::Error::BodyTooLarge), refused without reading it all.
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder().api_key("k").max_body_bytes(64 * 1024).build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Full-jitter exponential backoff: retry `n` waits a random time up to
+    /// `min(cap, base * 2^(n-1))` (defaults 100 ms and 5 s).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let client = wa_stats_client::Client::builder()
+    ///     .api_key("k")
+    ///     .backoff(Duration::from_millis(50), Duration::from_secs(2))
+    ///     .build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn backoff(mut self, base: Duration, cap: Duration) -> Self {
+        self.backoff.base = base;
+        self.backoff.cap = cap;
+        self
+    }
+
+    /// Longest `Retry-After` honoured (default 30 s); a longer one is cut to this.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let client = wa_stats_client::Client::builder()
+    ///     .api_key("k")
+    ///     .max_retry_after(Duration::from_secs(5))
+    ///     .build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn max_retry_after(mut self, max: Duration) -> Self {
+        self.backoff.max_retry_after = max;
+        self
+    }
+
+    /// Size of the retry budget shared by all calls of the client (default 500). A retry costs
+    /// 5 tokens, or 10 after a timeout; a call that succeeds returns what its retries cost, or
+    /// 1 if it needed none. With the budget empty, failures are returned without retrying, so
+    /// an outage does not turn into a retry storm. 0 disables retries client-wide.
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder().api_key("k").retry_budget(50).build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn retry_budget(mut self, tokens: u32) -> Self {
+        self.retry_budget = tokens;
+        self
+    }
+}

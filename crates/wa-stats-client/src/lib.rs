@@ -1,0 +1,53 @@
+//! An async client for Insider's WhatsApp Campaign Analytics API ("statistics for one campaign by
+//! ID"), built on [`wa_stats_model`], which holds every rule about the wire.
+//!
+//! Three lines and done:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), wa_stats_client::Error> {
+//! let client = wa_stats_client::Client::builder().api_key("INS.example-key").build()?;
+//! let stats = client.campaign_statistics(12345).send().await?;
+//! println!("{} sent, {} delivered", stats.sent, stats.delivered);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! What the defaults do for you:
+//! - **Credentials**: a bearer token (v2 route), an API key (v1 route, `x-ins-auth-key`), or OAuth
+//!   client credentials, whose token is fetched on first use, cached for all clones, refreshed
+//!   before it expires and once after a 401, single-flight, at most 10 fetches a minute.
+//! - **Validation first**: a request the API would refuse is refused locally
+//!   ([`Error::InvalidRequest`]), with a hint for millisecond timestamps; it costs no request.
+//! - **Pacing**: at most 100 requests in any sliding second (settable, or off), evenly spaced and
+//!   shared by every clone and task, so a well-behaved caller never sees a 429.
+//! - **Retries**: 429 (honouring `Retry-After`), 5xx, 408 and network failures, with full-jitter
+//!   exponential backoff and a client-wide retry budget. Retrying is safe: the endpoint is a
+//!   `POST` that only reads.
+//! - **Safety**: HTTPS only, except to loopback or when explicitly allowed; rustls, no OpenSSL;
+//!   credentials never printed (`** redacted **`) and sent in sensitive headers; answers capped at
+//!   1 MiB.
+//! - **Observability**: a `tracing` span per call (`wa_stats.campaign_statistics`) and per attempt
+//!   (`wa_stats.attempt`: attempt, status, latency, retry delay), never with a credential.
+
+mod batch;
+mod call;
+mod client;
+mod config;
+mod credentials;
+mod error;
+mod pacing;
+mod request;
+mod retry;
+mod transport;
+
+pub use client::Client;
+pub use config::{
+    ClientBuilder, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_RETRY_BUDGET,
+    DEFAULT_TIMEOUT,
+};
+pub use error::{BoxError, Error, TransportKind};
+pub use request::{CampaignStatisticsCall, TimeRange};
+/// The model crate, re-exported so that callers need not depend on it to name its types.
+pub use wa_stats_model as model;
+pub use wa_stats_model::{ApiError, ApiErrorKind, CampaignStatistics, Secret, ValidationError};
