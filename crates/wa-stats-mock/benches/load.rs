@@ -1,0 +1,3 @@
+//! Load benchmark of the mock (see docs/performance.md).
+
+fn main() {}

@@ -1,0 +1,42 @@
+//! A faithful, fast mock of Insider's WhatsApp Campaign Analytics API, to test integrations
+//! without a paid partner account.
+//!
+//! It serves both statistics routes (`/api/wa/v2/statistics/campaign` with an OAuth bearer
+//! token, `/v1/statistics/campaign` with an API key) and `POST /auth/token`, answers every
+//! documented error exactly (the bodies come from [`wa_stats_model`]), rate-limits per credential,
+//! sums per-UTC-day buckets over any range in O(log days), and lets tests script faults and read
+//! a journal of what it received.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use wa_stats_mock::{Fault, MockServer};
+//!
+//! let server = MockServer::start().await; // built-in data: campaign 12345, key INS.demo-key …
+//! server.inject(Fault::status(503).times(2));
+//! let url = format!("{}/v1/statistics/campaign", server.base_url());
+//! # let _ = url;
+//! # }
+//! ```
+//!
+//! The rulings it follows (R1–R15) and the fixture format are described in `docs/mock.md`.
+
+mod error;
+mod fault;
+pub mod fixtures;
+mod journal;
+mod limiter;
+mod routes;
+mod server;
+mod state;
+mod store;
+mod synthetic;
+mod tokens;
+
+pub use error::MockError;
+pub use fault::{Fault, FaultAction, FaultScope};
+pub use fixtures::{Fixtures, fixture_schema};
+pub use journal::JournalEntry;
+pub use routes::{ADMIN_PREFIX, HEALTH_PATH, router};
+pub use server::{MockServer, MockServerBuilder};
+pub use state::{AppState, DEFAULT_JOURNAL_CAPACITY, DEFAULT_TOKEN_TTL};
+pub use synthetic::{SYNTHETIC_FIRST_ID, SYNTHETIC_OWNER};

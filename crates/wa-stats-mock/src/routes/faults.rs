@@ -1,0 +1,131 @@
+//! Carrying out a scripted fault: delay, canned answer, or a connection closed before or during
+//! the answer.
+//!
+//! Closing needs the connection itself, which a handler does not own: the accept loop gives each
+//! connection a [`ConnectionControl`] (a request extension) and drops the connection as soon as a
+//! handler pulls it.
+
+use std::io;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::response::Response;
+use bytes::Bytes;
+use futures_util::StreamExt;
+use futures_util::stream;
+use http::{HeaderName, HeaderValue, StatusCode, header};
+use tokio::sync::Notify;
+
+use crate::fault::{Fault, FaultAction};
+
+/// Lets a handler drop the TCP connection its request came on.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ConnectionControl {
+    close: Arc<Notify>,
+}
+
+impl ConnectionControl {
+    /// Asks the connection's task to drop the connection now.
+    pub(crate) fn close(&self) {
+        // notify_one stores a permit, so a close asked before the task waits is not lost.
+        self.close.notify_one();
+    }
+
+    /// Resolves when a handler asked for the connection to be closed.
+    pub(crate) async fn closed(&self) {
+        self.close.notified().await;
+    }
+}
+
+/// What the handler does after a fault ran.
+pub(crate) enum Outcome {
+    /// Answer with this instead of the real answer.
+    Answer(Response),
+    /// Answer normally.
+    Continue,
+    /// Answer normally, but break the body off halfway and drop the connection.
+    BreakBody,
+}
+
+/// Runs `fault`'s delay and action.
+pub(crate) async fn run(fault: Fault, connection: Option<&ConnectionControl>) -> Outcome {
+    if !fault.delay.is_zero() {
+        tokio::time::sleep(fault.delay).await;
+    }
+    match fault.action {
+        FaultAction::Respond {
+            status,
+            body,
+            headers,
+        } => Outcome::Answer(canned(status, body, &headers)),
+        FaultAction::CloseConnection => match connection {
+            Some(connection) => {
+                connection.close();
+                // The connection task drops this future together with the connection.
+                std::future::pending::<Outcome>().await
+            }
+            None => Outcome::Answer(Response::new(Body::from_stream(stream::once(async {
+                Err::<Bytes, _>(closed_error())
+            })))),
+        },
+        FaultAction::CloseMidBody => Outcome::BreakBody,
+        FaultAction::Normal => Outcome::Continue,
+    }
+}
+
+/// `response` with its body cut off after half its bytes, then the connection dropped. The
+/// `content-length` of the whole body is kept, so the client can tell that the body is short.
+pub(crate) async fn break_body(response: Response, connection: Option<ConnectionControl>) -> Response {
+    let (mut parts, body) = response.into_parts();
+    // Our own answers are small and complete; a body that fails to collect counts as empty.
+    let full = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(full.len()));
+    let half = full.slice(..full.len() / 2);
+    let first = stream::once(async move { Ok::<Bytes, io::Error>(half) });
+    let rest = stream::once(async move {
+        match connection {
+            Some(connection) => {
+                connection.close();
+                std::future::pending::<Result<Bytes, io::Error>>().await
+            }
+            None => Err(closed_error()),
+        }
+    });
+    Response::from_parts(parts, Body::from_stream(first.chain(rest)))
+}
+
+fn closed_error() -> io::Error {
+    io::Error::new(io::ErrorKind::ConnectionAborted, "connection closed by a scripted fault")
+}
+
+fn canned(status: u16, body: String, headers: &[(String, String)]) -> Response {
+    let is_json = !body.is_empty() && serde_json::from_str::<serde::de::IgnoredAny>(&body).is_ok();
+    let mut response = Response::new(Body::from(body.clone()));
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if !body.is_empty() {
+        let content_type = if is_json {
+            "application/json"
+        } else {
+            "text/plain; charset=utf-8"
+        };
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            if name == header::CONTENT_TYPE {
+                response.headers_mut().insert(name, value);
+            } else {
+                response.headers_mut().append(name, value);
+            }
+        }
+    }
+    response
+}

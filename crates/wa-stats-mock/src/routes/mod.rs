@@ -1,0 +1,110 @@
+//! The HTTP surface: both statistics routes, the token endpoint, `/healthz`, the admin API, and
+//! the middleware that journals and logs every request.
+
+mod admin;
+mod faults;
+mod respond;
+mod statistics;
+mod token;
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{any, get};
+use bytes::{Bytes, BytesMut};
+use http_body_util::BodyExt;
+use wa_stats_model::endpoint::{
+    API_KEY_STATISTICS_PATH, MAX_REQUEST_BODY_BYTES, OAUTH_STATISTICS_PATH, TOKEN_PATH,
+};
+
+pub(crate) use faults::ConnectionControl;
+pub(crate) use respond::error;
+
+use crate::journal::JournalEntry;
+use crate::state::{AdminAccess, AppState, lock};
+
+/// Path prefix of the admin API.
+pub const ADMIN_PREFIX: &str = "/__admin";
+/// Path of the health check.
+pub const HEALTH_PATH: &str = "/healthz";
+
+/// The mock's whole HTTP surface, for serving or for `tower::ServiceExt::oneshot` tests.
+///
+/// Faults that close the connection need a real connection; through `oneshot` they surface as
+/// a body error instead.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new()
+        .route(OAUTH_STATISTICS_PATH, any(statistics::handle))
+        .route(API_KEY_STATISTICS_PATH, any(statistics::handle))
+        .route(TOKEN_PATH, any(token::handle))
+        .route(HEALTH_PATH, get(healthz));
+    if state.shared.settings.admin != AdminAccess::Off {
+        router = router.nest(ADMIN_PREFIX, admin::router(state.clone()));
+    }
+    router
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+async fn healthz() -> Response {
+    respond::json(http::StatusCode::OK, Bytes::from_static(br#"{"status":"ok"}"#))
+}
+
+async fn not_found() -> Response {
+    error(wa_stats_model::ErrorResponse::not_found())
+}
+
+/// Journals API requests and logs one line per request (method, path, status, latency; never a
+/// header value, so never a credential).
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let journaled = !path.starts_with(ADMIN_PREFIX)
+        && path != HEALTH_PATH
+        && lock(&state.shared.journal).is_enabled();
+    let response = if journaled {
+        let (parts, body) = request.into_parts();
+        let body = read_limited(body).await;
+        let seq = lock(&state.shared.journal).push(JournalEntry::new(&parts, &body));
+        let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+        lock(&state.shared.journal).set_status(seq, response.status().as_u16());
+        response
+    } else {
+        next.run(request).await
+    };
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "request"
+    );
+    response
+}
+
+/// Reads at most `MAX_REQUEST_BODY_BYTES + 1` bytes: enough for `parse_request` to tell a body
+/// that is too large (R4) without holding an unbounded one. A body that breaks off counts as
+/// what arrived.
+pub(crate) async fn read_limited(body: Body) -> Bytes {
+    let limit = MAX_REQUEST_BODY_BYTES + 1;
+    let mut body = body;
+    let mut buffer = BytesMut::new();
+    while buffer.len() < limit {
+        match body.frame().await {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    let room = limit - buffer.len();
+                    buffer.extend_from_slice(&data[..data.len().min(room)]);
+                }
+            }
+            Some(Err(_)) | None => break,
+        }
+    }
+    buffer.freeze()
+}

@@ -1,0 +1,85 @@
+//! `POST /auth/token` (R14): client credentials in, an expiring bearer token out.
+
+use axum::extract::{Request, State};
+use axum::response::Response;
+use http::{Method, StatusCode};
+use serde_json::error::Category;
+use tokio::time::Instant;
+use wa_stats_model::endpoint::MAX_REQUEST_BODY_BYTES;
+use wa_stats_model::{ErrorResponse, TokenRequest, TokenResponse};
+
+use super::faults::{self, ConnectionControl, Outcome};
+use super::{read_limited, respond};
+use crate::fault::FaultScope;
+use crate::state::{AppState, lock};
+use crate::store::Client;
+
+/// What a token request body must look like, for error messages that never echo a value (the
+/// value could be a secret).
+const EXPECTED_BODY: &str =
+    r#"expected {"client_id": string, "client_secret": string, "scopes": [string]}"#;
+
+pub(super) async fn handle(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let connection = parts.extensions.get::<ConnectionControl>().cloned();
+    let body = read_limited(body).await;
+    let mut break_body = false;
+    if let Some(fault) = state.take_fault(FaultScope::Token, None) {
+        match faults::run(fault, connection.as_ref()).await {
+            Outcome::Answer(response) => return response,
+            Outcome::Continue => {}
+            Outcome::BreakBody => break_body = true,
+        }
+    }
+    let response = match answer(&state, &parts.method, &body) {
+        Ok(response) | Err(response) => response,
+    };
+    if break_body {
+        return faults::break_body(response, connection).await;
+    }
+    response
+}
+
+/// Method, body, client credentials, scope, issuance limit — in that order.
+fn answer(state: &AppState, method: &Method, body: &[u8]) -> Result<Response, Response> {
+    if method != Method::POST {
+        return Err(respond::error(ErrorResponse::method_not_allowed()));
+    }
+    let request = parse(body).map_err(|detail| respond::error(ErrorResponse::invalid_token_request(&detail)))?;
+    let client = state
+        .shared
+        .directory
+        .clients
+        .get(&request.client_id)
+        .filter(|client| client.secret == request.client_secret)
+        .ok_or_else(|| respond::error(ErrorResponse::unauthorized(None)))?;
+    if !request.has_statistics_scope() {
+        return Err(respond::error(ErrorResponse::scope_required()));
+    }
+    issue(state, client)
+}
+
+fn issue(state: &AppState, client: &Client) -> Result<Response, Response> {
+    let ttl = client.token_ttl.unwrap_or(state.shared.settings.token_ttl);
+    let token = lock(&state.shared.tokens)
+        .issue(client, ttl, Instant::now())
+        .ok_or_else(|| respond::error(ErrorResponse::rate_limited()))?;
+    let answer = TokenResponse::bearer(token, ttl.as_secs());
+    let body = serde_json::to_vec(&answer).unwrap_or_default();
+    Ok(respond::json(StatusCode::OK, body))
+}
+
+/// Reads the body; the error text says what is wrong and where, never with a value from it.
+fn parse(body: &[u8]) -> Result<TokenRequest, String> {
+    if body.len() > MAX_REQUEST_BODY_BYTES {
+        return Err("http: request body too large".to_owned());
+    }
+    serde_json::from_slice(body).map_err(|error| match error.classify() {
+        Category::Data => format!(
+            "{EXPECTED_BODY} (at line {} column {})",
+            error.line(),
+            error.column()
+        ),
+        Category::Io | Category::Syntax | Category::Eof => error.to_string(),
+    })
+}

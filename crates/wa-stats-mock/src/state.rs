@@ -1,0 +1,217 @@
+//! The server's shared state: data, limiters, issued tokens, faults and journal, plus the test
+//! controls that act on them. Every lock here is a `std` lock held for a few instructions and
+//! never across an `.await`.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
+use std::time::Duration;
+
+use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
+
+use crate::error::{FixtureIssue, MockError};
+use crate::fault::{Fault, FaultQueue, FaultScope};
+use crate::fixtures::{CampaignFixture, Fixtures, IN_CODE};
+use crate::journal::{Journal, JournalEntry};
+use crate::limiter::SlidingWindow;
+use crate::store::{Campaigns, Directory, compile_campaign};
+use crate::tokens::TokenStore;
+
+/// Default lifetime of issued tokens (R14).
+pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(3600);
+/// Default number of journal entries kept (the oldest go first).
+pub const DEFAULT_JOURNAL_CAPACITY: usize = 10_000;
+
+/// Who may use `/__admin/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AdminAccess {
+    /// Anyone (loopback listeners without an admin token).
+    Open,
+    /// Requests with `Authorization: Bearer <token>`.
+    Token(String),
+    /// Nobody: the routes do not exist.
+    Off,
+}
+
+/// Settings fixed at start.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) rate_limit: Option<u32>,
+    pub(crate) token_ttl: Duration,
+    pub(crate) admin: AdminAccess,
+    pub(crate) journal_capacity: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            rate_limit: Some(RATE_LIMIT_PER_SECOND),
+            token_ttl: DEFAULT_TOKEN_TTL,
+            admin: AdminAccess::Open,
+            journal_capacity: DEFAULT_JOURNAL_CAPACITY,
+        }
+    }
+}
+
+/// Compiled fixtures.
+#[derive(Debug)]
+pub(crate) struct Data {
+    pub(crate) directory: Directory,
+    pub(crate) campaigns: Campaigns,
+}
+
+impl Data {
+    pub(crate) fn compile(fixtures: &Fixtures) -> Result<Self, FixtureIssue> {
+        let directory = Directory::compile(fixtures)?;
+        let campaigns = Campaigns::compile(fixtures, &directory)?;
+        Ok(Self {
+            directory,
+            campaigns,
+        })
+    }
+}
+
+pub(crate) struct Shared {
+    pub(crate) directory: Directory,
+    pub(crate) campaigns: RwLock<Campaigns>,
+    pub(crate) limiter: Mutex<Option<SlidingWindow>>,
+    pub(crate) tokens: Mutex<TokenStore>,
+    pub(crate) faults: Mutex<FaultQueue>,
+    pub(crate) journal: Mutex<Journal>,
+    pub(crate) settings: Settings,
+}
+
+/// Everything a mock server shares between requests. Cheap to clone (one `Arc`).
+///
+/// Build one with [`AppState::builtin`], [`AppState::new`] or
+/// [`MockServerBuilder::into_state`](crate::MockServerBuilder::into_state), and hand it to
+/// [`router`](crate::router) to test without a socket. The controls ([`inject`](Self::inject),
+/// [`journal`](Self::journal), [`reset`](Self::reset), [`upsert_campaign`](Self::upsert_campaign))
+/// are the same as [`MockServer`](crate::MockServer)'s.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("settings", &self.shared.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding one of these locks cannot leave the data half-updated in a way
+    // that matters to a mock, so a poisoned lock is used as is.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl AppState {
+    /// The built-in data of R13 with default settings (admin API open).
+    pub fn builtin() -> Self {
+        // The built-in fixtures are checked by tests; should they ever fail, serve nothing
+        // rather than panic.
+        Self::new(&Fixtures::builtin()).unwrap_or_else(|_| Self::from_data(empty(), Settings::default()))
+    }
+
+    /// State for `fixtures` with default settings, except those the fixtures' `settings` set.
+    pub fn new(fixtures: &Fixtures) -> Result<Self, MockError> {
+        let data = Data::compile(fixtures).map_err(|issue| issue.in_file(IN_CODE))?;
+        let mut settings = Settings::default();
+        apply_fixture_settings(&mut settings, fixtures);
+        Ok(Self::from_data(data, settings))
+    }
+
+    pub(crate) fn from_data(data: Data, settings: Settings) -> Self {
+        let limiter = settings
+            .rate_limit
+            .map(|limit| SlidingWindow::new(limit, Duration::from_secs(1)));
+        Self {
+            shared: Arc::new(Shared {
+                directory: data.directory,
+                campaigns: RwLock::new(data.campaigns),
+                limiter: Mutex::new(limiter),
+                tokens: Mutex::new(TokenStore::default()),
+                faults: Mutex::new(FaultQueue::default()),
+                journal: Mutex::new(Journal::new(settings.journal_capacity)),
+                settings,
+            }),
+        }
+    }
+
+    /// Scripts a fault for the next matching requests.
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.shared.faults).push(fault);
+    }
+
+    /// The requests received so far (oldest first), credentials redacted.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        lock(&self.shared.journal).entries()
+    }
+
+    /// Clears faults, journal, rate-limit state and issued tokens. Campaigns stay as they are.
+    pub fn reset(&self) {
+        lock(&self.shared.faults).clear();
+        lock(&self.shared.journal).clear();
+        if let Some(limiter) = lock(&self.shared.limiter).as_mut() {
+            limiter.clear();
+        }
+        lock(&self.shared.tokens).clear();
+    }
+
+    /// Adds a campaign, or replaces the one with the same ID. Fails (changing nothing) if the
+    /// owner is unknown or a day is invalid.
+    pub fn upsert_campaign(&self, campaign: &CampaignFixture) -> Result<(), MockError> {
+        let compiled = compile_campaign(campaign, &self.shared.directory, "campaign")
+            .map_err(|issue| issue.in_file(IN_CODE))?;
+        self.shared
+            .campaigns
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .by_id
+            .insert(campaign.id, compiled);
+        Ok(())
+    }
+
+    /// Number of campaigns served.
+    pub fn campaign_count(&self) -> usize {
+        self.campaigns().by_id.len()
+    }
+
+    /// Bytes of heap held by the campaigns' day tables: the bulk of a large data set's memory.
+    pub fn data_heap_bytes(&self) -> usize {
+        self.campaigns().heap_bytes()
+    }
+
+    pub(crate) fn campaigns(&self) -> RwLockReadGuard<'_, Campaigns> {
+        self.shared
+            .campaigns
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes one use of the first fault matching a request, if any.
+    pub(crate) fn take_fault(&self, scope: FaultScope, campaign_id: Option<u64>) -> Option<Fault> {
+        let mut faults = lock(&self.shared.faults);
+        if faults.is_empty() {
+            return None;
+        }
+        faults.take(scope, campaign_id)
+    }
+}
+
+fn empty() -> Data {
+    Data {
+        directory: Directory::default(),
+        campaigns: Campaigns::default(),
+    }
+}
+
+/// Applies what a fixture file's `settings` say (0 turns the rate limit off).
+pub(crate) fn apply_fixture_settings(settings: &mut Settings, fixtures: &Fixtures) {
+    if let Some(limit) = fixtures.settings.rate_limit_per_second {
+        settings.rate_limit = (limit > 0).then_some(limit);
+    }
+    if let Some(ttl) = fixtures.settings.token_ttl_secs {
+        settings.token_ttl = Duration::from_secs(ttl.max(1));
+    }
+}

@@ -1,0 +1,352 @@
+//! A compiled campaign: its owner, kind, cards and prefix-sum table; and the one function that
+//! turns a range of its days into a statistics body, deriving `drop`, `undelivered`, `sent` and
+//! `targeted` from the leaves so that R10's four sums hold by construction.
+
+use wa_stats_model::{
+    CampaignStatistics, DropDetails, ResponseCard, ResponseSummary, UndeliveredDetails,
+};
+
+use super::table::PrefixTable;
+use crate::error::FixtureIssue;
+use crate::fixtures::{CampaignFixture, CampaignKind, CardFixture, DayFixture};
+
+// Column layout of a campaign's table. Base leaves first, then (conversational only)
+// `buttonClick` and six columns per card.
+const DELIVERED: usize = 0;
+const DELIVERY_PENDING: usize = 1;
+const OPEN: usize = 2;
+const CLICK: usize = 3;
+const CONVERSION: usize = 4;
+const REVENUE_CENTS: usize = 5;
+const UNSUBSCRIBE: usize = 6;
+const DROP_FIRST: usize = 7;
+const DROP_REASONS: usize = 12;
+const UNDELIVERED_FIRST: usize = DROP_FIRST + DROP_REASONS;
+const UNDELIVERED_REASONS: usize = 9;
+/// Columns every campaign has.
+pub(crate) const BASE_COLUMNS: usize = UNDELIVERED_FIRST + UNDELIVERED_REASONS;
+const BUTTON_CLICK: usize = BASE_COLUMNS;
+const CARD_FIRST: usize = BASE_COLUMNS + 1;
+const CARD_COLUMNS: usize = 6;
+
+/// A campaign ready to answer any range.
+#[derive(Debug, Clone)]
+pub(crate) struct Campaign {
+    pub(crate) owner: u32,
+    pub(crate) kind: CampaignKind,
+    cards: Box<[CardFixture]>,
+    table: PrefixTable,
+}
+
+impl Campaign {
+    /// Builds a campaign from the fixture format; `path` is its JSON path for error messages.
+    pub(crate) fn compile(
+        fixture: &CampaignFixture,
+        owner: u32,
+        path: &str,
+    ) -> Result<Self, FixtureIssue> {
+        if fixture.id == 0 {
+            return Err(FixtureIssue::new(format!("{path}.id"), "must be greater than 0"));
+        }
+        let conversational = fixture.kind == CampaignKind::Conversational;
+        if !conversational && !fixture.cards.is_empty() {
+            return Err(FixtureIssue::new(
+                format!("{path}.cards"),
+                "only a conversational campaign has cards",
+            ));
+        }
+        for (i, card) in fixture.cards.iter().enumerate() {
+            if fixture.cards[..i].iter().any(|c| c.card_id == card.card_id) {
+                return Err(FixtureIssue::new(
+                    format!("{path}.cards[{i}].cardId"),
+                    format!("duplicate card ID {}", card.card_id),
+                ));
+            }
+        }
+        let columns = if conversational {
+            CARD_FIRST + CARD_COLUMNS * fixture.cards.len()
+        } else {
+            BASE_COLUMNS
+        };
+        let mut days = Vec::with_capacity(fixture.days.len());
+        for (i, day) in fixture.days.iter().enumerate() {
+            let day_path = format!("{path}.days[{i}]");
+            let start = parse_date(&day.date)
+                .map_err(|message| FixtureIssue::new(format!("{day_path}.date"), message))?;
+            let leaves = leaves(day, &fixture.cards, conversational, &day_path)?;
+            days.push((start, leaves, i));
+        }
+        days.sort_by_key(|(start, _, _)| *start);
+        if let Some(pair) = days.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+            return Err(FixtureIssue::new(
+                format!("{path}.days[{}].date", pair[1].2),
+                format!("duplicate day {}", fixture.days[pair[1].2].date),
+            ));
+        }
+        let days: Vec<(i64, Vec<u64>)> = days.into_iter().map(|(s, l, _)| (s, l)).collect();
+        let table = PrefixTable::build(columns, &days).ok_or_else(|| {
+            FixtureIssue::new(format!("{path}.days"), "a counter's total overflows 64 bits")
+        })?;
+        Ok(Self::from_parts(owner, fixture.kind, fixture.cards.clone(), table))
+    }
+
+    /// A campaign from an already built table (synthetic data skips the fixture format).
+    pub(crate) fn from_parts(
+        owner: u32,
+        kind: CampaignKind,
+        cards: Vec<CardFixture>,
+        table: PrefixTable,
+    ) -> Self {
+        Self {
+            owner,
+            kind,
+            cards: cards.into_boxed_slice(),
+            table,
+        }
+    }
+
+    /// Heap bytes held by the day table.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.table.heap_bytes()
+    }
+
+    /// The statistics body for `[start, end)` (R12).
+    pub(crate) fn statistics(&self, start: i64, end: i64) -> CampaignStatistics {
+        let rows = self.table.rows_in(start, end);
+        let sum = |column: usize| self.table.sum(rows, column);
+        let mut drop = DropDetails::default();
+        let d = |i: usize| sum(DROP_FIRST + i);
+        drop.frequency_capped = d(0);
+        drop.duplicates = d(1);
+        drop.invalid_phone_numbers = d(2);
+        drop.tier_limitation = d(3);
+        drop.template_failures = d(4);
+        drop.paused_templates = d(5);
+        drop.recipient_related_errors = d(6);
+        drop.meta_temporary_errors = d(7);
+        drop.account_integration_errors = d(8);
+        drop.internal_errors = d(9);
+        drop.rate_limits = d(10);
+        drop.policy_failures = d(11);
+        let mut undelivered = UndeliveredDetails::default();
+        let u = |i: usize| sum(UNDELIVERED_FIRST + i);
+        undelivered.recipient_related_errors = u(0);
+        undelivered.account_verification_errors = u(1);
+        undelivered.media_errors = u(2);
+        undelivered.held_messages = u(3);
+        undelivered.meta_experiment = u(4);
+        undelivered.meta_errors = u(5);
+        undelivered.invalid_messages = u(6);
+        undelivered.meta_recipient_limits_errors = u(7);
+        undelivered.delivery_report_missing = u(8);
+
+        let mut stats = CampaignStatistics::default();
+        stats.delivered = sum(DELIVERED);
+        stats.delivery_pending = sum(DELIVERY_PENDING);
+        stats.open = sum(OPEN);
+        stats.click = sum(CLICK);
+        stats.conversion = sum(CONVERSION);
+        stats.revenue = revenue(sum(REVENUE_CENTS));
+        stats.unsubscribe = sum(UNSUBSCRIBE);
+        // Derived counters saturate instead of wrapping; totals that large cannot be built
+        // (the table refuses overflowing columns), so this never changes an answer.
+        stats.drop = (0..DROP_REASONS).fold(0_u64, |acc, i| acc.saturating_add(d(i)));
+        stats.undelivered =
+            (0..UNDELIVERED_REASONS).fold(0_u64, |acc, i| acc.saturating_add(u(i)));
+        stats.sent = stats
+            .delivered
+            .saturating_add(stats.undelivered)
+            .saturating_add(stats.delivery_pending);
+        stats.targeted = stats.sent.saturating_add(stats.drop);
+        stats.drop_details = Some(drop);
+        stats.undelivered_details = Some(undelivered);
+        if self.kind == CampaignKind::Conversational {
+            self.add_responses(&mut stats, &sum);
+        }
+        stats
+    }
+
+    fn add_responses(&self, stats: &mut CampaignStatistics, sum: &dyn Fn(usize) -> u64) {
+        let mut summary = ResponseSummary::default();
+        summary.button_click = sum(BUTTON_CLICK);
+        let mut responses = Vec::with_capacity(self.cards.len());
+        for (i, card) in self.cards.iter().enumerate() {
+            let c = |offset: usize| sum(CARD_FIRST + CARD_COLUMNS * i + offset);
+            let mut row = ResponseCard::default();
+            row.card_id = card.card_id;
+            row.button_name.clone_from(&card.button_name);
+            row.is_no_reply_message = card.is_no_reply_message;
+            (row.sent, row.delivered, row.open) = (c(0), c(1), c(2));
+            (row.click, row.conversion, row.revenue) = (c(3), c(4), revenue(c(5)));
+            // The summary's counters are the totals over the cards; only buttonClick is its own.
+            summary.sent = summary.sent.saturating_add(row.sent);
+            summary.open = summary.open.saturating_add(row.open);
+            summary.click = summary.click.saturating_add(row.click);
+            summary.conversion = summary.conversion.saturating_add(row.conversion);
+            responses.push(row);
+        }
+        stats.responses = Some(responses);
+        stats.response_summary = Some(summary);
+    }
+}
+
+/// Hundredths to the wire's revenue number. Integers up to 2^53 convert exactly.
+#[allow(clippy::cast_precision_loss, reason = "revenue totals stay far below 2^53 hundredths")]
+fn revenue(cents: u64) -> f64 {
+    cents as f64 / 100.0
+}
+
+/// One day's leaves in column order.
+fn leaves(
+    day: &DayFixture,
+    cards: &[CardFixture],
+    conversational: bool,
+    path: &str,
+) -> Result<Vec<u64>, FixtureIssue> {
+    let mut out = vec![
+        day.delivered,
+        day.delivery_pending,
+        day.open,
+        day.click,
+        day.conversion,
+        cents(day.revenue).map_err(|m| FixtureIssue::new(format!("{path}.revenue"), m))?,
+        day.unsubscribe,
+    ];
+    out.extend(day.drop_details.to_array());
+    out.extend(day.undelivered_details.to_array());
+    if !conversational {
+        if day.button_click != 0 || !day.responses.is_empty() {
+            return Err(FixtureIssue::new(
+                path,
+                "buttonClick and responses belong to conversational campaigns only",
+            ));
+        }
+        return Ok(out);
+    }
+    out.push(day.button_click);
+    let card_start = out.len();
+    out.resize(card_start + CARD_COLUMNS * cards.len(), 0);
+    for (i, response) in day.responses.iter().enumerate() {
+        let response_path = format!("{path}.responses[{i}]");
+        let index = cards
+            .iter()
+            .position(|card| card.card_id == response.card_id)
+            .ok_or_else(|| {
+                FixtureIssue::new(
+                    format!("{response_path}.cardId"),
+                    format!("card {} is not declared in the campaign's cards", response.card_id),
+                )
+            })?;
+        let revenue = cents(response.revenue)
+            .map_err(|m| FixtureIssue::new(format!("{response_path}.revenue"), m))?;
+        let values = [
+            response.sent,
+            response.delivered,
+            response.open,
+            response.click,
+            response.conversion,
+            revenue,
+        ];
+        let slots = &mut out[card_start + CARD_COLUMNS * index..][..CARD_COLUMNS];
+        for (slot, value) in slots.iter_mut().zip(values) {
+            *slot = slot.checked_add(value).ok_or_else(|| {
+                FixtureIssue::new(&response_path, "counter overflows 64 bits")
+            })?;
+        }
+    }
+    Ok(out)
+}
+
+/// Revenue in hundredths; refuses negative, non-finite and sub-cent values, so that range sums
+/// are exact.
+fn cents(revenue: f64) -> Result<u64, String> {
+    let scaled = revenue * 100.0;
+    let rounded = scaled.round();
+    if !revenue.is_finite() || revenue < 0.0 || rounded >= 9_007_199_254_740_992.0 {
+        return Err(format!("revenue must be a non-negative amount, got {revenue}"));
+    }
+    if (scaled - rounded).abs() > 1e-6 * rounded.max(1.0) {
+        return Err(format!(
+            "revenue must have at most 2 decimal places, got {revenue}"
+        ));
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked above")]
+    Ok(rounded as u64)
+}
+
+/// Start of a UTC day `YYYY-MM-DD` in Unix seconds.
+pub(crate) fn parse_date(date: &str) -> Result<i64, String> {
+    let bad = || format!("{date:?} is not a date of the form YYYY-MM-DD");
+    let bytes = date.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return Err(bad());
+    }
+    let number = |range: std::ops::Range<usize>| -> Result<i64, String> {
+        let part = &date[range];
+        if !part.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        part.parse().map_err(|_| bad())
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let valid_month = usize::try_from(month - 1).ok().and_then(|m| month_days.get(m));
+    match valid_month {
+        Some(&days) if (1..=days).contains(&day) => {}
+        _ => return Err(format!("{date:?} is not a calendar date")),
+    }
+    Ok(days_from_civil(year, month, day) * 86_400)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub(crate) const fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `YYYY-MM-DD` of the UTC day containing Unix second `seconds` (inverse of [`parse_date`]).
+pub(crate) fn format_date(seconds: i64) -> String {
+    let z = seconds.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        assert_eq!(parse_date("1970-01-01"), Ok(0));
+        assert_eq!(parse_date("2018-01-01"), Ok(1_514_764_800));
+        assert_eq!(parse_date("2024-02-29"), Ok(1_709_164_800));
+        for seconds in [0, 1_514_764_800, 1_709_164_800, 4_102_444_800] {
+            assert_eq!(parse_date(&format_date(seconds)), Ok(seconds));
+        }
+        for bad in ["2023-02-29", "2024-13-01", "2024-1-01", "24-01-01x", "2024-00-10", "+024-01-01"] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cents_are_exact_or_refused() {
+        assert_eq!(cents(12.34), Ok(1234));
+        assert_eq!(cents(0.0), Ok(0));
+        assert!(cents(0.001).is_err());
+        assert!(cents(-1.0).is_err());
+        assert!(cents(f64::NAN).is_err());
+    }
+}

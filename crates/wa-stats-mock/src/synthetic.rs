@@ -1,0 +1,85 @@
+//! Synthetic campaigns for load and memory tests: generated in-process from a seed, so 100 000
+//! campaigns × 30 days need no multi-gigabyte fixture file.
+
+use std::sync::Arc;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::error::MockError;
+use crate::fixtures::CampaignKind;
+use crate::state::Data;
+use crate::store::{BASE_COLUMNS, Campaign, PrefixTable, days_from_civil};
+
+/// Partner that owns synthetic campaigns.
+pub const SYNTHETIC_OWNER: &str = "demo";
+/// Lowest synthetic campaign ID (or just above the highest fixture ID, if that is higher).
+pub const SYNTHETIC_FIRST_ID: u64 = 1_000_000;
+
+/// How many campaigns and days to generate, from which seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Synthetic {
+    pub(crate) campaigns: u32,
+    pub(crate) days: u32,
+    pub(crate) seed: u64,
+}
+
+impl Synthetic {
+    /// Adds the campaigns to `data`: consecutive IDs from [`SYNTHETIC_FIRST_ID`] (or above the
+    /// highest existing ID), days from 2018-01-01 on, all owned by partner `demo`.
+    pub(crate) fn generate(self, data: &mut Data) -> Result<(), MockError> {
+        let owner = data.directory.partner_id(SYNTHETIC_OWNER).ok_or_else(|| {
+            MockError::Settings(format!(
+                "synthetic campaigns belong to partner {SYNTHETIC_OWNER:?}, which the fixtures do not declare"
+            ))
+        })?;
+        let first_id = data
+            .campaigns
+            .by_id
+            .keys()
+            .next_back()
+            .map_or(SYNTHETIC_FIRST_ID, |&max| max.saturating_add(1).max(SYNTHETIC_FIRST_ID));
+        let first_day = days_from_civil(2018, 1, 1) * 86_400;
+        let day_starts: Arc<[i64]> = (0..i64::from(self.days))
+            .map(|day| first_day + day * 86_400)
+            .collect();
+        let mut rng = StdRng::seed_from_u64(self.seed);
+        let days = usize::try_from(self.days).unwrap_or(0);
+        let mut leaves = vec![0_u64; BASE_COLUMNS * days];
+        for offset in 0..u64::from(self.campaigns) {
+            let scale = rng.random_range(1..=1_000_u64);
+            for day in leaves.chunks_exact_mut(BASE_COLUMNS) {
+                fill_day(&mut rng, scale, day);
+            }
+            let table = PrefixTable::from_flat(BASE_COLUMNS, Arc::clone(&day_starts), &leaves)
+                .ok_or_else(|| MockError::Settings("synthetic totals overflow".to_owned()))?;
+            let campaign = Campaign::from_parts(owner, CampaignKind::Whatsapp, Vec::new(), table);
+            data.campaigns.by_id.insert(first_id + offset, campaign);
+        }
+        Ok(())
+    }
+}
+
+/// One day's leaves in the table's column order, plausible enough to look at: opens never
+/// exceed deliveries, clicks never exceed opens, conversions never exceed clicks.
+fn fill_day(rng: &mut StdRng, scale: u64, day: &mut [u64]) {
+    let delivered = rng.random_range(0..=scale);
+    let open = rng.random_range(0..=delivered);
+    let click = rng.random_range(0..=open);
+    let conversion = rng.random_range(0..=click);
+    let revenue_cents = conversion * rng.random_range(0..=5_000);
+    let head = [
+        delivered,
+        rng.random_range(0..=scale / 100),
+        open,
+        click,
+        conversion,
+        revenue_cents,
+        rng.random_range(0..=scale / 200),
+    ];
+    day[..head.len()].copy_from_slice(&head);
+    // Drop and undelivered reasons: a few each, so the details are never all zero.
+    for reason in &mut day[head.len()..] {
+        *reason = rng.random_range(0..=scale / 100);
+    }
+}

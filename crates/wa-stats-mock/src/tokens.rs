@@ -1,0 +1,66 @@
+//! Access tokens issued by `POST /auth/token` (R14): who they act for, when they expire, and the
+//! 10-per-minute issuance limit per client.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use tokio::time::Instant;
+use wa_stats_model::endpoint::TOKENS_PER_MINUTE;
+
+use crate::limiter::SlidingWindow;
+use crate::store::{Client, Identity};
+
+#[derive(Debug)]
+struct Issued {
+    identity: Identity,
+    expires_at: Instant,
+}
+
+/// Issued tokens and the issuance limiter.
+#[derive(Debug)]
+pub(crate) struct TokenStore {
+    issued: BTreeMap<String, Issued>,
+    issuance: SlidingWindow,
+}
+
+impl Default for TokenStore {
+    fn default() -> Self {
+        Self {
+            issued: BTreeMap::new(),
+            issuance: SlidingWindow::new(TOKENS_PER_MINUTE, Duration::from_secs(60)),
+        }
+    }
+}
+
+impl TokenStore {
+    /// Issues a token for `client` valid for `ttl`, or `None` past the per-minute limit.
+    pub(crate) fn issue(&mut self, client: &Client, ttl: Duration, now: Instant) -> Option<String> {
+        if !self.issuance.admit(&client.limit_key, now) {
+            return None;
+        }
+        // Expired tokens are dropped here, so the store stays as small as the issuance limit.
+        self.issued.retain(|_, issued| issued.expires_at > now);
+        let token = format!("mock-at.{:032x}", rand::random::<u128>());
+        let identity = Identity {
+            partner: client.partner,
+            limit_key: client.limit_key.clone(),
+        };
+        let expires_at = now.checked_add(ttl).unwrap_or(now + Duration::from_secs(86_400 * 365));
+        self.issued.insert(token.clone(), Issued { identity, expires_at });
+        Some(token)
+    }
+
+    /// Who an issued token acts for, if it exists and has not expired.
+    pub(crate) fn identity(&self, token: &str, now: Instant) -> Option<Identity> {
+        self.issued
+            .get(token)
+            .filter(|issued| now < issued.expires_at)
+            .map(|issued| issued.identity.clone())
+    }
+
+    /// Forgets every token and every issuance.
+    pub(crate) fn clear(&mut self) {
+        self.issued.clear();
+        self.issuance.clear();
+    }
+}

@@ -1,0 +1,54 @@
+//! Helpers shared by the integration tests: a plain HTTP client and the built-in credentials.
+
+#![allow(dead_code, unreachable_pub, reason = "each test file uses a different subset")]
+
+use serde_json::Value;
+use wa_stats_mock::MockServer;
+use wa_stats_model::endpoint::{API_KEY_HEADER, API_KEY_STATISTICS_PATH, OAUTH_STATISTICS_PATH};
+
+pub const DEMO_KEY: &str = "INS.demo-key";
+pub const DEMO_TOKEN: &str = "demo-token";
+
+/// The vendor page's Sample Response, as compact canonical JSON.
+pub const SAMPLE: &str = r#"{"sent":1200,"delivered":1150,"open":400,"click":120,"conversion":30,"revenue":0,"drop":25,"targeted":1225,"unsubscribe":2,"undelivered":50,"deliveryPending":0,"dropDetails":{"frequencyCapped":5,"duplicates":3,"invalidPhoneNumbers":8,"tierLimitation":0,"templateFailures":2,"pausedTemplates":0,"recipientRelatedErrors":4,"metaTemporaryErrors":2,"accountIntegrationErrors":0,"internalErrors":1,"rateLimits":0,"policyFailures":0},"undeliveredDetails":{"recipientRelatedErrors":20,"accountVerificationErrors":2,"mediaErrors":0,"heldMessages":8,"metaExperiment":0,"metaErrors":10,"invalidMessages":5,"metaRecipientLimitsErrors":5,"deliveryReportMissing":0}}"#;
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+/// An answer: status, headers, body text.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap()
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+pub async fn send(request: reqwest::RequestBuilder) -> Answer {
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.text().await.unwrap();
+    Answer { status, headers, body }
+}
+
+/// POST `body` to the API-key route with `key`.
+pub async fn by_key(server: &MockServer, key: &str, body: &str) -> Answer {
+    let url = format!("{}{API_KEY_STATISTICS_PATH}", server.base_url());
+    send(client().post(url).header(API_KEY_HEADER, key).body(body.to_owned())).await
+}
+
+/// POST `body` to the bearer route with `token`.
+pub async fn by_token(server: &MockServer, token: &str, body: &str) -> Answer {
+    let url = format!("{}{OAUTH_STATISTICS_PATH}", server.base_url());
+    send(client().post(url).bearer_auth(token).body(body.to_owned())).await
+}
