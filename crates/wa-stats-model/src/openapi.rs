@@ -11,6 +11,11 @@ use crate::endpoint::{
 use crate::error::{CodedErrorBody, ErrorResponse, FieldErrorsBody, MessageBody, RateLimitedBody};
 use crate::{CampaignStatistics, CampaignStatisticsRequest, TokenRequest, TokenResponse, examples};
 
+/// Tag of both statistics operations.
+const STATISTICS_TAG: &str = "statistics";
+/// Tag of the token operation.
+const AUTHENTICATION_TAG: &str = "authentication";
+
 /// Reference to a component schema, adding it to the generator's definitions.
 fn schema_ref<T: JsonSchema>(generator: &mut SchemaGenerator) -> Value {
     generator.subschema_for::<T>().to_value()
@@ -155,6 +160,7 @@ fn statistics_operation(schemas: &Schemas, bearer: bool) -> Value {
     json!({
         "post": {
             "operationId": operation_id,
+            "tags": [STATISTICS_TAG],
             "summary": "Get WhatsApp campaign statistics by ID",
             "description": format!(
                 "Returns statistics for a single campaign, authorised with {auth_words}. Without a \
@@ -186,6 +192,7 @@ fn token_operation(schemas: &Schemas) -> Value {
     json!({
         "post": {
             "operationId": "createAccessToken",
+            "tags": [AUTHENTICATION_TAG],
             "summary": "Generate an OAuth 2.0 access token",
             "description": format!(
                 "Exchanges client credentials for a bearer token. At most {TOKENS_PER_MINUTE} tokens per \
@@ -258,6 +265,10 @@ pub fn document() -> Value {
             { "url": DEFAULT_API_KEY_BASE_URL, "description": "API-key host" },
         ],
         "security": [],
+        "tags": [
+            { "name": AUTHENTICATION_TAG, "description": "OAuth 2.0 access tokens for the bearer route." },
+            { "name": STATISTICS_TAG, "description": "Statistics of one WhatsApp campaign, on either route." },
+        ],
         "paths": paths,
         "components": {
             "schemas": generator.take_definitions(true),
@@ -276,6 +287,62 @@ pub fn document() -> Value {
             },
         },
     });
+    // The type's doc comment is about Rust (`Debug`, `Secret::expose`); say what matters on the wire.
+    if let Some(secret) = document.pointer_mut("/components/schemas/Secret") {
+        secret["description"] = json!(
+            "A credential (an API key, an access token or a client secret) as a plain string. \
+             wa-stats never writes one to a log, an error message or a panic."
+        );
+    }
+    drop_rust_examples(&mut document);
     crate::schema::tidy_descriptions(&mut document);
     document
+}
+
+/// Doc comments of the wire types carry doctests (fenced Rust code); readers of the OpenAPI
+/// document in other languages get the prose only.
+fn drop_rust_examples(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                match item {
+                    Value::String(text) if key == "description" && text.contains("```") => {
+                        *text = without_code_blocks(text);
+                    }
+                    _ => drop_rust_examples(item),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_rust_examples),
+        _ => {}
+    }
+}
+
+/// `text` without its fenced code blocks (each from an opening to a closing fence line).
+fn without_code_blocks(text: &str) -> String {
+    let mut prose = Vec::new();
+    let mut in_code = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        } else if !in_code {
+            prose.push(line);
+        }
+    }
+    prose.join("\n").trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_code_blocks;
+
+    #[test]
+    fn code_blocks_are_dropped_from_descriptions() {
+        let text = "Body of the call.\n\n```\nuse x;\nassert!(true);\n```\nMore prose.";
+        assert_eq!(
+            without_code_blocks(text),
+            "Body of the call.\n\nMore prose."
+        );
+        assert_eq!(without_code_blocks("Plain."), "Plain.");
+    }
 }
