@@ -1,3 +1,158 @@
 //! The `wa-stats-mock` binary: the mock server on a TCP port, configured from the command line.
+//!
+//! Prints exactly one line on stdout, `listening on http://ADDR`, once it accepts connections;
+//! logs one line per request on stderr; stops gracefully on SIGINT or SIGTERM.
 
-fn main() {}
+#![allow(
+    clippy::print_stdout,
+    reason = "the ready line is the binary's interface"
+)]
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use wa_stats_mock::MockServer;
+
+/// A faithful mock of Insider's WhatsApp Campaign Analytics API.
+///
+/// Without --fixtures it serves the built-in data: partner "demo" (API key INS.demo-key, token
+/// demo-token, OAuth client demo-client / demo-secret) with campaign 12345, which answers the
+/// vendor page's sample response.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "WA_STATS_MOCK_LISTEN")]
+    listen: SocketAddr,
+    /// JSON fixture file (partners, credentials, campaigns, settings); see docs/mock.md.
+    #[arg(long, value_name = "FILE")]
+    fixtures: Option<PathBuf>,
+    /// Requests per second per credential, or `off`. Default 100 (or the fixture's setting).
+    #[arg(long, value_name = "N|off", value_parser = parse_rate_limit)]
+    rate_limit: Option<RateLimit>,
+    /// Default lifetime of issued OAuth tokens, in seconds. Default 3600.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    token_ttl: Option<u64>,
+    /// Token required (as `Authorization: Bearer TOKEN`) on /__admin/; also enables the admin
+    /// API on a non-loopback address.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "WA_STATS_MOCK_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    admin_token: Option<String>,
+    /// Generate this many synthetic campaigns owned by partner "demo".
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    synthetic_campaigns: u32,
+    /// Days per synthetic campaign, from 2018-01-01.
+    #[arg(long, value_name = "D", default_value_t = 30)]
+    synthetic_days: u32,
+    /// Seed of the synthetic data.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    seed: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RateLimit(Option<u32>);
+
+fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(RateLimit(None));
+    }
+    text.parse::<u32>()
+        .map(|n| RateLimit((n > 0).then_some(n)))
+        .map_err(|_| format!("expected a number of requests per second or `off`, got {text:?}"))
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            tracing::error!(%error, "cannot start the async runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(args))
+}
+
+async fn run(args: Args) -> ExitCode {
+    let mut builder = MockServer::builder().listen(args.listen);
+    if let Some(path) = &args.fixtures {
+        builder = builder.fixtures_file(path);
+    }
+    if let Some(RateLimit(limit)) = args.rate_limit {
+        builder = builder.rate_limit(limit);
+    }
+    if let Some(secs) = args.token_ttl {
+        builder = builder.token_ttl(Duration::from_secs(secs));
+    }
+    if let Some(token) = args.admin_token {
+        builder = builder.admin_token(token);
+    }
+    if args.synthetic_campaigns > 0 {
+        builder = builder.synthetic(args.synthetic_campaigns, args.synthetic_days, args.seed);
+    }
+    let started = Instant::now();
+    let server = match builder.start().await {
+        Ok(server) => server,
+        Err(error) => {
+            tracing::error!("{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(
+        campaigns = server.state().campaign_count(),
+        startup_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        "ready"
+    );
+    let mut stdout = std::io::stdout().lock();
+    if writeln!(stdout, "listening on {}", server.base_url())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        tracing::warn!("could not write the ready line to stdout");
+    }
+    drop(stdout);
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -110,7 +110,8 @@ impl AppState {
     pub fn builtin() -> Self {
         // The built-in fixtures are checked by tests; should they ever fail, serve nothing
         // rather than panic.
-        Self::new(&Fixtures::builtin()).unwrap_or_else(|_| Self::from_data(empty(), Settings::default()))
+        Self::new(&Fixtures::builtin())
+            .unwrap_or_else(|_| Self::from_data(empty(), Settings::default()))
     }
 
     /// State for `fixtures` with default settings, except those the fixtures' `settings` set.

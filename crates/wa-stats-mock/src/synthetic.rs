@@ -38,7 +38,9 @@ impl Synthetic {
             .by_id
             .keys()
             .next_back()
-            .map_or(SYNTHETIC_FIRST_ID, |&max| max.saturating_add(1).max(SYNTHETIC_FIRST_ID));
+            .map_or(SYNTHETIC_FIRST_ID, |&max| {
+                max.saturating_add(1).max(SYNTHETIC_FIRST_ID)
+            });
         let first_day = days_from_civil(2018, 1, 1) * 86_400;
         let day_starts: Arc<[i64]> = (0..i64::from(self.days))
             .map(|day| first_day + day * 86_400)

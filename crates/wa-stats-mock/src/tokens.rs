@@ -45,8 +45,16 @@ impl TokenStore {
             partner: client.partner,
             limit_key: client.limit_key.clone(),
         };
-        let expires_at = now.checked_add(ttl).unwrap_or(now + Duration::from_secs(86_400 * 365));
-        self.issued.insert(token.clone(), Issued { identity, expires_at });
+        let expires_at = now
+            .checked_add(ttl)
+            .unwrap_or(now + Duration::from_secs(86_400 * 365));
+        self.issued.insert(
+            token.clone(),
+            Issued {
+                identity,
+                expires_at,
+            },
+        );
         Some(token)
     }
 

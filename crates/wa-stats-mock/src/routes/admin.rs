@@ -37,15 +37,11 @@ pub(super) fn router(state: AppState) -> Router<AppState> {
 }
 
 /// With an admin token, every admin request must carry `Authorization: Bearer <token>`.
-async fn authorize(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if let AdminAccess::Token(expected) = &state.shared.settings.admin {
-        if !has_token(request.headers(), expected) {
-            return respond::error(ErrorResponse::unauthorized(None));
-        }
+async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if let AdminAccess::Token(expected) = &state.shared.settings.admin
+        && !has_token(request.headers(), expected)
+    {
+        return respond::error(ErrorResponse::unauthorized(None));
     }
     next.run(request).await
 }

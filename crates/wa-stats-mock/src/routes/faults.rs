@@ -75,10 +75,15 @@ pub(crate) async fn run(fault: Fault, connection: Option<&ConnectionControl>) ->
 
 /// `response` with its body cut off after half its bytes, then the connection dropped. The
 /// `content-length` of the whole body is kept, so the client can tell that the body is short.
-pub(crate) async fn break_body(response: Response, connection: Option<ConnectionControl>) -> Response {
+pub(crate) async fn break_body(
+    response: Response,
+    connection: Option<ConnectionControl>,
+) -> Response {
     let (mut parts, body) = response.into_parts();
     // Our own answers are small and complete; a body that fails to collect counts as empty.
-    let full = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let full = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
     parts
         .headers
         .insert(header::CONTENT_LENGTH, HeaderValue::from(full.len()));
@@ -97,7 +102,10 @@ pub(crate) async fn break_body(response: Response, connection: Option<Connection
 }
 
 fn closed_error() -> io::Error {
-    io::Error::new(io::ErrorKind::ConnectionAborted, "connection closed by a scripted fault")
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        "connection closed by a scripted fault",
+    )
 }
 
 fn canned(status: u16, body: String, headers: &[(String, String)]) -> Response {

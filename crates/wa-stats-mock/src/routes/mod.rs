@@ -52,7 +52,10 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn healthz() -> Response {
-    respond::json(http::StatusCode::OK, Bytes::from_static(br#"{"status":"ok"}"#))
+    respond::json(
+        http::StatusCode::OK,
+        Bytes::from_static(br#"{"status":"ok"}"#),
+    )
 }
 
 async fn not_found() -> Response {

@@ -39,7 +39,8 @@ pub(super) async fn handle(State(state): State<AppState>, request: Request) -> R
         }
     }
     let response = match answer(&state, route, &parts.method, &parts.headers, &body) {
-        Ok(response) | Err(response) => response,
+        Ok(statistics) => respond::json(StatusCode::OK, statistics),
+        Err(error) => respond::error(error),
     };
     if break_body {
         return faults::break_body(response, connection).await;
@@ -55,7 +56,7 @@ fn answer(
     method: &Method,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Response, Response> {
+) -> Result<String, ErrorResponse> {
     check_method(method)?; // 1. 405
     let identity = authenticate(state, route, headers)?; // 2. 401
     check_rate_limit(state, &identity)?; // 3. 429
@@ -65,16 +66,12 @@ fn answer(
     statistics(state, &identity, &request) // 7. 400 3004, 8. 422, 9. 200
 }
 
-fn fail(answer: ErrorResponse) -> Response {
-    respond::error(answer)
-}
-
 /// Step 1: only POST.
-fn check_method(method: &Method) -> Result<(), Response> {
+fn check_method(method: &Method) -> Result<(), ErrorResponse> {
     if method == Method::POST {
         Ok(())
     } else {
-        Err(fail(ErrorResponse::method_not_allowed()))
+        Err(ErrorResponse::method_not_allowed())
     }
 }
 
@@ -83,7 +80,7 @@ fn authenticate(
     state: &AppState,
     route: CredentialKind,
     headers: &HeaderMap,
-) -> Result<Identity, Response> {
+) -> Result<Identity, ErrorResponse> {
     let header_text = |name| headers.get(name).and_then(|v| v.to_str().ok());
     let directory = &state.shared.directory;
     let identity = match route {
@@ -93,17 +90,19 @@ fn authenticate(
         CredentialKind::BearerToken => header_text(header::AUTHORIZATION.as_str())
             .and_then(bearer_token)
             .and_then(|token| {
-                directory.tokens.get(token).cloned().or_else(|| {
-                    lock(&state.shared.tokens).identity(token, Instant::now())
-                })
+                directory
+                    .tokens
+                    .get(token)
+                    .cloned()
+                    .or_else(|| lock(&state.shared.tokens).identity(token, Instant::now()))
             }),
         _ => None,
     };
-    identity.ok_or_else(|| fail(ErrorResponse::unauthorized(Some(route))))
+    identity.ok_or_else(|| ErrorResponse::unauthorized(Some(route)))
 }
 
 /// Step 3: the credential's budget (R9). Tokens of one OAuth client share the client's.
-fn check_rate_limit(state: &AppState, identity: &Identity) -> Result<(), Response> {
+fn check_rate_limit(state: &AppState, identity: &Identity) -> Result<(), ErrorResponse> {
     let admitted = match lock(&state.shared.limiter).as_mut() {
         Some(limiter) => limiter.admit(&identity.limit_key, Instant::now()),
         None => true,
@@ -111,28 +110,30 @@ fn check_rate_limit(state: &AppState, identity: &Identity) -> Result<(), Respons
     if admitted {
         Ok(())
     } else {
-        Err(fail(ErrorResponse::rate_limited()))
+        Err(ErrorResponse::rate_limited())
     }
 }
 
 /// Step 4: the partner's WhatsApp product.
-fn check_product_active(state: &AppState, identity: &Identity) -> Result<(), Response> {
+fn check_product_active(state: &AppState, identity: &Identity) -> Result<(), ErrorResponse> {
     if state.shared.directory.is_active(identity.partner) {
         Ok(())
     } else {
-        Err(fail(ErrorResponse::product_not_active()))
+        Err(ErrorResponse::product_not_active())
     }
 }
 
 /// Step 5: the upstream's Go-compatible parse (R4), including the 64 KiB rule.
-fn parse_body(body: &[u8]) -> Result<CampaignStatisticsRequest, Response> {
-    parse_request(body).map_err(|error| fail(ErrorResponse::parse_failed(&error)))
+fn parse_body(body: &[u8]) -> Result<CampaignStatisticsRequest, ErrorResponse> {
+    parse_request(body).map_err(|error| ErrorResponse::parse_failed(&error))
 }
 
 /// Step 6: R5, with `end_time` defaulting to now.
-fn validate_request(request: &CampaignStatisticsRequest) -> Result<ValidatedRequest, Response> {
+fn validate_request(
+    request: &CampaignStatisticsRequest,
+) -> Result<ValidatedRequest, ErrorResponse> {
     let now = wa_stats_model::request::unix_seconds(std::time::SystemTime::now());
-    validate(request, now).map_err(|error| fail(ErrorResponse::validation_failed(&error)))
+    validate(request, now).map_err(|error| ErrorResponse::validation_failed(&error))
 }
 
 /// Steps 7–9: the campaign must be the partner's (R7: missing and foreign answer the same
@@ -141,18 +142,18 @@ fn statistics(
     state: &AppState,
     identity: &Identity,
     request: &ValidatedRequest,
-) -> Result<Response, Response> {
+) -> Result<String, ErrorResponse> {
     let stats = {
         let campaigns = state.campaigns();
         let campaign = campaigns
             .by_id
             .get(&request.campaign_id)
             .filter(|campaign| campaign.owner == identity.partner)
-            .ok_or_else(|| fail(ErrorResponse::campaign_not_found()))?;
+            .ok_or_else(ErrorResponse::campaign_not_found)?;
         if campaign.kind == CampaignKind::NotWhatsapp {
-            return Err(fail(ErrorResponse::not_a_whatsapp_campaign()));
+            return Err(ErrorResponse::not_a_whatsapp_campaign());
         }
         campaign.statistics(request.start_time, request.end_time)
     };
-    Ok(respond::json(StatusCode::OK, stats.to_json()))
+    Ok(stats.to_json())
 }

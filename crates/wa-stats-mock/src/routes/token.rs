@@ -32,7 +32,8 @@ pub(super) async fn handle(State(state): State<AppState>, request: Request) -> R
         }
     }
     let response = match answer(&state, &parts.method, &body) {
-        Ok(response) | Err(response) => response,
+        Ok(token) => respond::json(StatusCode::OK, token),
+        Err(error) => respond::error(error),
     };
     if break_body {
         return faults::break_body(response, connection).await;
@@ -41,32 +42,31 @@ pub(super) async fn handle(State(state): State<AppState>, request: Request) -> R
 }
 
 /// Method, body, client credentials, scope, issuance limit — in that order.
-fn answer(state: &AppState, method: &Method, body: &[u8]) -> Result<Response, Response> {
+fn answer(state: &AppState, method: &Method, body: &[u8]) -> Result<Vec<u8>, ErrorResponse> {
     if method != Method::POST {
-        return Err(respond::error(ErrorResponse::method_not_allowed()));
+        return Err(ErrorResponse::method_not_allowed());
     }
-    let request = parse(body).map_err(|detail| respond::error(ErrorResponse::invalid_token_request(&detail)))?;
+    let request = parse(body).map_err(|detail| ErrorResponse::invalid_token_request(&detail))?;
     let client = state
         .shared
         .directory
         .clients
         .get(&request.client_id)
         .filter(|client| client.secret == request.client_secret)
-        .ok_or_else(|| respond::error(ErrorResponse::unauthorized(None)))?;
+        .ok_or_else(|| ErrorResponse::unauthorized(None))?;
     if !request.has_statistics_scope() {
-        return Err(respond::error(ErrorResponse::scope_required()));
+        return Err(ErrorResponse::scope_required());
     }
     issue(state, client)
 }
 
-fn issue(state: &AppState, client: &Client) -> Result<Response, Response> {
+fn issue(state: &AppState, client: &Client) -> Result<Vec<u8>, ErrorResponse> {
     let ttl = client.token_ttl.unwrap_or(state.shared.settings.token_ttl);
     let token = lock(&state.shared.tokens)
         .issue(client, ttl, Instant::now())
-        .ok_or_else(|| respond::error(ErrorResponse::rate_limited()))?;
+        .ok_or_else(ErrorResponse::rate_limited)?;
     let answer = TokenResponse::bearer(token, ttl.as_secs());
-    let body = serde_json::to_vec(&answer).unwrap_or_default();
-    Ok(respond::json(StatusCode::OK, body))
+    Ok(serde_json::to_vec(&answer).unwrap_or_default())
 }
 
 /// Reads the body; the error text says what is wrong and where, never with a value from it.

@@ -46,7 +46,10 @@ impl Campaign {
         path: &str,
     ) -> Result<Self, FixtureIssue> {
         if fixture.id == 0 {
-            return Err(FixtureIssue::new(format!("{path}.id"), "must be greater than 0"));
+            return Err(FixtureIssue::new(
+                format!("{path}.id"),
+                "must be greater than 0",
+            ));
         }
         let conversational = fixture.kind == CampaignKind::Conversational;
         if !conversational && !fixture.cards.is_empty() {
@@ -85,9 +88,17 @@ impl Campaign {
         }
         let days: Vec<(i64, Vec<u64>)> = days.into_iter().map(|(s, l, _)| (s, l)).collect();
         let table = PrefixTable::build(columns, &days).ok_or_else(|| {
-            FixtureIssue::new(format!("{path}.days"), "a counter's total overflows 64 bits")
+            FixtureIssue::new(
+                format!("{path}.days"),
+                "a counter's total overflows 64 bits",
+            )
         })?;
-        Ok(Self::from_parts(owner, fixture.kind, fixture.cards.clone(), table))
+        Ok(Self::from_parts(
+            owner,
+            fixture.kind,
+            fixture.cards.clone(),
+            table,
+        ))
     }
 
     /// A campaign from an already built table (synthetic data skips the fixture format).
@@ -151,8 +162,7 @@ impl Campaign {
         // Derived counters saturate instead of wrapping; totals that large cannot be built
         // (the table refuses overflowing columns), so this never changes an answer.
         stats.drop = (0..DROP_REASONS).fold(0_u64, |acc, i| acc.saturating_add(d(i)));
-        stats.undelivered =
-            (0..UNDELIVERED_REASONS).fold(0_u64, |acc, i| acc.saturating_add(u(i)));
+        stats.undelivered = (0..UNDELIVERED_REASONS).fold(0_u64, |acc, i| acc.saturating_add(u(i)));
         stats.sent = stats
             .delivered
             .saturating_add(stats.undelivered)
@@ -191,7 +201,10 @@ impl Campaign {
 }
 
 /// Hundredths to the wire's revenue number. Integers up to 2^53 convert exactly.
-#[allow(clippy::cast_precision_loss, reason = "revenue totals stay far below 2^53 hundredths")]
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "revenue totals stay far below 2^53 hundredths"
+)]
 fn revenue(cents: u64) -> f64 {
     cents as f64 / 100.0
 }
@@ -234,7 +247,10 @@ fn leaves(
             .ok_or_else(|| {
                 FixtureIssue::new(
                     format!("{response_path}.cardId"),
-                    format!("card {} is not declared in the campaign's cards", response.card_id),
+                    format!(
+                        "card {} is not declared in the campaign's cards",
+                        response.card_id
+                    ),
                 )
             })?;
         let revenue = cents(response.revenue)
@@ -249,9 +265,9 @@ fn leaves(
         ];
         let slots = &mut out[card_start + CARD_COLUMNS * index..][..CARD_COLUMNS];
         for (slot, value) in slots.iter_mut().zip(values) {
-            *slot = slot.checked_add(value).ok_or_else(|| {
-                FixtureIssue::new(&response_path, "counter overflows 64 bits")
-            })?;
+            *slot = slot
+                .checked_add(value)
+                .ok_or_else(|| FixtureIssue::new(&response_path, "counter overflows 64 bits"))?;
         }
     }
     Ok(out)
@@ -263,14 +279,20 @@ fn cents(revenue: f64) -> Result<u64, String> {
     let scaled = revenue * 100.0;
     let rounded = scaled.round();
     if !revenue.is_finite() || revenue < 0.0 || rounded >= 9_007_199_254_740_992.0 {
-        return Err(format!("revenue must be a non-negative amount, got {revenue}"));
+        return Err(format!(
+            "revenue must be a non-negative amount, got {revenue}"
+        ));
     }
     if (scaled - rounded).abs() > 1e-6 * rounded.max(1.0) {
         return Err(format!(
             "revenue must have at most 2 decimal places, got {revenue}"
         ));
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked above")]
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "checked above"
+    )]
     Ok(rounded as u64)
 }
 
@@ -290,8 +312,23 @@ pub(crate) fn parse_date(date: &str) -> Result<i64, String> {
     };
     let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let valid_month = usize::try_from(month - 1).ok().and_then(|m| month_days.get(m));
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let valid_month = usize::try_from(month - 1)
+        .ok()
+        .and_then(|m| month_days.get(m));
     match valid_month {
         Some(&days) if (1..=days).contains(&day) => {}
         _ => return Err(format!("{date:?} is not a calendar date")),
@@ -336,7 +373,14 @@ mod tests {
         for seconds in [0, 1_514_764_800, 1_709_164_800, 4_102_444_800] {
             assert_eq!(parse_date(&format_date(seconds)), Ok(seconds));
         }
-        for bad in ["2023-02-29", "2024-13-01", "2024-1-01", "24-01-01x", "2024-00-10", "+024-01-01"] {
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-1-01",
+            "24-01-01x",
+            "2024-00-10",
+            "+024-01-01",
+        ] {
             assert!(parse_date(bad).is_err(), "{bad}");
         }
     }

@@ -72,7 +72,10 @@ impl Directory {
         for (i, partner) in fixtures.partners.iter().enumerate() {
             let path = format!("partners[{i}]");
             if partner.name.is_empty() {
-                return Err(FixtureIssue::new(format!("{path}.name"), "must not be empty"));
+                return Err(FixtureIssue::new(
+                    format!("{path}.name"),
+                    "must not be empty",
+                ));
             }
             if directory.partner_id(&partner.name).is_some() {
                 return Err(FixtureIssue::new(
@@ -118,7 +121,10 @@ impl Directory {
             for (j, client) in partner.oauth_clients.iter().enumerate() {
                 let client_path = format!("{path}.oauthClients[{j}]");
                 if client.id.is_empty() {
-                    return Err(FixtureIssue::new(format!("{client_path}.id"), "must not be empty"));
+                    return Err(FixtureIssue::new(
+                        format!("{client_path}.id"),
+                        "must not be empty",
+                    ));
                 }
                 if directory.clients.contains_key(&client.id) {
                     return Err(FixtureIssue::new(
@@ -189,7 +195,10 @@ pub(crate) fn compile_campaign(
     let owner = directory.partner_id(&fixture.owner).ok_or_else(|| {
         FixtureIssue::new(
             format!("{path}.owner"),
-            format!("unknown partner {:?} (declare it in partners)", fixture.owner),
+            format!(
+                "unknown partner {:?} (declare it in partners)",
+                fixture.owner
+            ),
         )
     })?;
     Campaign::compile(fixture, owner, path)

@@ -35,7 +35,11 @@ impl PrefixTable {
 
     /// Builds the table from `day_starts` (strictly increasing) and the leaves of each day in
     /// one flat slice, `columns` per day. Returns `None` if a column's total overflows `u64`.
-    pub(crate) fn from_flat(columns: usize, day_starts: Arc<[i64]>, leaves: &[u64]) -> Option<Self> {
+    pub(crate) fn from_flat(
+        columns: usize,
+        day_starts: Arc<[i64]>,
+        leaves: &[u64],
+    ) -> Option<Self> {
         let days = day_starts.len();
         let mut wide = vec![0_u64; columns * (days + 1)];
         for row in 0..days {
@@ -117,7 +121,10 @@ mod tests {
         let days = vec![(0, vec![u64::from(u32::MAX)]), (86_400, vec![5])];
         let table = PrefixTable::build(1, &days).unwrap();
         assert!(matches!(table.sums, Sums::Wide(_)));
-        assert_eq!(table.sum(table.rows_in(0, i64::MAX), 0), u64::from(u32::MAX) + 5);
+        assert_eq!(
+            table.sum(table.rows_in(0, i64::MAX), 0),
+            u64::from(u32::MAX) + 5
+        );
         assert!(PrefixTable::build(1, &[(0, vec![u64::MAX]), (1, vec![1])]).is_none());
     }
 }

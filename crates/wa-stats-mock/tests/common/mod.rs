@@ -1,6 +1,10 @@
 //! Helpers shared by the integration tests: a plain HTTP client and the built-in credentials.
 
-#![allow(dead_code, unreachable_pub, reason = "each test file uses a different subset")]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    reason = "each test file uses a different subset"
+)]
 
 use serde_json::Value;
 use wa_stats_mock::MockServer;
@@ -38,13 +42,23 @@ pub async fn send(request: reqwest::RequestBuilder) -> Answer {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = response.text().await.unwrap();
-    Answer { status, headers, body }
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// POST `body` to the API-key route with `key`.
 pub async fn by_key(server: &MockServer, key: &str, body: &str) -> Answer {
     let url = format!("{}{API_KEY_STATISTICS_PATH}", server.base_url());
-    send(client().post(url).header(API_KEY_HEADER, key).body(body.to_owned())).await
+    send(
+        client()
+            .post(url)
+            .header(API_KEY_HEADER, key)
+            .body(body.to_owned()),
+    )
+    .await
 }
 
 /// POST `body` to the bearer route with `token`.
