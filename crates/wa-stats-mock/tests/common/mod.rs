@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a plain HTTP client and the built-in credentials.
 
 #![allow(
+    clippy::unwrap_used,
     dead_code,
     unreachable_pub,
     reason = "each test file uses a different subset"
@@ -65,4 +66,30 @@ pub async fn by_key(server: &MockServer, key: &str, body: &str) -> Answer {
 pub async fn by_token(server: &MockServer, token: &str, body: &str) -> Answer {
     let url = format!("{}{OAUTH_STATISTICS_PATH}", server.base_url());
     send(client().post(url).bearer_auth(token).body(body.to_owned())).await
+}
+
+/// One request through the router, without a socket.
+pub async fn oneshot(
+    router: &axum::Router,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    use tower::ServiceExt;
+    let mut request = http::Request::builder().method(method).uri(path);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(axum::body::Body::from(body.to_owned())).unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+/// A token for `demo-client` through the router.
+pub async fn oneshot_token(router: &axum::Router) -> (u16, String) {
+    let body = r#"{"client_id":"demo-client","client_secret":"demo-secret","scopes":["wa-stats-api"]}"#;
+    oneshot(router, "POST", "/auth/token", &[], body).await
 }
