@@ -1,0 +1,124 @@
+//! `--format csv`: a header and one row per campaign, for spreadsheets.
+//!
+//! Columns: `campaign_id`, every counter in wire order, every detail counter as
+//! `dropDetails.frequencyCapped`-style paths (the response summary too), then `error`. A detail
+//! cell is empty when the server sent no such object; the conversational buttons (a list) and
+//! unknown fields are left out: `--format json` has everything. Lines end in `\n`.
+
+use std::io::{self, Write};
+
+use wa_stats_client::CampaignStatistics;
+use wa_stats_model::{DropDetails, ResponseSummary, UndeliveredDetails};
+
+use super::wire::flat;
+use super::{Failure, Outcome, Render};
+
+/// The CSV renderer, with its columns fixed when it is made.
+pub(crate) struct Csv {
+    columns: Vec<String>,
+}
+
+impl Csv {
+    pub(crate) fn new() -> Self {
+        // Every object present, so that every column the model knows is named; the values of
+        // this template are never printed.
+        let mut template = CampaignStatistics::default();
+        template.drop_details = Some(DropDetails::default());
+        template.undelivered_details = Some(UndeliveredDetails::default());
+        template.response_summary = Some(ResponseSummary::default());
+        Self {
+            columns: flat(&template).into_iter().map(|(name, _)| name).collect(),
+        }
+    }
+}
+
+impl Render for Csv {
+    fn begin(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        let mut header = vec!["campaign_id".to_owned()];
+        header.extend(self.columns.iter().cloned());
+        header.push("error".to_owned());
+        write_row(out, &header)
+    }
+
+    fn campaign(
+        &mut self,
+        out: &mut dyn Write,
+        campaign_id: i64,
+        outcome: &Outcome,
+    ) -> io::Result<()> {
+        let mut row = vec![campaign_id.to_string()];
+        match outcome {
+            Ok(stats) => {
+                let cells = flat(stats);
+                row.extend(self.columns.iter().map(|column| {
+                    cells
+                        .iter()
+                        .find(|(name, _)| name == column)
+                        .map(|(_, value)| value.cell())
+                        .unwrap_or_default()
+                }));
+                row.push(String::new());
+            }
+            Err(error) => {
+                let failure = Failure::of(error);
+                row.extend(self.columns.iter().map(|_| String::new()));
+                row.push(format!("{}: {}", failure.kind, failure.message));
+            }
+        }
+        write_row(out, &row)
+    }
+}
+
+/// One record, RFC 4180 quoting: a field with a comma, a quote or a line break is quoted, its
+/// quotes doubled.
+fn write_row(out: &mut dyn Write, fields: &[String]) -> io::Result<()> {
+    let mut line = String::new();
+    for (index, field) in fields.iter().enumerate() {
+        if index > 0 {
+            line.push(',');
+        }
+        if field.contains([',', '"', '\n', '\r']) {
+            line.push('"');
+            line.push_str(&field.replace('"', "\"\""));
+            line.push('"');
+        } else {
+            line.push_str(field);
+        }
+    }
+    line.push('\n');
+    out.write_all(line.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_only_what_needs_it() {
+        let mut out = Vec::new();
+        let fields = ["plain", "a,b", "say \"hi\"", "two\nlines"].map(str::to_owned);
+        write_row(&mut out, &fields).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"\n"
+        );
+    }
+
+    #[test]
+    fn columns_follow_the_wire() {
+        let csv = Csv::new();
+        assert_eq!(csv.columns[0], "sent");
+        assert!(
+            csv.columns
+                .contains(&"dropDetails.frequencyCapped".to_owned())
+        );
+        assert!(
+            csv.columns
+                .contains(&"undeliveredDetails.deliveryReportMissing".to_owned())
+        );
+        assert!(
+            csv.columns
+                .contains(&"responseSummary.buttonClick".to_owned())
+        );
+    }
+}

@@ -1,0 +1,56 @@
+//! What ends a run, and the exit status each ending gets.
+
+use std::fmt;
+
+/// Exit status when every campaign was fetched.
+pub(crate) const EXIT_OK: u8 = 0;
+/// Exit status when at least one campaign (or the token) could not be fetched.
+pub(crate) const EXIT_FAILED: u8 = 1;
+/// Exit status when the command line or a value was refused before anything was sent. Clap uses
+/// the same status for its own usage errors.
+pub(crate) const EXIT_REFUSED: u8 = 2;
+
+/// A value refused before anything was sent (exit status 2): what is wrong, naming the flag, and
+/// how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    /// What is wrong, starting with the flag or argument at fault.
+    pub(crate) problem: String,
+    /// What to do instead.
+    pub(crate) fix: Option<String>,
+}
+
+impl Refusal {
+    /// A refusal with a fix.
+    pub(crate) fn new(problem: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self {
+            problem: problem.into(),
+            fix: Some(fix.into()),
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.problem)?;
+        if let Some(fix) = &self.fix {
+            write!(f, "\n  fix: {fix}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How a run ends when it does not end normally.
+#[derive(Debug)]
+pub(crate) enum Stop {
+    /// Refused before sending: exit status 2.
+    Refused(Refusal),
+    /// Something failed after sending began (a token could not be had, say): exit status 1.
+    Failed(String),
+}
+
+impl From<Refusal> for Stop {
+    fn from(refusal: Refusal) -> Self {
+        Self::Refused(refusal)
+    }
+}

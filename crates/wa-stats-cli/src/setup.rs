@@ -1,0 +1,178 @@
+//! From options to a [`Client`]: exactly one credential, URLs checked (plain http only to
+//! loopback, R15), limits applied. Every refusal here happens before any I/O.
+
+use std::time::Duration;
+
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+use wa_stats_client::{Client, Error};
+
+use crate::cli::Options;
+use crate::refusal::Refusal;
+
+/// The credential the options name, with the flag it came from (for messages).
+#[derive(Debug)]
+pub(crate) enum Credential {
+    /// `--token`: bearer token, v2 route.
+    Token(String),
+    /// `--api-key`: API key, v1 route.
+    ApiKey(String),
+    /// `--client-id` and `--client-secret`: tokens fetched from the token endpoint.
+    ClientCredentials {
+        /// Not secret, but never printed either.
+        id: String,
+        /// The secret.
+        secret: String,
+    },
+}
+
+/// Where each option came from, so that a message can say "--token (from WA_STATS_TOKEN)".
+pub(crate) struct Origins<'a>(pub(crate) &'a ArgMatches);
+
+impl Origins<'_> {
+    /// `--flag`, plus where it came from when that was the environment.
+    fn describe(&self, id: &str, flag: &str, env: &str) -> String {
+        // Global options are recorded on the subcommand's matches as well; either will do.
+        let mut source = self.0.value_source(id);
+        if let Some((_, sub)) = self.0.subcommand() {
+            source = source.max(sub.value_source(id));
+        }
+        if source == Some(ValueSource::EnvVariable) {
+            format!("{flag} (from {env})")
+        } else {
+            flag.to_owned()
+        }
+    }
+}
+
+/// Picks the one credential the options give, or refuses: none, two kinds at once, half of the
+/// client-credentials pair, or an empty value.
+pub(crate) fn credential(options: &Options, origins: &Origins<'_>) -> Result<Credential, Refusal> {
+    let token = options.token.clone();
+    let api_key = options.api_key.clone();
+    let pair = (options.client_id.clone(), options.client_secret.clone());
+    let mut given = Vec::new();
+    if token.is_some() {
+        given.push(origins.describe("token", "--token", "WA_STATS_TOKEN"));
+    }
+    if api_key.is_some() {
+        given.push(origins.describe("api_key", "--api-key", "WA_STATS_API_KEY"));
+    }
+    if pair.0.is_some() || pair.1.is_some() {
+        let id = origins.describe("client_id", "--client-id", "WA_STATS_CLIENT_ID");
+        let secret = origins.describe("client_secret", "--client-secret", "WA_STATS_CLIENT_SECRET");
+        given.push(match (&pair.0, &pair.1) {
+            (Some(_), Some(_)) => format!("{id} with {secret}"),
+            (Some(_), None) => id,
+            _ => secret,
+        });
+    }
+    if given.len() > 1 {
+        return Err(Refusal::new(
+            format!("two credentials at once: {}", given.join(" and ")),
+            "give exactly one of --token, --api-key, or --client-id with --client-secret \
+             (drop an option, or unset its environment variable)",
+        ));
+    }
+    let credential = match (token, api_key, pair) {
+        (Some(token), _, _) => Credential::Token(token),
+        (_, Some(key), _) => Credential::ApiKey(key),
+        (_, _, (Some(id), Some(secret))) => Credential::ClientCredentials { id, secret },
+        (_, _, (Some(_), None)) => {
+            return Err(Refusal::new(
+                "--client-id was given without --client-secret",
+                "add --client-secret (or set WA_STATS_CLIENT_SECRET)",
+            ));
+        }
+        (_, _, (None, Some(_))) => {
+            return Err(Refusal::new(
+                "--client-secret was given without --client-id",
+                "add --client-id (or set WA_STATS_CLIENT_ID)",
+            ));
+        }
+        (None, None, (None, None)) => {
+            return Err(Refusal::new(
+                "no credential given",
+                "give --token (OAuth bearer token), --api-key (API key), or --client-id with \
+                 --client-secret; or set WA_STATS_TOKEN, WA_STATS_API_KEY, or \
+                 WA_STATS_CLIENT_ID and WA_STATS_CLIENT_SECRET",
+            ));
+        }
+    };
+    let empty = match &credential {
+        Credential::Token(token) if token.trim().is_empty() => Some("--token"),
+        Credential::ApiKey(key) if key.trim().is_empty() => Some("--api-key"),
+        Credential::ClientCredentials { id, .. } if id.trim().is_empty() => Some("--client-id"),
+        Credential::ClientCredentials { secret, .. } if secret.trim().is_empty() => {
+            Some("--client-secret")
+        }
+        _ => None,
+    };
+    match empty {
+        Some(flag) => Err(Refusal::new(
+            format!("{flag} is empty"),
+            format!("give a non-empty {flag} (or set its environment variable)"),
+        )),
+        None => Ok(credential),
+    }
+}
+
+/// Builds the client. Refuses plain http to a host that is not loopback unless
+/// `--allow-insecure-http`, and any other setting the client rejects, naming the flag.
+pub(crate) fn client(options: &Options, credential: Credential) -> Result<Client, Refusal> {
+    let mut builder = match credential {
+        Credential::Token(token) => Client::builder().bearer_token(token),
+        Credential::ApiKey(key) => Client::builder().api_key(key),
+        Credential::ClientCredentials { id, secret } => {
+            let builder = Client::builder().client_credentials(id, secret);
+            match &options.token_url {
+                Some(url) => builder.token_url(url.trim()),
+                None => builder,
+            }
+        }
+    };
+    if let Some(url) = &options.base_url {
+        builder = builder.base_url(url.trim());
+    }
+    builder
+        .rate_limit(Some(options.rate_limit))
+        .max_attempts(options.max_retries.saturating_add(1))
+        .timeout(Duration::from_secs_f64(options.timeout))
+        .allow_insecure_http(options.allow_insecure_http)
+        .user_agent(concat!("wa-stats/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|error| refuse_settings(options, &error))
+}
+
+/// Words a client-settings error in terms of the command line.
+fn refuse_settings(options: &Options, error: &Error) -> Refusal {
+    match error {
+        Error::InsecureUrl { url } => {
+            let flag = match &options.token_url {
+                Some(token_url) if token_url.trim_end_matches('/') == url.trim_end_matches('/') => {
+                    "--token-url"
+                }
+                _ => "--base-url",
+            };
+            Refusal::new(
+                format!(
+                    "{flag} {url}: plain http:// to a host that is not loopback would send the \
+                     credential in clear"
+                ),
+                "use https://, or add --allow-insecure-http for a test host you trust",
+            )
+        }
+        Error::Config { reason } if reason.contains("base URL") => Refusal::new(
+            format!("--base-url: {reason}"),
+            "give a full URL such as https://gw.api.insidethekube.com",
+        ),
+        Error::Config { reason } if reason.contains("token URL") => Refusal::new(
+            format!("--token-url: {reason}"),
+            "give a full URL such as https://gw.api.insidethekube.com/auth/token",
+        ),
+        other => Refusal {
+            problem: other.to_string(),
+            fix: None,
+        },
+    }
+}

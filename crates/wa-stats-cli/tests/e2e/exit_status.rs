@@ -1,0 +1,182 @@
+//! Exit statuses: 0 all fetched, 1 some failed (the rest still printed), 2 refused before
+//! anything was sent — checked against the mock's journal, which must stay empty.
+
+use wa_stats_mock::MockServer;
+
+use crate::{wa_stats, with_token};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zero_when_every_campaign_is_fetched() {
+    let server = MockServer::start().await;
+    let run = with_token(&server.base_url(), &["campaign", "12345", "12346"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stderr, "");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_when_some_fail_and_the_others_are_still_printed() {
+    let server = MockServer::start().await;
+    let run = with_token(
+        &server.base_url(),
+        &["campaign", "33333", "12345", "--format", "csv"],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .lines()
+            .nth(2)
+            .unwrap()
+            .starts_with("12345,1200,"),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("1 of 2 campaigns failed"), "{run:?}");
+
+    let inactive = wa_stats(
+        &[
+            "campaign",
+            "12345",
+            "--base-url",
+            &server.base_url(),
+            "--token",
+            "inactive-token",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(inactive.code, 1, "{inactive:?}");
+    assert!(
+        inactive.stdout.contains("product_not_active"),
+        "{inactive:?}"
+    );
+
+    let unknown = wa_stats(
+        &[
+            "campaign",
+            "12345",
+            "--base-url",
+            &server.base_url(),
+            "--api-key",
+            "INS.wrong",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(unknown.code, 1, "{unknown:?}");
+    assert!(unknown.stdout.contains("unauthorized"), "{unknown:?}");
+}
+
+/// Runs `args` against the mock and checks it is refused with status 2, a message naming
+/// `names`, and not one request sent.
+fn refused(server: &MockServer, args: &[&str], env: &[(&str, &str)], names: &str) -> String {
+    let base_url = server.base_url();
+    let mut all = args.to_vec();
+    all.extend(["--base-url", base_url.as_str()]);
+    let run = wa_stats(&all, env, None);
+    assert_eq!(run.code, 2, "{args:?}: {run:?}");
+    assert_eq!(run.stdout, "", "{args:?}");
+    assert!(
+        run.stderr.contains(names),
+        "{args:?} should name {names}: {}",
+        run.stderr
+    );
+    assert!(server.journal().is_empty(), "{args:?} sent a request");
+    run.stderr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_when_refused_before_sending() {
+    let server = MockServer::start().await;
+    let token = ["--token", "demo-token"];
+    let with = |extra: &[&'static str]| {
+        let mut args = vec!["campaign"];
+        args.extend(extra);
+        args.extend(token);
+        args
+    };
+    refused(&server, &with(&["12345", "abc"]), &[], "`abc` (argument 2)");
+    refused(&server, &with(&["0"]), &[], "greater than 0");
+    refused(&server, &with(&["-5"]), &[], "`-5`");
+    let stderr = refused(
+        &server,
+        &with(&["1", "--from", "1714521600000"]),
+        &[],
+        "--from",
+    );
+    assert!(
+        stderr.contains("milliseconds") && stderr.contains("--from 1714521600"),
+        "{stderr}"
+    );
+    refused(&server, &with(&["1", "--to", "1714521600000"]), &[], "--to");
+    refused(
+        &server,
+        &with(&["1", "--from", "2024-05-02", "--to", "2024-05-01"]),
+        &[],
+        "--to",
+    );
+    refused(
+        &server,
+        &with(&["1", "--from", "last tuesday"]),
+        &[],
+        "--from",
+    );
+    refused(
+        &server,
+        &with(&["1", "--from", "2099-01-01"]),
+        &[],
+        "--from",
+    );
+    refused(
+        &server,
+        &["campaign", "1", "--token", "t", "--api-key", "k"],
+        &[],
+        "--api-key",
+    );
+    refused(&server, &["campaign", "1"], &[], "no credential");
+    refused(
+        &server,
+        &["campaign", "1", "--client-id", "demo-client"],
+        &[],
+        "--client-secret",
+    );
+    refused(&server, &with(&["1", "--format", "xml"]), &[], "xml");
+    refused(
+        &server,
+        &with(&["--concurrency", "0", "1"]),
+        &[],
+        "--concurrency",
+    );
+
+    // Plain http to a host that is not loopback: refused before any I/O, so no network is
+    // touched (the name is reserved and never resolves anyway).
+    let run = wa_stats(
+        &[
+            "campaign",
+            "1",
+            "--token",
+            "t",
+            "--base-url",
+            "http://stats.example.invalid",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("--base-url") && run.stderr.contains("https://"),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("--allow-insecure-http"), "{run:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_means_nothing_on_stderr() {
+    let server = MockServer::start().await;
+    let failed = with_token(&server.base_url(), &["campaign", "33333", "-q"]);
+    assert_eq!((failed.code, failed.stderr.as_str()), (1, ""), "{failed:?}");
+    let refused = with_token(&server.base_url(), &["-q", "campaign", "0"]);
+    assert_eq!(
+        (refused.code, refused.stderr.as_str()),
+        (2, ""),
+        "{refused:?}"
+    );
+}
