@@ -17,8 +17,18 @@ pub const DEMO_TOKEN: &str = "demo-token";
 /// The vendor page's Sample Response, as compact canonical JSON.
 pub const SAMPLE: &str = r#"{"sent":1200,"delivered":1150,"open":400,"click":120,"conversion":30,"revenue":0,"drop":25,"targeted":1225,"unsubscribe":2,"undelivered":50,"deliveryPending":0,"dropDetails":{"frequencyCapped":5,"duplicates":3,"invalidPhoneNumbers":8,"tierLimitation":0,"templateFailures":2,"pausedTemplates":0,"recipientRelatedErrors":4,"metaTemporaryErrors":2,"accountIntegrationErrors":0,"internalErrors":1,"rateLimits":0,"policyFailures":0},"undeliveredDetails":{"recipientRelatedErrors":20,"accountVerificationErrors":2,"mediaErrors":0,"heldMessages":8,"metaExperiment":0,"metaErrors":10,"invalidMessages":5,"metaRecipientLimitsErrors":5,"deliveryReportMissing":0}}"#;
 
+/// One client for every test: building one loads TLS roots, which is slow in debug builds. No
+/// idle connections are kept, because each test has its own runtime and a pooled connection
+/// must not outlive the runtime that made it.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().unwrap()
+    static CLIENT: std::sync::LazyLock<reqwest::Client> = std::sync::LazyLock::new(|| {
+        reqwest::Client::builder()
+            .no_proxy()
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap()
+    });
+    CLIENT.clone()
 }
 
 /// An answer: status, headers, body text.
