@@ -1,0 +1,120 @@
+//! Fixture files: the example loads and serves; bad files are refused naming the file, the JSON
+//! path and the problem; the committed JSON Schema is current.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use wa_stats_mock::{Fixtures, MockError, MockServer, fixture_schema};
+use wa_stats_model::CampaignStatistics;
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example.json")
+}
+
+#[tokio::test]
+async fn example_file_serves_its_campaigns() {
+    let server = MockServer::builder().fixtures_file(example()).start().await.unwrap();
+    let answer = by_key(&server, "INS.acme-key", r#"{"campaign_id":5001}"#).await;
+    assert_eq!(answer.status, 200);
+    let stats = CampaignStatistics::from_json(answer.body.as_bytes()).unwrap();
+    stats.check_sums().unwrap();
+    assert_eq!((stats.delivered, stats.drop, stats.undelivered), (1350, 12, 13));
+    assert_eq!((stats.sent, stats.targeted), (1366, 1378));
+    assert!((stats.revenue - 430.15).abs() < 1e-9, "{}", stats.revenue);
+    let conversational = by_token(&server, "acme-static-token", r#"{"campaign_id":5002}"#).await;
+    let stats = CampaignStatistics::from_json(conversational.body.as_bytes()).unwrap();
+    let summary = stats.response_summary.unwrap();
+    assert_eq!((summary.sent, summary.open, summary.button_click), (200, 150, 40));
+    assert_eq!(stats.responses.unwrap()[1].button_name, "No reply");
+    assert_eq!(by_key(&server, "INS.acme-key", r#"{"campaign_id":5003}"#).await.status, 422);
+    assert_eq!(by_key(&server, "INS.dormant-key", r#"{"campaign_id":5001}"#).await.status, 403);
+    // The built-in data is not there.
+    assert_eq!(by_key(&server, DEMO_KEY, r#"{"campaign_id":12345}"#).await.status, 401);
+}
+
+fn refused(json: &str) -> (String, String, String) {
+    let dir = std::env::temp_dir().join(format!("wa-stats-mock-fixture-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("bad-{:x}.json", json.len() * 31 + json.bytes().map(usize::from).sum::<usize>()));
+    std::fs::write(&file, json).unwrap();
+    let error = MockServer::builder().fixtures_file(&file).into_state().unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains(&file.display().to_string()), "{message}");
+    match error {
+        MockError::Fixture { path, message, .. } => (path, message, file.display().to_string()),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn format_errors_name_the_json_path() {
+    let (path, message, _) = refused(r#"{"partners":[{"name":"a","apiKey":["k"]}]}"#);
+    assert_eq!(path, "partners[0].apiKey");
+    assert!(message.contains("unknown field `apiKey`"), "{message}");
+    let (path, message, _) = refused(r#"{"partners":[],"campaigns":[{"id":1,"owner":"a","days":[{"date":"2024-01-01","open":"many"}]}]}"#);
+    assert_eq!(path, "campaigns[0].days[0].open");
+    assert!(message.contains("invalid type"), "{message}");
+    let (path, _, _) = refused(r#"{"campaigns":[{"id":1,"owner":"a","kind":"sms"}]}"#);
+    assert_eq!(path, "campaigns[0].kind");
+    let (path, _, _) = refused("{");
+    assert_eq!(path, "(top level)");
+}
+
+#[test]
+fn semantic_errors_name_the_json_path() {
+    let partner = r#"{"name":"a","apiKeys":["k"]}"#;
+    let cases = [
+        (format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"b"}}]}}"#), "campaigns[0].owner", "unknown partner"),
+        (format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a"}},{{"id":1,"owner":"a"}}]}}"#), "campaigns[1].id", "duplicate campaign"),
+        (format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"2024-02-30"}}]}}]}}"#), "campaigns[0].days[0].date", "calendar date"),
+        (format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"01/02/2024"}}]}}]}}"#), "campaigns[0].days[0].date", "YYYY-MM-DD"),
+        (format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"2024-01-01"}},{{"date":"2024-01-01"}}]}}]}}"#), "campaigns[0].days[1].date", "duplicate day"),
+        (format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"2024-01-01","revenue":0.001}}]}}]}}"#), "campaigns[0].days[0].revenue", "2 decimal"),
+        (r#"{"partners":[{"name":"a","apiKeys":["k"]},{"name":"b","tokens":["k"]}]}"#.to_owned(), "partners[1].tokens[0]", "partners[0].apiKeys[0]"),
+        (r#"{"partners":[{"name":"a"},{"name":"a"}]}"#.to_owned(), "partners[1].name", "duplicate partner"),
+        (format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"2024-01-01","buttonClick":3}}]}}]}}"#), "campaigns[0].days[0]", "conversational"),
+    ];
+    for (json, expected_path, expected_message) in cases {
+        let (path, message, _) = refused(&json);
+        assert_eq!(path, expected_path, "{json}");
+        assert!(message.contains(expected_message), "{message}");
+        // A credential value is never quoted back.
+        assert!(!message.contains("\"k\""), "{message}");
+    }
+}
+
+#[test]
+fn missing_file_is_an_io_error_naming_it() {
+    let error = Fixtures::from_file("/nonexistent/fixtures.json").unwrap_err();
+    assert!(matches!(error, MockError::FixtureIo { .. }));
+    assert!(error.to_string().contains("/nonexistent/fixtures.json"));
+}
+
+#[test]
+fn builtin_fixtures_round_trip_through_json() {
+    let builtin = Fixtures::builtin();
+    let json = serde_json::to_string(&builtin).unwrap();
+    let back = Fixtures::from_json(&json, "<builtin>").unwrap();
+    assert_eq!(back, builtin);
+    back.check("<builtin>").unwrap();
+}
+
+/// The committed schema matches the types. Like rust-analyzer's generated-file tests, a stale
+/// file is rewritten and the test fails, so a plain `cargo test` then a commit fixes it; on CI
+/// (`CI` set) nothing is written.
+#[test]
+fn committed_schema_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/fixtures.schema.json");
+    let expected = format!("{}\n", serde_json::to_string_pretty(&fixture_schema()).unwrap());
+    let actual = std::fs::read_to_string(&path).unwrap_or_default().replace("\r\n", "\n");
+    if actual != expected {
+        if std::env::var_os("CI").is_none() {
+            std::fs::write(&path, &expected).unwrap();
+        }
+        panic!("{} was stale; run `cargo xtask schemas` (or this test) and commit it", path.display());
+    }
+    // The example file is valid against it too (by construction: it loads).
+    Fixtures::from_file(example()).unwrap().check("example.json").unwrap();
+}
