@@ -135,6 +135,8 @@ impl Inner {
         if let Some(pacer) = &self.pacer {
             pacer.admit().await;
         }
+        // Marks the instant the request leaves, for anyone checking pacing from the outside.
+        tracing::trace!(name: "wa_stats.send", "sending");
         let started = Instant::now();
         let answer = transport::post_json(
             &self.http,

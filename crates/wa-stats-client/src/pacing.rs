@@ -1,70 +1,113 @@
 //! Client-side pacing: admits requests evenly spaced so that no sliding one-second window ever
 //! holds more than the configured rate, whatever limiter algorithm the server runs.
 //!
-//! A token bucket of capacity N lets N requests through at once and N more a second later, so a
-//! window straddling the refill sees 2N. This is GCRA (virtual scheduling) with a burst of one
-//! instead: each admission is given the slot `max(now, previous slot + interval)`. With the
-//! interval at `1 / (0.99 N)` seconds, any closed one-second window contains at most
-//! `floor(0.99 N) + 1 ≤ N` slots, and the 1 % of slack absorbs network jitter that could bunch
-//! requests up on their way to the server.
+//! Two parts:
+//! - **Even spacing** (GCRA, virtual scheduling, burst of one). A token bucket of capacity N lets
+//!   N requests through at once and N more a second later, so a window straddling the refill sees
+//!   2N. Here each caller instead reserves the slot `max(now, previous slot + interval)`, with the
+//!   interval at `1 / (0.99 N)` s: on schedule, any one-second window holds at most
+//!   `floor(0.99 N) + 1 ≤ N` slots.
+//! - **A hard window check on real instants.** A task can wake from its sleep late (a busy
+//!   machine, a starved runtime) and so land closer to the next ones than its slot said; seen by
+//!   the server, that bunching can put N + 1 in a second. So on waking, a caller is admitted only
+//!   if the N-th admission before it is more than 1.01 s old, and waits otherwise. This holds the
+//!   window property for the instants requests really leave, and the extra 10 ms absorbs network
+//!   jitter on the way to the server. On schedule the check never waits.
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// Fraction of the nominal rate the pacer aims for (see the module documentation).
+/// Fraction of the nominal rate the schedule aims for (see the module documentation).
 const HEADROOM: f64 = 0.99;
+/// The window the hard check counts in: one second plus the headroom.
+const WINDOW: Duration = Duration::from_millis(1_010);
 
 /// A pacer shared by every clone of a client (it lives behind the client's `Arc`).
 #[derive(Debug)]
 pub(crate) struct Pacer {
     interval: Duration,
+    limit: usize,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
     /// The next free slot ("theoretical arrival time" in GCRA terms).
-    next: Mutex<Option<Instant>>,
+    next: Option<Instant>,
+    /// The last `limit` admission instants, oldest first.
+    recent: VecDeque<Instant>,
 }
 
 impl Pacer {
     /// A pacer for `per_second` admissions per second (at least 1).
     pub(crate) fn new(per_second: u32) -> Self {
-        let rate = f64::from(per_second.max(1)) * HEADROOM;
+        let per_second = per_second.max(1);
         Self {
-            interval: Duration::from_secs_f64(1.0 / rate),
-            next: Mutex::new(None),
+            interval: Duration::from_secs_f64(1.0 / (f64::from(per_second) * HEADROOM)),
+            limit: usize::try_from(per_second).unwrap_or(usize::MAX),
+            state: Mutex::new(State::default()),
         }
     }
 
-    /// Reserves the next slot and returns when it starts. The lock is held only for the
-    /// arithmetic, never across an `.await`, so a slow sleeper blocks nobody.
-    pub(crate) fn reserve(&self) -> Instant {
-        let now = Instant::now();
-        let mut next = self
-            .next
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // The state is two plain values, consistent after any panic: keep using it.
+        self.state
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let slot = next.map_or(now, |next| next.max(now));
-        *next = Some(slot + self.interval);
-        slot
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Waits for this caller's slot. A caller dropped while waiting leaves its slot unused, which
-    /// errs on the safe side.
+    /// Waits until this caller may send. Locks are held only for arithmetic, never across an
+    /// `.await`. A caller dropped while waiting leaves its slot unused, which errs on the safe
+    /// side.
     pub(crate) async fn admit(&self) {
         let slot = self.reserve();
         if slot > Instant::now() {
             tokio::time::sleep_until(slot).await;
+        }
+        self.confirm().await;
+    }
+
+    /// Reserves the next slot on the schedule and returns when it starts.
+    pub(crate) fn reserve(&self) -> Instant {
+        let now = Instant::now();
+        let mut state = self.state();
+        let slot = state.next.map_or(now, |next| next.max(now));
+        state.next = Some(slot + self.interval);
+        slot
+    }
+
+    /// The hard check: records the admission once the window allows it.
+    pub(crate) async fn confirm(&self) {
+        loop {
+            let wait_until = {
+                let now = Instant::now();
+                let mut state = self.state();
+                match state.recent.front() {
+                    Some(&oldest) if state.recent.len() >= self.limit && now < oldest + WINDOW => {
+                        oldest + WINDOW
+                    }
+                    _ => {
+                        if state.recent.len() >= self.limit {
+                            state.recent.pop_front();
+                        }
+                        state.recent.push_back(now);
+                        return;
+                    }
+                }
+            };
+            tokio::time::sleep_until(wait_until).await;
         }
     }
 
     /// Admits nobody before `until`: after a 429 the server's window is full, so the whole client
     /// (not only the caller that got the 429) holds back.
     pub(crate) fn hold_until(&self, until: Instant) {
-        let mut next = self
-            .next
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if next.is_none_or(|next| next < until) {
-            *next = Some(until);
+        let mut state = self.state();
+        if state.next.is_none_or(|next| next < until) {
+            state.next = Some(until);
         }
     }
 }
@@ -150,6 +193,42 @@ mod tests {
             pacer.admit().await;
             assert!(Instant::now() >= start + Duration::from_secs(1));
         });
+    }
+
+    #[test]
+    fn late_wakers_cannot_bunch_up() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        let instants = runtime.block_on(async {
+            let pacer = Arc::new(Pacer::new(100));
+            let mut handles = Vec::new();
+            for task in 0..300u64 {
+                let pacer = Arc::clone(&pacer);
+                handles.push(tokio::spawn(async move {
+                    let slot = pacer.reserve();
+                    // Every seventh task wakes 5-40 ms late, as on a starved runtime.
+                    let late = if task % 7 == 0 {
+                        5 + (task * 13) % 36
+                    } else {
+                        0
+                    };
+                    tokio::time::sleep_until(slot + Duration::from_millis(late)).await;
+                    pacer.confirm().await;
+                    Instant::now()
+                }));
+            }
+            let mut all = Vec::new();
+            for handle in handles {
+                all.push(handle.await.unwrap());
+            }
+            all.sort();
+            all
+        });
+        let peak = peak_in_window(&instants, Duration::from_secs(1));
+        assert!(peak <= 100, "peak {peak}");
     }
 
     proptest! {

@@ -127,14 +127,21 @@ fn classify_body(error: &reqwest::Error) -> TransportKind {
     }
 }
 
+/// Whether an I/O error of `kind` is anywhere in the chain. `io::Error::source` skips the error
+/// it wraps (it returns that error's source), so wrapped I/O errors are opened with `get_ref`.
 fn has_io_kind(error: &(dyn std::error::Error + 'static), kind: std::io::ErrorKind) -> bool {
     let mut current = Some(error);
     while let Some(error) = current {
-        if error
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == kind)
-        {
-            return true;
+        if let Some(io) = error.downcast_ref::<std::io::Error>() {
+            if io.kind() == kind {
+                return true;
+            }
+            if let Some(inner) = io.get_ref() {
+                let inner: &(dyn std::error::Error + 'static) = inner;
+                if has_io_kind(inner, kind) {
+                    return true;
+                }
+            }
         }
         current = error.source();
     }

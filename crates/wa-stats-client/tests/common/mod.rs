@@ -1,0 +1,87 @@
+//! Helpers shared by the integration tests: clients for the mock, journal counts, and tiny local
+//! servers for faults the mock does not script. Everything binds 127.0.0.1 only.
+
+// Each test binary uses its own subset of these helpers.
+#![allow(dead_code, unreachable_pub)]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is the failure report"
+)]
+
+use std::time::Duration;
+
+use wa_stats_client::{Client, ClientBuilder};
+use wa_stats_mock::{JournalEntry, MockServer};
+use wa_stats_model::endpoint::{API_KEY_STATISTICS_PATH, OAUTH_STATISTICS_PATH, TOKEN_PATH};
+
+/// The built-in credentials of the mock (R13).
+pub const TOKEN: &str = "demo-token";
+pub const API_KEY: &str = "INS.demo-key";
+pub const CLIENT_ID: &str = "demo-client";
+pub const CLIENT_SECRET: &str = "demo-secret";
+
+/// Every secret the tests use; none may ever be printed.
+pub const SECRETS: [&str; 3] = [TOKEN, API_KEY, CLIENT_SECRET];
+
+/// A builder aimed at `base_url` with short backoff, so retry tests finish quickly.
+pub fn quick(base_url: &str) -> ClientBuilder {
+    Client::builder()
+        .base_url(base_url)
+        .backoff(Duration::from_millis(5), Duration::from_millis(50))
+}
+
+pub fn bearer(server: &MockServer) -> Client {
+    quick(&server.base_url())
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap()
+}
+
+pub fn api_key(server: &MockServer) -> Client {
+    quick(&server.base_url()).api_key(API_KEY).build().unwrap()
+}
+
+pub fn oauth(server: &MockServer) -> Client {
+    quick(&server.base_url())
+        .client_credentials(CLIENT_ID, CLIENT_SECRET)
+        .build()
+        .unwrap()
+}
+
+pub fn on_path<'a>(journal: &'a [JournalEntry], path: &str) -> Vec<&'a JournalEntry> {
+    journal.iter().filter(|entry| entry.path == path).collect()
+}
+
+/// Statistics requests (both routes) the mock received.
+pub fn statistics_requests(server: &MockServer) -> Vec<JournalEntry> {
+    server
+        .journal()
+        .into_iter()
+        .filter(|e| e.path == OAUTH_STATISTICS_PATH || e.path == API_KEY_STATISTICS_PATH)
+        .collect()
+}
+
+/// Token requests the mock received.
+pub fn token_requests(server: &MockServer) -> usize {
+    on_path(&server.journal(), TOKEN_PATH).len()
+}
+
+/// Serves `router` on a fresh loopback port; returns its base URL.
+pub async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{addr}")
+}
+
+/// Asserts that `text` contains no secret.
+pub fn assert_no_secret(text: &str) {
+    for secret in SECRETS {
+        assert!(
+            !text.contains(secret),
+            "secret {secret:?} leaked in: {text}"
+        );
+    }
+}

@@ -1,0 +1,97 @@
+//! Pacing against the mock's exact sliding-window limiter: 300 campaigns at 100/s see no 429,
+//! and no one-second window of send instants holds more than 100.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] fns: a panic is the failure report"
+)]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+use futures_util::StreamExt;
+use tracing::{Event, Subscriber};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+use wa_stats_mock::MockServer;
+
+/// Records when each request leaves the client (the `wa_stats.send` event).
+struct SendInstants(Arc<Mutex<Vec<Instant>>>);
+
+impl<S: Subscriber> Layer<S> for SendInstants {
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        if event.metadata().name() == "wa_stats.send" {
+            self.0.lock().unwrap().push(Instant::now());
+        }
+    }
+}
+
+/// The largest number of instants in any closed window of `width`; `instants` sorted.
+fn peak(instants: &[Instant], width: Duration) -> usize {
+    let mut first = 0;
+    let mut peak = 0;
+    for (last, at) in instants.iter().enumerate() {
+        while at.duration_since(instants[first]) > width {
+            first += 1;
+        }
+        peak = peak.max(last + 1 - first);
+    }
+    peak
+}
+
+fn runtime(threads: usize) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn three_hundred_campaigns_at_the_limit_see_no_429() {
+    let sends = Arc::new(Mutex::new(Vec::new()));
+    let subscriber = tracing_subscriber::registry().with(SendInstants(Arc::clone(&sends)));
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+
+    // The mock runs on a runtime of its own, so that the client's work cannot delay its clock
+    // readings. It enforces 100 per credential in any sliding second, exactly.
+    let server_runtime = runtime(1);
+    let server = server_runtime
+        .block_on(MockServer::builder().rate_limit(Some(100)).start())
+        .unwrap();
+    let client = bearer(&server);
+    assert_eq!(client.rate_limit(), Some(100));
+    let ids: Vec<i64> = (0..300)
+        .map(|n| if n % 2 == 0 { 12345 } else { 12346 })
+        .collect();
+    let results: Vec<_> =
+        runtime(1).block_on(client.campaign_statistics_many(ids, .., 32).collect());
+
+    let mut sends = sends.lock().unwrap().clone();
+    sends.sort();
+    let peak = peak(&sends, Duration::from_secs(1));
+    let journal = statistics_requests(&server);
+    let limited: Vec<_> = journal
+        .iter()
+        .filter(|e| e.status == Some(429))
+        .map(|e| e.seq)
+        .collect();
+    println!(
+        "sends {}, peak in 1 s {peak}, 429s at {limited:?}",
+        sends.len()
+    );
+
+    assert!(peak <= 100, "peak {peak} in one second");
+    assert!(limited.is_empty(), "429 at {limited:?}");
+    assert_eq!(results.len(), 300);
+    for (campaign_id, result) in &results {
+        assert!(result.is_ok(), "{campaign_id}: {result:?}");
+    }
+    assert_eq!(
+        (journal.len(), sends.len()),
+        (300, 300),
+        "no retries were needed"
+    );
+}
