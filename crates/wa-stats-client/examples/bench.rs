@@ -1,0 +1,164 @@
+//! The client's benchmark (manual, not a test): run with
+//! `cargo run --release -p wa-stats-client --example bench`.
+//!
+//! (a) Pacing efficiency: 1 000 campaigns at the 100/s limit against the mock with 50 ms of
+//!     injected latency: wall time ÷ the ideal 10 s, and how many 429s the mock answered.
+//! (b) Client overhead: with pacing off (client and mock), requests per second the client
+//!     sustains, next to a plain load generator (raw HTTP/1.1 keep-alive over TCP, no parsing
+//!     beyond `content-length`) against the same mock in the same run.
+//!
+//! The mock runs on a runtime of its own (one worker thread), the load on another (one worker),
+//! so the two sides do not share a scheduler. Everything stays on 127.0.0.1.
+
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    reason = "a benchmark program: prints its figures, and a failure is its report"
+)]
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use wa_stats_client::Client;
+use wa_stats_mock::{Fault, MockServer};
+
+const PACED_CAMPAIGNS: usize = 1_000;
+const LATENCY: Duration = Duration::from_millis(50);
+const OVERHEAD_REQUESTS: usize = 20_000;
+const CONNECTIONS: usize = 32;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn main() {
+    let server_runtime = runtime();
+    let load = runtime();
+
+    // (a) Pacing efficiency.
+    let server = server_runtime
+        .block_on(MockServer::builder().rate_limit(Some(100)).start())
+        .unwrap();
+    server.inject(Fault::delay(LATENCY).times(u32::MAX));
+    let client = Client::builder()
+        .bearer_token("demo-token")
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let ids = vec![12345_i64; PACED_CAMPAIGNS];
+    let started = Instant::now();
+    let results: Vec<_> = load.block_on(client.campaign_statistics_many(ids, .., 16).collect());
+    let wall = started.elapsed();
+    let failed = results.iter().filter(|(_, r)| r.is_err()).count();
+    let journal = server.journal();
+    let limited = journal.iter().filter(|e| e.status == Some(429)).count();
+    println!("(a) pacing: {PACED_CAMPAIGNS} campaigns at 100/s, {LATENCY:?} server latency");
+    println!(
+        "    wall {:.3} s, ideal 10 s, ratio {:.4}; 429s {limited}; failed {failed}; requests {}",
+        wall.as_secs_f64(),
+        wall.as_secs_f64() / 10.0,
+        journal.len()
+    );
+    drop(server);
+
+    // (b) Overhead with pacing off. The journal is kept small: it is not what is measured.
+    let server = server_runtime
+        .block_on(
+            MockServer::builder()
+                .rate_limit(None)
+                .journal_capacity(16)
+                .start(),
+        )
+        .unwrap();
+    let base_url = server.base_url();
+    let client = Client::builder()
+        .bearer_token("demo-token")
+        .base_url(&base_url)
+        .rate_limit(None)
+        .build()
+        .unwrap();
+    // Warm both paths up (connections, allocator) before measuring.
+    load.block_on(run_client(&client, 2_000));
+    load.block_on(run_raw(server.addr(), 2_000));
+    let mut client_rates = Vec::new();
+    let mut raw_rates = Vec::new();
+    for _ in 0..3 {
+        client_rates.push(load.block_on(run_client(&client, OVERHEAD_REQUESTS)));
+        raw_rates.push(load.block_on(run_raw(server.addr(), OVERHEAD_REQUESTS)));
+    }
+    let best = |rates: &[f64]| rates.iter().copied().fold(0.0, f64::max);
+    let (client_rate, raw_rate) = (best(&client_rates), best(&raw_rates));
+    println!("(b) overhead: {OVERHEAD_REQUESTS} requests, {CONNECTIONS} in flight, pacing off, best of 3");
+    println!("    client {client_rate:.0} req/s (runs {client_rates:.0?})");
+    println!("    raw    {raw_rate:.0} req/s (runs {raw_rates:.0?})");
+    println!("    client / raw = {:.1} %", 100.0 * client_rate / raw_rate);
+}
+
+/// Requests per second through the client, `CONNECTIONS` in flight.
+async fn run_client(client: &Client, requests: usize) -> f64 {
+    let started = Instant::now();
+    let ok = client
+        .campaign_statistics_many(vec![12345_i64; requests], .., CONNECTIONS)
+        .filter(|(_, result)| std::future::ready(result.is_ok()))
+        .count()
+        .await;
+    assert_eq!(ok, requests, "every request succeeds");
+    requests as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Requests per second from `CONNECTIONS` raw keep-alive connections.
+async fn run_raw(addr: std::net::SocketAddr, requests: usize) -> f64 {
+    let body = r#"{"campaign_id":12345}"#;
+    let request = format!(
+        "POST /api/wa/v2/statistics/campaign HTTP/1.1\r\nhost: {addr}\r\n\
+         authorization: Bearer demo-token\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..CONNECTIONS)
+        .map(|n| {
+            let request = request.clone();
+            let share = requests / CONNECTIONS + usize::from(n < requests % CONNECTIONS);
+            tokio::spawn(async move {
+                let stream = TcpStream::connect(addr).await.unwrap();
+                stream.set_nodelay(true).unwrap();
+                let mut stream = BufReader::new(stream);
+                let mut line = String::new();
+                let mut body = Vec::new();
+                for _ in 0..share {
+                    stream.get_mut().write_all(request.as_bytes()).await.unwrap();
+                    let mut length = 0;
+                    let mut status_ok = false;
+                    loop {
+                        line.clear();
+                        stream.read_line(&mut line).await.unwrap();
+                        if line.starts_with("HTTP/1.1 200") {
+                            status_ok = true;
+                        }
+                        let lower = line.to_ascii_lowercase();
+                        if let Some(value) = lower.strip_prefix("content-length:") {
+                            length = value.trim().parse().unwrap();
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                    }
+                    assert!(status_ok);
+                    body.resize(length, 0);
+                    stream.read_exact(&mut body).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    requests as f64 / started.elapsed().as_secs_f64()
+}
