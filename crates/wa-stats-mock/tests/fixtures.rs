@@ -1,6 +1,11 @@
 //! Fixture files: the example loads and serves; bad files are refused naming the file, the JSON
 //! path and the problem; the committed JSON Schema is current.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is the failure report"
+)]
+
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -15,31 +20,62 @@ fn example() -> PathBuf {
 
 #[tokio::test]
 async fn example_file_serves_its_campaigns() {
-    let server = MockServer::builder().fixtures_file(example()).start().await.unwrap();
+    let server = MockServer::builder()
+        .fixtures_file(example())
+        .start()
+        .await
+        .unwrap();
     let answer = by_key(&server, "INS.acme-key", r#"{"campaign_id":5001}"#).await;
     assert_eq!(answer.status, 200);
     let stats = CampaignStatistics::from_json(answer.body.as_bytes()).unwrap();
     stats.check_sums().unwrap();
-    assert_eq!((stats.delivered, stats.drop, stats.undelivered), (1350, 12, 13));
+    assert_eq!(
+        (stats.delivered, stats.drop, stats.undelivered),
+        (1350, 12, 13)
+    );
     assert_eq!((stats.sent, stats.targeted), (1366, 1378));
     assert!((stats.revenue - 430.15).abs() < 1e-9, "{}", stats.revenue);
     let conversational = by_token(&server, "acme-static-token", r#"{"campaign_id":5002}"#).await;
     let stats = CampaignStatistics::from_json(conversational.body.as_bytes()).unwrap();
     let summary = stats.response_summary.unwrap();
-    assert_eq!((summary.sent, summary.open, summary.button_click), (200, 150, 40));
+    assert_eq!(
+        (summary.sent, summary.open, summary.button_click),
+        (200, 150, 40)
+    );
     assert_eq!(stats.responses.unwrap()[1].button_name, "No reply");
-    assert_eq!(by_key(&server, "INS.acme-key", r#"{"campaign_id":5003}"#).await.status, 422);
-    assert_eq!(by_key(&server, "INS.dormant-key", r#"{"campaign_id":5001}"#).await.status, 403);
+    assert_eq!(
+        by_key(&server, "INS.acme-key", r#"{"campaign_id":5003}"#)
+            .await
+            .status,
+        422
+    );
+    assert_eq!(
+        by_key(&server, "INS.dormant-key", r#"{"campaign_id":5001}"#)
+            .await
+            .status,
+        403
+    );
     // The built-in data is not there.
-    assert_eq!(by_key(&server, DEMO_KEY, r#"{"campaign_id":12345}"#).await.status, 401);
+    assert_eq!(
+        by_key(&server, DEMO_KEY, r#"{"campaign_id":12345}"#)
+            .await
+            .status,
+        401
+    );
 }
 
 fn refused(json: &str) -> (String, String, String) {
     let dir = std::env::temp_dir().join(format!("wa-stats-mock-fixture-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(format!("bad-{:x}.json", json.len() * 31 + json.bytes().map(usize::from).sum::<usize>()));
+    let file = dir.join(format!(
+        "bad-{:x}.json",
+        json.len() * 31 + json.bytes().map(usize::from).sum::<usize>()
+    ));
     std::fs::write(&file, json).unwrap();
-    let error = MockServer::builder().fixtures_file(&file).into_state().unwrap_err();
+    let error = MockServer::builder()
+        .fixtures_file(&file)
+        .into_state()
+        .unwrap_err();
     let message = error.to_string();
     assert!(message.contains(&file.display().to_string()), "{message}");
     match error {
@@ -53,7 +89,9 @@ fn format_errors_name_the_json_path() {
     let (path, message, _) = refused(r#"{"partners":[{"name":"a","apiKey":["k"]}]}"#);
     assert_eq!(path, "partners[0].apiKey");
     assert!(message.contains("unknown field `apiKey`"), "{message}");
-    let (path, message, _) = refused(r#"{"partners":[],"campaigns":[{"id":1,"owner":"a","days":[{"date":"2024-01-01","open":"many"}]}]}"#);
+    let (path, message, _) = refused(
+        r#"{"partners":[],"campaigns":[{"id":1,"owner":"a","days":[{"date":"2024-01-01","open":"many"}]}]}"#,
+    );
     assert_eq!(path, "campaigns[0].days[0].open");
     assert!(message.contains("invalid type"), "{message}");
     let (path, _, _) = refused(r#"{"campaigns":[{"id":1,"owner":"a","kind":"sms"}]}"#);
@@ -66,15 +104,63 @@ fn format_errors_name_the_json_path() {
 fn semantic_errors_name_the_json_path() {
     let partner = r#"{"name":"a","apiKeys":["k"]}"#;
     let cases = [
-        (format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"b"}}]}}"#), "campaigns[0].owner", "unknown partner"),
-        (format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a"}},{{"id":1,"owner":"a"}}]}}"#), "campaigns[1].id", "duplicate campaign"),
-        (format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"2024-02-30"}}]}}]}}"#), "campaigns[0].days[0].date", "calendar date"),
-        (format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"01/02/2024"}}]}}]}}"#), "campaigns[0].days[0].date", "YYYY-MM-DD"),
-        (format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"2024-01-01"}},{{"date":"2024-01-01"}}]}}]}}"#), "campaigns[0].days[1].date", "duplicate day"),
-        (format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"2024-01-01","revenue":0.001}}]}}]}}"#), "campaigns[0].days[0].revenue", "2 decimal"),
-        (r#"{"partners":[{"name":"a","apiKeys":["k"]},{"name":"b","tokens":["k"]}]}"#.to_owned(), "partners[1].tokens[0]", "partners[0].apiKeys[0]"),
-        (r#"{"partners":[{"name":"a"},{"name":"a"}]}"#.to_owned(), "partners[1].name", "duplicate partner"),
-        (format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"2024-01-01","buttonClick":3}}]}}]}}"#), "campaigns[0].days[0]", "conversational"),
+        (
+            format!(r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"b"}}]}}"#),
+            "campaigns[0].owner",
+            "unknown partner",
+        ),
+        (
+            format!(
+                r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a"}},{{"id":1,"owner":"a"}}]}}"#
+            ),
+            "campaigns[1].id",
+            "duplicate campaign",
+        ),
+        (
+            format!(
+                r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"2024-02-30"}}]}}]}}"#
+            ),
+            "campaigns[0].days[0].date",
+            "calendar date",
+        ),
+        (
+            format!(
+                r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"01/02/2024"}}]}}]}}"#
+            ),
+            "campaigns[0].days[0].date",
+            "YYYY-MM-DD",
+        ),
+        (
+            format!(
+                r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"2024-01-01"}},{{"date":"2024-01-01"}}]}}]}}"#
+            ),
+            "campaigns[0].days[1].date",
+            "duplicate day",
+        ),
+        (
+            format!(
+                r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"2024-01-01","revenue":0.001}}]}}]}}"#
+            ),
+            "campaigns[0].days[0].revenue",
+            "2 decimal",
+        ),
+        (
+            r#"{"partners":[{"name":"a","apiKeys":["k"]},{"name":"b","tokens":["k"]}]}"#.to_owned(),
+            "partners[1].tokens[0]",
+            "partners[0].apiKeys[0]",
+        ),
+        (
+            r#"{"partners":[{"name":"a"},{"name":"a"}]}"#.to_owned(),
+            "partners[1].name",
+            "duplicate partner",
+        ),
+        (
+            format!(
+                r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"2024-01-01","buttonClick":3}}]}}]}}"#
+            ),
+            "campaigns[0].days[0]",
+            "conversational",
+        ),
     ];
     for (json, expected_path, expected_message) in cases {
         let (path, message, _) = refused(&json);
@@ -107,14 +193,25 @@ fn builtin_fixtures_round_trip_through_json() {
 #[test]
 fn committed_schema_is_current() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/fixtures.schema.json");
-    let expected = format!("{}\n", serde_json::to_string_pretty(&fixture_schema()).unwrap());
-    let actual = std::fs::read_to_string(&path).unwrap_or_default().replace("\r\n", "\n");
+    let expected = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&fixture_schema()).unwrap()
+    );
+    let actual = std::fs::read_to_string(&path)
+        .unwrap_or_default()
+        .replace("\r\n", "\n");
     if actual != expected {
         if std::env::var_os("CI").is_none() {
             std::fs::write(&path, &expected).unwrap();
         }
-        panic!("{} was stale; run `cargo xtask schemas` (or this test) and commit it", path.display());
+        panic!(
+            "{} was stale; run `cargo xtask schemas` (or this test) and commit it",
+            path.display()
+        );
     }
     // The example file is valid against it too (by construction: it loads).
-    Fixtures::from_file(example()).unwrap().check("example.json").unwrap();
+    Fixtures::from_file(example())
+        .unwrap()
+        .check("example.json")
+        .unwrap();
 }

@@ -1,6 +1,11 @@
 //! R9 under concurrency: at most the limit in any one-second window, per credential, counted
 //! exactly — never by how fast the machine is.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is the failure report"
+)]
+
 mod common;
 
 use std::sync::Arc;
@@ -38,7 +43,10 @@ async fn sixteen_tasks_never_exceed_the_window_over_loopback() {
     // A sliding window admits at most 100 in each started second of the run.
     let windows = usize::try_from(elapsed.as_secs()).unwrap() + 1;
     assert!(ok <= 100 * windows, "{ok} admitted in {elapsed:?}");
-    assert!(ok >= 100.min(statuses.len()), "the first 100 must pass, got {ok}");
+    assert!(
+        ok >= 100.min(statuses.len()),
+        "the first 100 must pass, got {ok}"
+    );
     assert_eq!(statuses.len(), 304);
 }
 
@@ -53,7 +61,12 @@ async fn exactly_the_limit_when_time_stands_still() {
             let mut ok = 0;
             for _ in 0..19 {
                 let headers = [(API_KEY_HEADER, DEMO_KEY)];
-                ok += usize::from(oneshot(&app, "POST", API_KEY_STATISTICS_PATH, &headers, CAMPAIGN).await.0 == 200);
+                ok += usize::from(
+                    oneshot(&app, "POST", API_KEY_STATISTICS_PATH, &headers, CAMPAIGN)
+                        .await
+                        .0
+                        == 200,
+                );
             }
             ok
         });
@@ -65,22 +78,58 @@ async fn exactly_the_limit_when_time_stands_still() {
     assert_eq!(ok, 100);
     // Other credentials have their own budgets; the clock moving frees this one.
     let other = [(API_KEY_HEADER, "INS.other-key")];
-    assert_eq!(oneshot(&app, "POST", API_KEY_STATISTICS_PATH, &other, r#"{"campaign_id":33333}"#).await.0, 200);
+    assert_eq!(
+        oneshot(
+            &app,
+            "POST",
+            API_KEY_STATISTICS_PATH,
+            &other,
+            r#"{"campaign_id":33333}"#
+        )
+        .await
+        .0,
+        200
+    );
     let demo = [(API_KEY_HEADER, DEMO_KEY)];
-    assert_eq!(oneshot(&app, "POST", API_KEY_STATISTICS_PATH, &demo, CAMPAIGN).await.0, 429);
+    assert_eq!(
+        oneshot(&app, "POST", API_KEY_STATISTICS_PATH, &demo, CAMPAIGN)
+            .await
+            .0,
+        429
+    );
     tokio::time::advance(Duration::from_secs(1)).await;
-    assert_eq!(oneshot(&app, "POST", API_KEY_STATISTICS_PATH, &demo, CAMPAIGN).await.0, 200);
+    assert_eq!(
+        oneshot(&app, "POST", API_KEY_STATISTICS_PATH, &demo, CAMPAIGN)
+            .await
+            .0,
+        200
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn settable_and_off() {
-    let three = router(MockServer::builder().rate_limit(Some(3)).into_state().unwrap());
+    let three = router(
+        MockServer::builder()
+            .rate_limit(Some(3))
+            .into_state()
+            .unwrap(),
+    );
     let off = router(MockServer::builder().rate_limit(None).into_state().unwrap());
     let headers = [(API_KEY_HEADER, DEMO_KEY)];
     let mut counts = [0, 0];
     for _ in 0..500 {
-        counts[0] += usize::from(oneshot(&three, "POST", API_KEY_STATISTICS_PATH, &headers, CAMPAIGN).await.0 == 200);
-        counts[1] += usize::from(oneshot(&off, "POST", API_KEY_STATISTICS_PATH, &headers, CAMPAIGN).await.0 == 200);
+        counts[0] += usize::from(
+            oneshot(&three, "POST", API_KEY_STATISTICS_PATH, &headers, CAMPAIGN)
+                .await
+                .0
+                == 200,
+        );
+        counts[1] += usize::from(
+            oneshot(&off, "POST", API_KEY_STATISTICS_PATH, &headers, CAMPAIGN)
+                .await
+                .0
+                == 200,
+        );
     }
     assert_eq!(counts, [3, 500]);
 }
@@ -90,12 +139,38 @@ async fn fixture_settings_set_the_limit_and_the_builder_wins() {
     let mut fixtures = wa_stats_mock::Fixtures::builtin();
     fixtures.settings.rate_limit_per_second = Some(2);
     let from_file = router(wa_stats_mock::AppState::new(&fixtures).unwrap());
-    let overridden = router(MockServer::builder().fixtures(fixtures).rate_limit(Some(5)).into_state().unwrap());
+    let overridden = router(
+        MockServer::builder()
+            .fixtures(fixtures)
+            .rate_limit(Some(5))
+            .into_state()
+            .unwrap(),
+    );
     let headers = [(API_KEY_HEADER, DEMO_KEY)];
     let mut counts = [0, 0];
     for _ in 0..10 {
-        counts[0] += usize::from(oneshot(&from_file, "POST", API_KEY_STATISTICS_PATH, &headers, CAMPAIGN).await.0 == 200);
-        counts[1] += usize::from(oneshot(&overridden, "POST", API_KEY_STATISTICS_PATH, &headers, CAMPAIGN).await.0 == 200);
+        counts[0] += usize::from(
+            oneshot(
+                &from_file,
+                "POST",
+                API_KEY_STATISTICS_PATH,
+                &headers,
+                CAMPAIGN,
+            )
+            .await
+            .0 == 200,
+        );
+        counts[1] += usize::from(
+            oneshot(
+                &overridden,
+                "POST",
+                API_KEY_STATISTICS_PATH,
+                &headers,
+                CAMPAIGN,
+            )
+            .await
+            .0 == 200,
+        );
     }
     assert_eq!(counts, [2, 5]);
 }

@@ -1,6 +1,11 @@
 //! The statistics routes over loopback: credentials per route, every documented answer, R7, R8,
 //! R12 and the 64 KiB rule.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is the failure report"
+)]
+
 mod common;
 
 use common::*;
@@ -45,7 +50,10 @@ async fn conversational_12346_adds_responses_and_summary() {
         )
     );
     assert_eq!(answer.body, expected);
-    CampaignStatistics::from_json(answer.body.as_bytes()).unwrap().check_sums().unwrap();
+    CampaignStatistics::from_json(answer.body.as_bytes())
+        .unwrap()
+        .check_sums()
+        .unwrap();
     insta::assert_snapshot!("conversational_12346", answer.body);
 }
 
@@ -60,9 +68,17 @@ async fn not_whatsapp_is_422_and_foreign_is_identical_to_missing() {
     let foreign = by_key(&server, DEMO_KEY, r#"{"campaign_id":33333}"#).await;
     let missing = by_key(&server, DEMO_KEY, r#"{"campaign_id":99999}"#).await;
     assert_error(&foreign, &ErrorResponse::campaign_not_found());
-    assert_eq!((foreign.status, &foreign.body), (missing.status, &missing.body));
+    assert_eq!(
+        (foreign.status, &foreign.body),
+        (missing.status, &missing.body)
+    );
     let strip = |a: &Answer| {
-        let mut h: Vec<_> = a.headers.iter().filter(|(n, _)| *n != "date").map(|(n, v)| (n.clone(), v.clone())).collect();
+        let mut h: Vec<_> = a
+            .headers
+            .iter()
+            .filter(|(n, _)| *n != "date")
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .collect();
         h.sort_by(|x, y| x.0.as_str().cmp(y.0.as_str()));
         h
     };
@@ -71,14 +87,23 @@ async fn not_whatsapp_is_422_and_foreign_is_identical_to_missing() {
     // The owner sees it.
     let own = by_key(&server, "INS.other-key", r#"{"campaign_id":33333}"#).await;
     assert_eq!(own.status, 200);
-    CampaignStatistics::from_json(own.body.as_bytes()).unwrap().check_sums().unwrap();
+    CampaignStatistics::from_json(own.body.as_bytes())
+        .unwrap()
+        .check_sums()
+        .unwrap();
 }
 
 #[tokio::test]
 async fn inactive_partner_gets_3007_on_both_routes() {
     let server = MockServer::start().await;
-    assert_error(&by_key(&server, "INS.inactive-key", CAMPAIGN).await, &ErrorResponse::product_not_active());
-    assert_error(&by_token(&server, "inactive-token", CAMPAIGN).await, &ErrorResponse::product_not_active());
+    assert_error(
+        &by_key(&server, "INS.inactive-key", CAMPAIGN).await,
+        &ErrorResponse::product_not_active(),
+    );
+    assert_error(
+        &by_token(&server, "inactive-token", CAMPAIGN).await,
+        &ErrorResponse::product_not_active(),
+    );
 }
 
 #[tokio::test]
@@ -93,26 +118,47 @@ async fn credentials_of_the_wrong_kind_or_unknown_are_401() {
     let answer = by_token(&server, "nope", CAMPAIGN).await;
     assert_error(&answer, &v2);
     assert_eq!(answer.header("www-authenticate"), Some("Bearer"));
-    let no_header = send(client().post(format!("{}{API_KEY_STATISTICS_PATH}", server.base_url())).body(CAMPAIGN)).await;
+    let no_header = send(
+        client()
+            .post(format!("{}{API_KEY_STATISTICS_PATH}", server.base_url()))
+            .body(CAMPAIGN),
+    )
+    .await;
     assert_error(&no_header, &v1);
     assert_eq!(no_header.header("www-authenticate"), None);
     // Header name and scheme word in any case.
     let url = format!("{}/api/wa/v2/statistics/campaign", server.base_url());
-    let shouting = send(client().post(url).header("AUTHORIZATION", "BEARER demo-token").body(CAMPAIGN)).await;
+    let shouting = send(
+        client()
+            .post(url)
+            .header("AUTHORIZATION", "BEARER demo-token")
+            .body(CAMPAIGN),
+    )
+    .await;
     assert_eq!(shouting.status, 200);
 }
 
 #[tokio::test]
 async fn methods_and_paths() {
     let server = MockServer::start().await;
-    for path in ["/v1/statistics/campaign", "/api/wa/v2/statistics/campaign", "/auth/token"] {
-        for method in [reqwest::Method::GET, reqwest::Method::PUT, reqwest::Method::DELETE] {
-            let answer = send(client().request(method, format!("{}{path}", server.base_url()))).await;
+    for path in [
+        "/v1/statistics/campaign",
+        "/api/wa/v2/statistics/campaign",
+        "/auth/token",
+    ] {
+        for method in [
+            reqwest::Method::GET,
+            reqwest::Method::PUT,
+            reqwest::Method::DELETE,
+        ] {
+            let answer =
+                send(client().request(method, format!("{}{path}", server.base_url()))).await;
             assert_error(&answer, &ErrorResponse::method_not_allowed());
             assert_eq!(answer.header("allow"), Some("POST"));
         }
     }
-    let unknown = send(client().post(format!("{}/v1/statistics/campaigns", server.base_url()))).await;
+    let unknown =
+        send(client().post(format!("{}/v1/statistics/campaigns", server.base_url()))).await;
     assert_error(&unknown, &ErrorResponse::not_found());
     let health = send(client().get(format!("{}/healthz", server.base_url()))).await;
     assert_eq!(health.status, 200);
@@ -132,7 +178,10 @@ async fn body_limit_is_64_kib() {
     assert_eq!(answer.status, 400);
     assert_eq!(answer.json()["errors"], "http: request body too large");
     let huge = " ".repeat(4 * 1024 * 1024);
-    assert_eq!(by_key(&server, DEMO_KEY, &huge).await.json()["errorCode"], "3001");
+    assert_eq!(
+        by_key(&server, DEMO_KEY, &huge).await.json()["errorCode"],
+        "3001"
+    );
 }
 
 #[tokio::test]
@@ -140,12 +189,26 @@ async fn ranges_are_half_open_over_utc_days() {
     let server = MockServer::start().await;
     let day = 86_400;
     let first = 1_709_251_200; // 2024-03-01, the first built-in day
-    let ask = |start: i64, end: i64| format!(r#"{{"campaign_id":12345,"start_time":{start},"end_time":{end}}}"#);
+    let ask = |start: i64, end: i64| {
+        format!(r#"{{"campaign_id":12345,"start_time":{start},"end_time":{end}}}"#)
+    };
     let stats = |body: String| CampaignStatistics::from_json(body.as_bytes()).unwrap();
-    let whole = stats(by_key(&server, DEMO_KEY, &ask(first, first + 60 * day)).await.body);
+    let whole = stats(
+        by_key(&server, DEMO_KEY, &ask(first, first + 60 * day))
+            .await
+            .body,
+    );
     assert_eq!(whole.to_json(), SAMPLE);
-    let a = stats(by_key(&server, DEMO_KEY, &ask(first, first + 7 * day)).await.body);
-    let b = stats(by_key(&server, DEMO_KEY, &ask(first + 7 * day, first + 60 * day)).await.body);
+    let a = stats(
+        by_key(&server, DEMO_KEY, &ask(first, first + 7 * day))
+            .await
+            .body,
+    );
+    let b = stats(
+        by_key(&server, DEMO_KEY, &ask(first + 7 * day, first + 60 * day))
+            .await
+            .body,
+    );
     for part in [&a, &b] {
         part.check_sums().unwrap();
         assert!(part.sent > 0 && part.sent < whole.sent);
@@ -154,12 +217,28 @@ async fn ranges_are_half_open_over_utc_days() {
     assert_eq!(a.targeted + b.targeted, whole.targeted);
     // A bucket counts iff its start is inside: one second before the second day's start still
     // holds only the first day; the second day's own second adds it.
-    let first_day = stats(by_key(&server, DEMO_KEY, &ask(first, first + day)).await.body);
-    let almost = stats(by_key(&server, DEMO_KEY, &ask(first - 5, first + day)).await.body);
-    let two = stats(by_key(&server, DEMO_KEY, &ask(first, first + day + 1)).await.body);
+    let first_day = stats(
+        by_key(&server, DEMO_KEY, &ask(first, first + day))
+            .await
+            .body,
+    );
+    let almost = stats(
+        by_key(&server, DEMO_KEY, &ask(first - 5, first + day))
+            .await
+            .body,
+    );
+    let two = stats(
+        by_key(&server, DEMO_KEY, &ask(first, first + day + 1))
+            .await
+            .body,
+    );
     assert_eq!(first_day, almost);
     assert!(two.sent > first_day.sent);
-    let before = stats(by_key(&server, DEMO_KEY, &ask(first - 10 * day, first)).await.body);
+    let before = stats(
+        by_key(&server, DEMO_KEY, &ask(first - 10 * day, first))
+            .await
+            .body,
+    );
     assert_eq!(before.sent, 0);
     before.check_sums().unwrap();
 }
@@ -169,11 +248,31 @@ async fn validation_and_parse_errors_come_from_the_model() {
     let server = MockServer::start().await;
     let cases = [
         ("", "3001", "EOF"),
-        (r#"{"campaign_id":"1"}"#, "3001", "json: cannot unmarshal string into Go struct field CampaignStatisticsRequest.campaign_id of type int64"),
-        ("[1]", "3001", "json: cannot unmarshal array into Go value of type CampaignStatisticsRequest"),
-        ("{}", "3002", "campaign_id is required and must be greater than 0"),
-        (r#"{"campaign_id":1,"start_time":1700000000000}"#, "3002", "start_time must be a 10-digit unix timestamp"),
-        (r#"{"campaign_id":1,"start_time":1700000000,"end_time":1600000000}"#, "3002", "end_time must be greater than start_time"),
+        (
+            r#"{"campaign_id":"1"}"#,
+            "3001",
+            "json: cannot unmarshal string into Go struct field CampaignStatisticsRequest.campaign_id of type int64",
+        ),
+        (
+            "[1]",
+            "3001",
+            "json: cannot unmarshal array into Go value of type CampaignStatisticsRequest",
+        ),
+        (
+            "{}",
+            "3002",
+            "campaign_id is required and must be greater than 0",
+        ),
+        (
+            r#"{"campaign_id":1,"start_time":1700000000000}"#,
+            "3002",
+            "start_time must be a 10-digit unix timestamp",
+        ),
+        (
+            r#"{"campaign_id":1,"start_time":1700000000,"end_time":1600000000}"#,
+            "3002",
+            "end_time must be greater than start_time",
+        ),
     ];
     for (body, code, errors) in cases {
         let answer = by_key(&server, DEMO_KEY, body).await;

@@ -1,6 +1,11 @@
 //! `POST /auth/token` (R14): issue, use, expiry, the 10-per-minute limit, errors that never echo
 //! a secret.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is the failure report"
+)]
+
 mod common;
 
 use std::time::Duration;
@@ -13,7 +18,12 @@ use wa_stats_model::{ErrorResponse, TokenRequest, TokenResponse};
 const CAMPAIGN: &str = r#"{"campaign_id":12345}"#;
 
 async fn get_token(server: &MockServer, request: &TokenRequest) -> Answer {
-    send(client().post(format!("{}/auth/token", server.base_url())).json(request)).await
+    send(
+        client()
+            .post(format!("{}/auth/token", server.base_url()))
+            .json(request),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -23,7 +33,10 @@ async fn issued_token_reads_statistics_over_loopback() {
     assert_eq!(answer.status, 200);
     assert_eq!(answer.header("content-type"), Some("application/json"));
     let token: TokenResponse = serde_json::from_str(&answer.body).unwrap();
-    assert_eq!((token.token_type.as_str(), token.expires_in), ("Bearer", 3600));
+    assert_eq!(
+        (token.token_type.as_str(), token.expires_in),
+        ("Bearer", 3600)
+    );
     let stats = by_token(&server, token.access_token.expose(), CAMPAIGN).await;
     assert_eq!((stats.status, stats.body.as_str()), (200, SAMPLE));
     // The journal never holds the secret or the token.
@@ -34,14 +47,26 @@ async fn issued_token_reads_statistics_over_loopback() {
 
 #[tokio::test]
 async fn token_expires_after_its_ttl_over_loopback() {
-    let server = MockServer::builder().token_ttl(Duration::from_secs(1)).start().await.unwrap();
+    let server = MockServer::builder()
+        .token_ttl(Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap();
     let answer = get_token(&server, &TokenRequest::new("demo-client", "demo-secret")).await;
     let token: TokenResponse = serde_json::from_str(&answer.body).unwrap();
     assert_eq!(token.expires_in, 1);
-    assert_eq!(by_token(&server, token.access_token.expose(), CAMPAIGN).await.status, 200);
+    assert_eq!(
+        by_token(&server, token.access_token.expose(), CAMPAIGN)
+            .await
+            .status,
+        200
+    );
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let expired = by_token(&server, token.access_token.expose(), CAMPAIGN).await;
-    assert_eq!((expired.status, expired.header("www-authenticate")), (401, Some("Bearer")));
+    assert_eq!(
+        (expired.status, expired.header("www-authenticate")),
+        (401, Some("Bearer"))
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -74,19 +99,33 @@ async fn expiry_and_issuance_limit_follow_tokio_time() {
 async fn wrong_client_scope_or_body() {
     let server = MockServer::start().await;
     let wrong = get_token(&server, &TokenRequest::new("demo-client", "guess")).await;
-    assert_eq!((wrong.status, wrong.body.as_str()), (401, r#"{"message":"unauthorized"}"#));
+    assert_eq!(
+        (wrong.status, wrong.body.as_str()),
+        (401, r#"{"message":"unauthorized"}"#)
+    );
     assert_eq!(wrong.header("www-authenticate"), None);
     let unknown = get_token(&server, &TokenRequest::new("nobody", "demo-secret")).await;
     assert_eq!(unknown.status, 401);
     let mut no_scope = TokenRequest::new("demo-client", "demo-secret");
     no_scope.scopes = vec!["other".to_owned()];
     let answer = get_token(&server, &no_scope).await;
-    assert_eq!((answer.status, answer.body), (403, ErrorResponse::scope_required().body));
+    assert_eq!(
+        (answer.status, answer.body),
+        (403, ErrorResponse::scope_required().body)
+    );
 
     let url = format!("{}/auth/token", server.base_url());
     // A secret of the wrong type must not come back in the error.
-    let echo = send(client().post(&url).body(r#"{"client_id":"demo-client","client_secret":987654321,"scopes":[]}"#)).await;
-    assert_eq!((echo.status, echo.json()["errorCode"].as_str()), (400, Some("3001")));
+    let echo = send(
+        client()
+            .post(&url)
+            .body(r#"{"client_id":"demo-client","client_secret":987654321,"scopes":[]}"#),
+    )
+    .await;
+    assert_eq!(
+        (echo.status, echo.json()["errorCode"].as_str()),
+        (400, Some("3001"))
+    );
     assert!(!echo.body.contains("987654321"), "{}", echo.body);
     let junk = send(client().post(&url).body("{")).await;
     assert_eq!(junk.status, 400);
@@ -94,7 +133,11 @@ async fn wrong_client_scope_or_body() {
 
 #[tokio::test]
 async fn tokens_of_one_client_share_its_budget_over_loopback() {
-    let server = MockServer::builder().rate_limit(Some(4)).start().await.unwrap();
+    let server = MockServer::builder()
+        .rate_limit(Some(4))
+        .start()
+        .await
+        .unwrap();
     let request = TokenRequest::new("demo-client", "demo-secret");
     let a: TokenResponse = serde_json::from_str(&get_token(&server, &request).await.body).unwrap();
     let b: TokenResponse = serde_json::from_str(&get_token(&server, &request).await.body).unwrap();
@@ -102,7 +145,11 @@ async fn tokens_of_one_client_share_its_budget_over_loopback() {
     let started = std::time::Instant::now();
     let mut statuses = Vec::new();
     for token in [&a, &b, &a, &b, &a, &b] {
-        statuses.push(by_token(&server, token.access_token.expose(), CAMPAIGN).await.status);
+        statuses.push(
+            by_token(&server, token.access_token.expose(), CAMPAIGN)
+                .await
+                .status,
+        );
     }
     // Not a timing assertion: only when all six fell in one second is the count exact.
     if started.elapsed() < Duration::from_millis(900) {
@@ -114,7 +161,12 @@ async fn tokens_of_one_client_share_its_budget_over_loopback() {
 
 #[tokio::test(start_paused = true)]
 async fn tokens_of_one_client_share_its_budget_exactly() {
-    let app = router(MockServer::builder().rate_limit(Some(4)).into_state().unwrap());
+    let app = router(
+        MockServer::builder()
+            .rate_limit(Some(4))
+            .into_state()
+            .unwrap(),
+    );
     let mut auth = Vec::new();
     for _ in 0..2 {
         let token: TokenResponse = serde_json::from_str(&oneshot_token(&app).await.1).unwrap();
@@ -123,10 +175,19 @@ async fn tokens_of_one_client_share_its_budget_exactly() {
     let mut statuses = Vec::new();
     for i in 0..6 {
         let headers = [("authorization", auth[i % 2].as_str())];
-        statuses.push(oneshot(&app, "POST", OAUTH_STATISTICS_PATH, &headers, CAMPAIGN).await.0);
+        statuses.push(
+            oneshot(&app, "POST", OAUTH_STATISTICS_PATH, &headers, CAMPAIGN)
+                .await
+                .0,
+        );
     }
     assert_eq!(statuses, [200, 200, 200, 200, 429, 429]);
     tokio::time::advance(Duration::from_secs(1)).await;
     let headers = [("authorization", auth[1].as_str())];
-    assert_eq!(oneshot(&app, "POST", OAUTH_STATISTICS_PATH, &headers, CAMPAIGN).await.0, 200);
+    assert_eq!(
+        oneshot(&app, "POST", OAUTH_STATISTICS_PATH, &headers, CAMPAIGN)
+            .await
+            .0,
+        200
+    );
 }

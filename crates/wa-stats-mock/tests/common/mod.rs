@@ -91,15 +91,20 @@ pub async fn oneshot(
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let request = request.body(axum::body::Body::from(body.to_owned())).unwrap();
+    let request = request
+        .body(axum::body::Body::from(body.to_owned()))
+        .unwrap();
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status().as_u16();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
     (status, String::from_utf8(bytes.to_vec()).unwrap())
 }
 
 /// A token for `demo-client` through the router.
 pub async fn oneshot_token(router: &axum::Router) -> (u16, String) {
-    let body = r#"{"client_id":"demo-client","client_secret":"demo-secret","scopes":["wa-stats-api"]}"#;
+    let body =
+        r#"{"client_id":"demo-client","client_secret":"demo-secret","scopes":["wa-stats-api"]}"#;
     oneshot(router, "POST", "/auth/token", &[], body).await
 }

@@ -1,0 +1,122 @@
+//! The `wa-stats-mock` binary: the ready line, serving, per-request logs without credentials,
+//! graceful stop on SIGTERM, refusing bad fixtures.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is the failure report"
+)]
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+
+use common::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_wa-stats-mock");
+
+#[tokio::test]
+async fn prints_ready_line_serves_logs_and_stops_on_sigterm() {
+    let mut child = Command::new(BIN)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "off",
+            "--synthetic-campaigns",
+            "10",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let base = line
+        .trim_end()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    assert!(
+        base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"),
+        "{line}"
+    );
+
+    let url = format!("{base}/v1/statistics/campaign");
+    let answer = send(
+        client()
+            .post(&url)
+            .header("x-ins-auth-key", DEMO_KEY)
+            .body(r#"{"campaign_id":12345}"#),
+    )
+    .await;
+    assert_eq!((answer.status, answer.body.as_str()), (200, SAMPLE));
+    let synthetic = send(
+        client()
+            .post(&url)
+            .header("x-ins-auth-key", DEMO_KEY)
+            .body(r#"{"campaign_id":1000009}"#),
+    )
+    .await;
+    assert_eq!(synthetic.status, 200);
+    assert_eq!(
+        send(client().get(format!("{base}/healthz"))).await.status,
+        200
+    );
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "", "exactly one line on stdout");
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let request_lines: Vec<_> = logs.lines().filter(|l| l.contains("request")).collect();
+    assert!(request_lines.len() >= 3, "{logs}");
+    assert!(
+        request_lines
+            .iter()
+            .any(|l| l.contains("/v1/statistics/campaign")
+                && l.contains("200")
+                && l.contains("latency")),
+        "{logs}"
+    );
+    assert!(!logs.contains(DEMO_KEY), "{logs}");
+}
+
+#[test]
+fn bad_fixture_file_is_refused_with_its_name_and_path() {
+    let dir = std::env::temp_dir().join(format!("wa-stats-mock-bin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("typo.json");
+    std::fs::write(&file, r#"{"partners":[{"name":"a","whatsappActiv":true}]}"#).unwrap();
+    let output = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--fixtures"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&file.display().to_string())
+            && stderr.contains("partners[0].whatsappActiv"),
+        "{stderr}"
+    );
+    let bad_flag = Command::new(BIN)
+        .args(["--rate-limit", "lots"])
+        .output()
+        .unwrap();
+    assert!(!bad_flag.status.success());
+}
