@@ -38,9 +38,7 @@ pub(crate) fn progress_bar(quiet: bool, verbose: u8, count: usize) -> ProgressBa
         Some(u64::try_from(count).unwrap_or(u64::MAX)),
         ProgressDrawTarget::stderr(),
     );
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:30} {pos}/{len} campaigns, {per_sec}, ETA {eta}")
-    {
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} campaigns, ETA {eta}") {
         bar.set_style(style);
     }
     bar

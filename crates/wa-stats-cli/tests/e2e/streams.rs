@@ -99,3 +99,44 @@ async fn retries_are_logged_with_verbose_and_recovered() {
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stdout.contains(r#""status":503"#), "{run:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_progress_bar_when_stderr_is_a_terminal() {
+    // script(1) gives the command a pseudo-terminal; without it this check cannot be made here.
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !has_script {
+        eprintln!("skipped: script(1) is not installed");
+        return;
+    }
+    let server = MockServer::start().await;
+    let dir = std::env::temp_dir().join(format!("wa-stats-cli-pty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (ids, out) = (dir.join("ids"), dir.join("out"));
+    std::fs::write(&ids, ["12345"; 8].join("\n")).unwrap();
+    // Paced at 4 a second, so that the bar has time to be drawn at least once.
+    let command = format!(
+        "'{}' campaign - --base-url {} --token demo-token --rate-limit 4 --format json < '{}' > '{}'",
+        env!("CARGO_BIN_EXE_wa-stats"),
+        server.base_url(),
+        ids.display(),
+        out.display()
+    );
+    let terminal = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&terminal.stdout);
+    assert!(terminal.status.success(), "{screen}");
+    assert!(
+        screen.contains("campaigns"),
+        "no progress bar on the terminal: {screen:?}"
+    );
+    let printed = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(printed.lines().count(), 8);
+    assert!(!printed.contains("campaigns,"), "the bar reached stdout");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
