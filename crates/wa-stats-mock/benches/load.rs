@@ -1,3 +1,207 @@
-//! Load benchmark of the mock (see docs/performance.md).
+//! Load benchmark of the mock over loopback (not a test; see docs/performance.md).
+//!
+//! One in-process server, rate limit off; closed-loop load from keep-alive HTTP/1.1 connections.
+//! Scenarios, interleaved over several rounds in the same run: the statistics route with a one-day
+//! range, the same with the whole lifetime (ten years of days), and `GET /healthz`. Then, in a
+//! fresh child process so its memory is its own, the start-up time and resident memory of
+//! 100 000 synthetic campaigns × 30 days.
+//!
+//! `cargo bench -p wa-stats-mock --bench load` (env: `LOAD_REQUESTS`, `LOAD_CONCURRENCY`,
+//! `LOAD_ROUNDS`).
 
-fn main() {}
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::cast_precision_loss,
+    reason = "a benchmark reports on its terminal and fails loudly"
+)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+use wa_stats_mock::{MockServer, SYNTHETIC_FIRST_ID};
+
+const CHILD_ENV: &str = "WA_STATS_MOCK_BENCH_CHILD";
+const CAMPAIGNS: u64 = 100;
+const DAYS: u32 = 3650;
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Scenario {
+    OneDay,
+    Lifetime,
+    Health,
+}
+
+impl Scenario {
+    fn name(self) -> &'static str {
+        match self {
+            Self::OneDay => "statistics, one-day range",
+            Self::Lifetime => "statistics, lifetime (10 years of days)",
+            Self::Health => "GET /healthz",
+        }
+    }
+
+    fn request(self, addr: SocketAddr, i: usize) -> http::Request<Full<Bytes>> {
+        let campaign = SYNTHETIC_FIRST_ID + (i as u64 % CAMPAIGNS);
+        let body = match self {
+            // 2022-06-01: a day in the middle of the ten years.
+            Self::OneDay => format!(r#"{{"campaign_id":{campaign},"start_time":1654041600,"end_time":1654128000}}"#),
+            Self::Lifetime => format!(r#"{{"campaign_id":{campaign}}}"#),
+            Self::Health => {
+                return http::Request::get("/healthz")
+                    .header("host", addr.to_string())
+                    .body(Full::new(Bytes::new()))
+                    .unwrap();
+            }
+        };
+        http::Request::post("/v1/statistics/campaign")
+            .header("host", addr.to_string())
+            .header("content-type", "application/json")
+            .header("x-ins-auth-key", "INS.demo-key")
+            .body(Full::new(Bytes::from(body)))
+            .unwrap()
+    }
+}
+
+struct Result {
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+async fn load(addr: SocketAddr, scenario: Scenario, requests: usize, concurrency: usize) -> Result {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let next = Arc::clone(&next);
+        workers.push(tokio::spawn(async move {
+            let stream = TcpStream::connect(addr).await.unwrap();
+            stream.set_nodelay(true).unwrap();
+            let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+            tokio::spawn(conn);
+            let mut latencies = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= requests {
+                    break;
+                }
+                let sent = Instant::now();
+                let response = sender.send_request(scenario.request(addr, i)).await.unwrap();
+                assert_eq!(response.status(), 200);
+                response.into_body().collect().await.unwrap();
+                latencies.push(sent.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::with_capacity(requests);
+    for worker in workers {
+        latencies.extend(worker.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort_unstable();
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
+    Result {
+        rps: requests as f64 / elapsed.as_secs_f64(),
+        p50: at(0.50),
+        p99: at(0.99),
+    }
+}
+
+fn vm_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// In the child: build 100 000 × 30, answer one request, report time and memory.
+async fn synthetic_child() {
+    let started = Instant::now();
+    let server = MockServer::builder().synthetic(100_000, 30, 42).rate_limit(None).start().await.unwrap();
+    let built = started.elapsed();
+    let addr = server.addr();
+    load(addr, Scenario::Lifetime, 1, 1).await;
+    let serving = started.elapsed();
+    println!(
+        "synthetic 100000 x 30: generated in {:.2} s, serving after {:.2} s; VmRSS {} MiB, VmHWM {} MiB; day tables {} MiB",
+        built.as_secs_f64(),
+        serving.as_secs_f64(),
+        vm_kib("VmRSS:") / 1024,
+        vm_kib("VmHWM:") / 1024,
+        server.state().data_heap_bytes() / (1024 * 1024),
+    );
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    if std::env::var_os(CHILD_ENV).is_some() {
+        runtime.block_on(synthetic_child());
+        return;
+    }
+    let requests = env_or("LOAD_REQUESTS", 30_000);
+    let concurrency = env_or("LOAD_CONCURRENCY", 32);
+    let rounds = env_or("LOAD_ROUNDS", 3);
+    runtime.block_on(async {
+        let server = MockServer::builder()
+            .synthetic(u32::try_from(CAMPAIGNS).unwrap(), DAYS, 1)
+            .rate_limit(None)
+            .start()
+            .await
+            .unwrap();
+        println!(
+            "wa-stats-mock load: {requests} requests per run, {concurrency} connections, {rounds} rounds, {} cores",
+            std::thread::available_parallelism().map_or(0, usize::from)
+        );
+        let scenarios = [Scenario::OneDay, Scenario::Lifetime, Scenario::Health];
+        for scenario in scenarios {
+            load(server.addr(), scenario, requests / 10, concurrency).await; // warm-up
+        }
+        let mut results: Vec<Vec<Result>> = scenarios.iter().map(|_| Vec::new()).collect();
+        for _ in 0..rounds {
+            for (i, scenario) in scenarios.iter().enumerate() {
+                results[i].push(load(server.addr(), *scenario, requests, concurrency).await);
+            }
+        }
+        println!("| scenario | requests/s (median of rounds) | p50 | p99 |");
+        println!("| --- | --- | --- | --- |");
+        let mut medians = Vec::new();
+        for (scenario, runs) in scenarios.iter().zip(&mut results) {
+            runs.sort_by(|a, b| a.rps.total_cmp(&b.rps));
+            let median = &runs[runs.len() / 2];
+            println!(
+                "| {} | {:.0} | {:.0} µs | {:.0} µs |",
+                scenario.name(),
+                median.rps,
+                median.p50.as_secs_f64() * 1e6,
+                median.p99.as_secs_f64() * 1e6
+            );
+            medians.push((median.rps, median.p50));
+        }
+        println!(
+            "statistics (one day) / healthz throughput: {:.0}%; lifetime / one-day p50 latency: {:.0}%",
+            100.0 * medians[0].0 / medians[2].0,
+            100.0 * medians[1].1.as_secs_f64() / medians[0].1.as_secs_f64()
+        );
+        server.shutdown().await;
+    });
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(CHILD_ENV, "1")
+        .status()
+        .unwrap();
+    assert!(status.success());
+}

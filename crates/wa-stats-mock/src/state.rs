@@ -190,13 +190,18 @@ impl AppState {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Takes one use of the first fault matching a request, if any.
-    pub(crate) fn take_fault(&self, scope: FaultScope, campaign_id: Option<u64>) -> Option<Fault> {
+    /// Takes one use of the first fault matching a request, if any. `campaign_id` is asked
+    /// only when faults are pending, so that a request without faults never parses twice.
+    pub(crate) fn take_fault(
+        &self,
+        scope: FaultScope,
+        campaign_id: impl FnOnce() -> Option<u64>,
+    ) -> Option<Fault> {
         let mut faults = lock(&self.shared.faults);
         if faults.is_empty() {
             return None;
         }
-        faults.take(scope, campaign_id)
+        faults.take(scope, campaign_id())
     }
 }
 

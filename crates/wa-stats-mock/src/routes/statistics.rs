@@ -31,7 +31,7 @@ pub(super) async fn handle(State(state): State<AppState>, request: Request) -> R
             .ok()
             .and_then(|r| u64::try_from(r.campaign_id).ok())
     };
-    if let Some(fault) = state.take_fault(FaultScope::Statistics, campaign_hint()) {
+    if let Some(fault) = state.take_fault(FaultScope::Statistics, campaign_hint) {
         match faults::run(fault, connection.as_ref()).await {
             Outcome::Answer(response) => return response,
             Outcome::Continue => {}

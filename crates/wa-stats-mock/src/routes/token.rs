@@ -24,7 +24,7 @@ pub(super) async fn handle(State(state): State<AppState>, request: Request) -> R
     let connection = parts.extensions.get::<ConnectionControl>().cloned();
     let body = read_limited(body).await;
     let mut break_body = false;
-    if let Some(fault) = state.take_fault(FaultScope::Token, None) {
+    if let Some(fault) = state.take_fault(FaultScope::Token, || None) {
         match faults::run(fault, connection.as_ref()).await {
             Outcome::Answer(response) => return response,
             Outcome::Continue => {}
