@@ -263,19 +263,29 @@ fn thousands(value: u64) -> String {
     out
 }
 
-/// Revenue as an integer when it is one, else with two decimals (a currency amount).
+/// Revenue grouped like the counters: as an integer when it is one, else with two decimals (a
+/// currency amount). Beyond 10^15 it is shown as written.
 fn revenue(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        #[allow(clippy::cast_possible_truncation, reason = "an integer below 2^53")]
-        let whole = value as i64;
-        let grouped = thousands(whole.unsigned_abs());
-        if whole < 0 {
-            format!("-{grouped}")
-        } else {
-            grouped
-        }
+    if !value.is_finite() || value.abs() >= 1e15 {
+        return value.to_string();
+    }
+    let fixed = if value.fract() == 0.0 {
+        format!("{value:.0}")
     } else {
         format!("{value:.2}")
+    };
+    let (sign, unsigned) = fixed
+        .strip_prefix('-')
+        .map_or(("", fixed.as_str()), |rest| ("-", rest));
+    let (whole, fraction) = unsigned
+        .split_once('.')
+        .map_or((unsigned, None), |(w, f)| (w, Some(f)));
+    let grouped = whole
+        .parse::<u64>()
+        .map_or_else(|_| whole.to_owned(), thousands);
+    match fraction {
+        Some(fraction) => format!("{sign}{grouped}.{fraction}"),
+        None => format!("{sign}{grouped}"),
     }
 }
 
@@ -284,13 +294,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn unknown_fields_and_unknown_reasons_are_shown() {
+        let stats = CampaignStatistics::from_json(
+            br#"{"sent":2,"delivered":2,"revenue":12.5,"newCounter":7,
+                 "dropDetails":{"brandNewReason":3}}"#,
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        Table::new(TimeRange::default())
+            .campaign(&mut out, 9, &Ok(stats))
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\n    brand new reason "), "{text}");
+        assert!(text.contains("  other fields\n    new counter "), "{text}");
+        assert!(text.contains("12.50\n"), "{text}");
+        assert!(
+            text.contains("delivered") && text.contains("100.0% of sent"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn numbers_for_people() {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000), "1,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(revenue(0.0), "0");
-        assert_eq!(revenue(1234.5), "1234.50");
+        assert_eq!(revenue(1234.5), "1,234.50");
+        assert_eq!(revenue(-0.5), "-0.50");
         assert_eq!(revenue(-3.0), "-3");
     }
 }

@@ -164,3 +164,38 @@ async fn output_follows_the_order_of_the_ids() {
         .collect();
     assert_eq!(ids, [12346, 12345, 12345]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn from_and_to_become_start_time_and_end_time_and_an_omitted_one_is_omitted() {
+    let server = MockServer::start().await;
+    let base_url = server.base_url();
+    for (range, body) in [
+        (vec![], r#"{"campaign_id":12345}"#),
+        (
+            vec!["--from", "2018-01-01"],
+            r#"{"campaign_id":12345,"start_time":1514764800}"#,
+        ),
+        (
+            vec!["--to", "1700000000"],
+            r#"{"campaign_id":12345,"end_time":1700000000}"#,
+        ),
+        (
+            vec![
+                "--from",
+                "2023-11-14T22:13:20Z",
+                "--to",
+                "2023-11-15T00:00:00+01:00",
+            ],
+            r#"{"campaign_id":12345,"start_time":1700000000,"end_time":1700002800}"#,
+        ),
+    ] {
+        server.reset();
+        let mut args = vec!["campaign", "12345", "--format", "json"];
+        args.extend(&range);
+        let run = with_token(&base_url, &args);
+        assert_eq!(run.code, 0, "{range:?}: {run:?}");
+        let journal = server.journal();
+        assert_eq!(journal.len(), 1, "{range:?}");
+        assert_eq!(journal[0].body, body, "{range:?}");
+    }
+}
