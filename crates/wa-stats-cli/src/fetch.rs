@@ -70,7 +70,11 @@ pub(crate) async fn in_order<E>(
         };
         done.insert(position, (id, outcome));
         while let Some((id, outcome)) = done.remove(&next) {
-            progress.suspend(|| emit(id, outcome))?;
+            if let Err(error) = progress.suspend(|| emit(id, outcome)) {
+                // Leave the terminal clean even when stopping early.
+                progress.finish_and_clear();
+                return Err(error);
+            }
             next += 1;
         }
     }
