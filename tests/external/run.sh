@@ -153,7 +153,8 @@ schemathesis_run() {
     local received_before
     received_before="$(requests_logged "$work/open.err")"
     # The credentials are in schemathesis.toml, one per security scheme (docs/reliability.md).
-    "$VENV/bin/schemathesis" --config-file tests/external/schemathesis.toml run "$OPENAPI" \
+    HYPOTHESIS_STORAGE_DIRECTORY="$work/hypothesis" \
+        "$VENV/bin/schemathesis" --config-file tests/external/schemathesis.toml run "$OPENAPI" \
         --url "$OPEN_URL" \
         --checks all \
         --seed "$SEED" \
