@@ -40,14 +40,20 @@ DEMO_CAMPAIGNS = {12345, 12346, 22222}  # R13: partner "demo" owns these
 NOT_WHATSAPP = {22222}
 
 
+GO_FOLDS = {"\u017f": "s", "\u212a": "k"}  # long s, Kelvin sign
+
+
+def go_fold(key: str) -> str:
+    """Go's encoding/json key folding: ASCII case, plus U+017F (long s) and U+212A (Kelvin)."""
+    return "".join(GO_FOLDS.get(c, c.lower() if c.isascii() else c) for c in key)
+
+
 def go_field(body: dict[str, Any], name: str) -> Any:
-    """The value Go's encoding/json would put in field `name`: an exact key wins, otherwise the
-    last case-insensitively equal key; `null` leaves the field as it was (docs/decisions.md)."""
-    if name in body:
-        return body[name]
+    """The value Go's encoding/json puts in field `name`: every key that equals it ignoring case
+    sets it, in document order, so the last one wins; `null` leaves it as it was."""
     value = None
     for key, item in body.items():
-        if key.casefold() == name.casefold() and item is not None:
+        if go_fold(key) == name and item is not None:
             value = item
     return value
 
