@@ -32,7 +32,10 @@ const CAMPAIGNS: u64 = 100;
 const DAYS: u32 = 3650;
 
 fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -55,7 +58,9 @@ impl Scenario {
         let campaign = SYNTHETIC_FIRST_ID + (i as u64 % CAMPAIGNS);
         let body = match self {
             // 2022-06-01: a day in the middle of the ten years.
-            Self::OneDay => format!(r#"{{"campaign_id":{campaign},"start_time":1654041600,"end_time":1654128000}}"#),
+            Self::OneDay => format!(
+                r#"{{"campaign_id":{campaign},"start_time":1654041600,"end_time":1654128000}}"#
+            ),
             Self::Lifetime => format!(r#"{{"campaign_id":{campaign}}}"#),
             Self::Health => {
                 return http::Request::get("/healthz")
@@ -88,7 +93,9 @@ async fn load(addr: SocketAddr, scenario: Scenario, requests: usize, concurrency
         workers.push(tokio::spawn(async move {
             let stream = TcpStream::connect(addr).await.unwrap();
             stream.set_nodelay(true).unwrap();
-            let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+            let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                .await
+                .unwrap();
             tokio::spawn(conn);
             let mut latencies = Vec::new();
             loop {
@@ -97,7 +104,10 @@ async fn load(addr: SocketAddr, scenario: Scenario, requests: usize, concurrency
                     break;
                 }
                 let sent = Instant::now();
-                let response = sender.send_request(scenario.request(addr, i)).await.unwrap();
+                let response = sender
+                    .send_request(scenario.request(addr, i))
+                    .await
+                    .unwrap();
                 assert_eq!(response.status(), 200);
                 response.into_body().collect().await.unwrap();
                 latencies.push(sent.elapsed());
@@ -132,7 +142,12 @@ fn vm_kib(field: &str) -> u64 {
 /// In the child: build 100 000 × 30, answer one request, report time and memory.
 async fn synthetic_child() {
     let started = Instant::now();
-    let server = MockServer::builder().synthetic(100_000, 30, 42).rate_limit(None).start().await.unwrap();
+    let server = MockServer::builder()
+        .synthetic(100_000, 30, 42)
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
     let built = started.elapsed();
     let addr = server.addr();
     load(addr, Scenario::Lifetime, 1, 1).await;
@@ -148,7 +163,10 @@ async fn synthetic_child() {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     if std::env::var_os(CHILD_ENV).is_some() {
         runtime.block_on(synthetic_child());
         return;
@@ -166,6 +184,19 @@ fn main() {
         println!(
             "wa-stats-mock load: {requests} requests per run, {concurrency} connections, {rounds} rounds, {} cores",
             std::thread::available_parallelism().map_or(0, usize::from)
+        );
+        let mut starts: Vec<Duration> = Vec::new();
+        for _ in 0..21 {
+            let started = Instant::now();
+            let server = MockServer::start().await;
+            starts.push(started.elapsed());
+            drop(server);
+        }
+        starts.sort_unstable();
+        println!(
+            "MockServer::start() with the built-in data: median {:.2} ms, max {:.2} ms (21 starts)",
+            starts[10].as_secs_f64() * 1e3,
+            starts[20].as_secs_f64() * 1e3
         );
         let scenarios = [Scenario::OneDay, Scenario::Lifetime, Scenario::Health];
         for scenario in scenarios {

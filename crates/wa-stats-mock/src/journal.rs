@@ -74,10 +74,6 @@ impl Journal {
         }
     }
 
-    pub(crate) fn is_enabled(&self) -> bool {
-        self.capacity > 0
-    }
-
     /// Records an entry and returns its sequence number.
     pub(crate) fn push(&mut self, mut entry: JournalEntry) -> u64 {
         let seq = self.next_seq;

@@ -70,7 +70,7 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     let path = request.uri().path().to_owned();
     let journaled = !path.starts_with(ADMIN_PREFIX)
         && path != HEALTH_PATH
-        && lock(&state.shared.journal).is_enabled();
+        && state.shared.settings.journal_capacity > 0;
     let response = if journaled {
         let (parts, body) = request.into_parts();
         let body = read_limited(body).await;

@@ -2,13 +2,15 @@
 //! campaigns. Credentials and partners never change after start; campaigns can be upserted.
 
 mod campaign;
+mod dates;
 mod table;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub(crate) use campaign::{BASE_COLUMNS, Campaign, days_from_civil, format_date};
+pub(crate) use campaign::{BASE_COLUMNS, Campaign};
+pub(crate) use dates::{days_from_civil, format_date};
 pub(crate) use table::PrefixTable;
 use wa_stats_model::Secret;
 
