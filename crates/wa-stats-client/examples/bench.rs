@@ -94,7 +94,9 @@ fn main() {
     }
     let best = |rates: &[f64]| rates.iter().copied().fold(0.0, f64::max);
     let (client_rate, raw_rate) = (best(&client_rates), best(&raw_rates));
-    println!("(b) overhead: {OVERHEAD_REQUESTS} requests, {CONNECTIONS} in flight, pacing off, best of 3");
+    println!(
+        "(b) overhead: {OVERHEAD_REQUESTS} requests, {CONNECTIONS} in flight, pacing off, best of 3"
+    );
     println!("    client {client_rate:.0} req/s (runs {client_rates:.0?})");
     println!("    raw    {raw_rate:.0} req/s (runs {raw_rates:.0?})");
     println!("    client / raw = {:.1} %", 100.0 * client_rate / raw_rate);
@@ -133,7 +135,11 @@ async fn run_raw(addr: std::net::SocketAddr, requests: usize) -> f64 {
                 let mut line = String::new();
                 let mut body = Vec::new();
                 for _ in 0..share {
-                    stream.get_mut().write_all(request.as_bytes()).await.unwrap();
+                    stream
+                        .get_mut()
+                        .write_all(request.as_bytes())
+                        .await
+                        .unwrap();
                     let mut length = 0;
                     let mut status_ok = false;
                     loop {

@@ -80,7 +80,10 @@ async fn main() -> ExitCode {
     let mut results = client.campaign_statistics_many(ids, range, 16);
     while let Some((campaign_id, result)) = results.next().await {
         match result {
-            Ok(stats) => println!(r#"{{"campaign_id":{campaign_id},"statistics":{}}}"#, stats.to_json()),
+            Ok(stats) => println!(
+                r#"{{"campaign_id":{campaign_id},"statistics":{}}}"#,
+                stats.to_json()
+            ),
             Err(error) => {
                 failed = true;
                 let status = error.status().map_or("null".to_owned(), |s| s.to_string());
@@ -102,7 +105,11 @@ async fn main() -> ExitCode {
 
 /// A builder from the `WA_STATS_*` environment variables, or `None` without a credential.
 fn from_env() -> Option<ClientBuilder> {
-    let var = |name| std::env::var(name).ok().filter(|value: &String| !value.is_empty());
+    let var = |name| {
+        std::env::var(name)
+            .ok()
+            .filter(|value: &String| !value.is_empty())
+    };
     let builder = if let Some(key) = var("WA_STATS_API_KEY") {
         Client::builder().api_key(key)
     } else if let Some(token) = var("WA_STATS_TOKEN") {

@@ -80,14 +80,12 @@ impl Inner {
             if let (Some(generation), false) = (failure.generation, refreshed)
                 && is_unauthorized(&failure.error)
             {
-                {
-                    // The token may have expired or been revoked early: get a new one and try
-                    // once more. A second 401 is final.
-                    refreshed = true;
-                    tracing::debug!(parent: &span, "401 with a cached token; refreshing it once");
-                    self.invalidate_token(generation).await;
-                    continue;
-                }
+                // The token may have expired or been revoked early: get a new one and try once
+                // more. A second 401 is final.
+                refreshed = true;
+                tracing::debug!(parent: &span, "401 with a cached token; refreshing it once");
+                self.invalidate_token(generation).await;
+                continue;
             }
             counted += 1;
             if !failure.error.is_retryable() || counted >= self.max_attempts {

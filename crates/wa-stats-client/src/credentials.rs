@@ -139,20 +139,17 @@ impl TokenCache {
         // waits, unless the old token still works, in which case it is used meanwhile.
         if state.recent_fetches.len() >= TOKENS_PER_MINUTE as usize
             && let Some(oldest) = state.recent_fetches.front().copied()
+            && now < oldest + TOKEN_LIMIT_WINDOW
         {
-            {
-                let allowed = oldest + TOKEN_LIMIT_WINDOW;
-                if now < allowed {
-                    if let Some(cached) = &usable {
-                        return Ok(fresh(cached));
-                    }
-                    tracing::debug!(
-                        wait_ms = (allowed - now).as_millis() as u64,
-                        "token fetch limit reached; waiting"
-                    );
-                    tokio::time::sleep_until(allowed).await;
-                }
+            if let Some(cached) = &usable {
+                return Ok(fresh(cached));
             }
+            let allowed = oldest + TOKEN_LIMIT_WINDOW;
+            tracing::debug!(
+                wait_ms = u64::try_from((allowed - now).as_millis()).unwrap_or(u64::MAX),
+                "token fetch limit reached; waiting"
+            );
+            tokio::time::sleep_until(allowed).await;
         }
         let started = Instant::now();
         state.recent_fetches.push_back(started);

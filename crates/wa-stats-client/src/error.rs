@@ -8,6 +8,16 @@ use wa_stats_model::{ApiError, ApiErrorKind, ValidationError};
 
 /// A boxed error from a layer below the client (the HTTP stack, the operating system). Kept as a
 /// trait object so that no dependency's error type becomes part of this crate's public API.
+///
+/// ```
+/// use std::error::Error as _;
+/// # fn demo(error: wa_stats_client::Error) {
+/// if let wa_stats_client::Error::Transport { source, .. } = &error {
+///     let cause: &wa_stats_client::BoxError = source;
+///     eprintln!("{cause}; caused by {:?}", cause.source().map(ToString::to_string));
+/// }
+/// # }
+/// ```
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Why a call failed.

@@ -49,5 +49,10 @@ pub use config::{
 pub use error::{BoxError, Error, TransportKind};
 pub use request::{CampaignStatisticsCall, TimeRange};
 /// The model crate, re-exported so that callers need not depend on it to name its types.
+///
+/// ```
+/// let body = wa_stats_client::model::CampaignStatisticsRequest::new(12345).to_json();
+/// assert_eq!(body, r#"{"campaign_id":12345}"#);
+/// ```
 pub use wa_stats_model as model;
 pub use wa_stats_model::{ApiError, ApiErrorKind, CampaignStatistics, Secret, ValidationError};
