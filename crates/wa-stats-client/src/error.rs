@@ -290,10 +290,12 @@ impl Error {
     pub fn attempts(&self) -> u32 {
         match self {
             Self::Transport { attempts, .. } | Self::Api { attempts, .. } => *attempts,
+            Self::TokenEndpoint { source } => source.attempts(),
+            // Not retryable, so the answer came on the attempt that ended the call; earlier
+            // retryable failures, if any, are not counted here.
             Self::UndecodableBody { .. }
             | Self::UnexpectedStatus { .. }
-            | Self::BodyTooLarge { .. }
-            | Self::TokenEndpoint { .. } => 1,
+            | Self::BodyTooLarge { .. } => 1,
             Self::InvalidRequest { .. } | Self::InsecureUrl { .. } | Self::Config { .. } => 0,
         }
     }

@@ -174,6 +174,18 @@ async fn a_token_endpoint_outage_is_retried() {
     client.campaign_statistics(12345).send().await.unwrap();
     assert_eq!(token_requests(&server), 2);
 
+    server.inject(Fault::status(503).on_token_endpoint().times(3));
+    let down = oauth(&server)
+        .campaign_statistics(12345)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (down.kind_name(), down.status(), down.attempts()),
+        ("token_endpoint", Some(503), 3)
+    );
+    assert!(down.is_retryable());
+
     server.inject(
         Fault::status(200)
             .body(r#"{"nonsense":true}"#)
