@@ -93,21 +93,35 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
 
 /// Reads at most `MAX_REQUEST_BODY_BYTES + 1` bytes: enough for `parse_request` to tell a body
 /// that is too large (R4) without holding an unbounded one. A body that breaks off counts as
-/// what arrived.
+/// what arrived. A body that comes in one chunk (the usual case, and always once the journal
+/// has buffered it) is returned without a copy.
 pub(crate) async fn read_limited(body: Body) -> Bytes {
     let limit = MAX_REQUEST_BODY_BYTES + 1;
     let mut body = body;
+    let mut first: Option<Bytes> = None;
     let mut buffer = BytesMut::new();
-    while buffer.len() < limit {
-        match body.frame().await {
-            Some(Ok(frame)) => {
-                if let Ok(data) = frame.into_data() {
-                    let room = limit - buffer.len();
-                    buffer.extend_from_slice(&data[..data.len().min(room)]);
-                }
-            }
+    loop {
+        let held = first.as_ref().map_or(0, Bytes::len) + buffer.len();
+        if held >= limit {
+            break;
+        }
+        let data = match body.frame().await {
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(data) => data,
+                Err(_) => continue,
+            },
             Some(Err(_)) | None => break,
+        };
+        let data = data.slice(..data.len().min(limit - held));
+        match first.take() {
+            None if buffer.is_empty() => first = Some(data),
+            previous => {
+                if let Some(previous) = previous {
+                    buffer.extend_from_slice(&previous);
+                }
+                buffer.extend_from_slice(&data);
+            }
         }
     }
-    buffer.freeze()
+    first.unwrap_or_else(|| buffer.freeze())
 }
