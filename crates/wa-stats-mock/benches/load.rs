@@ -43,6 +43,10 @@ enum Scenario {
     OneDay,
     Lifetime,
     Health,
+    /// Diagnostics (`LOAD_DIAGNOSE=1`): a POST with the one-day body to an unknown path (404),
+    /// and a GET on the statistics path (405).
+    PostNotFound,
+    GetStatistics,
 }
 
 impl Scenario {
@@ -51,6 +55,8 @@ impl Scenario {
             Self::OneDay => "statistics, one-day range",
             Self::Lifetime => "statistics, lifetime (10 years of days)",
             Self::Health => "GET /healthz",
+            Self::PostNotFound => "diagnostic: POST with body, 404",
+            Self::GetStatistics => "diagnostic: GET statistics path, 405",
         }
     }
 
@@ -58,6 +64,22 @@ impl Scenario {
         let body = match self {
             Self::OneDay => prepared.one_day[i % prepared.one_day.len()].clone(),
             Self::Lifetime => prepared.lifetime[i % prepared.lifetime.len()].clone(),
+            Self::PostNotFound => {
+                return http::Request::post("/nowhere")
+                    .header("host", prepared.host.clone())
+                    .header("content-type", "application/json")
+                    .header("x-ins-auth-key", "INS.demo-key")
+                    .body(Full::new(
+                        prepared.one_day[i % prepared.one_day.len()].clone(),
+                    ))
+                    .unwrap();
+            }
+            Self::GetStatistics => {
+                return http::Request::get("/v1/statistics/campaign")
+                    .header("host", prepared.host.clone())
+                    .body(Full::new(Bytes::new()))
+                    .unwrap();
+            }
             Self::Health => {
                 return http::Request::get("/healthz")
                     .header("host", prepared.host.clone())
@@ -135,7 +157,7 @@ async fn load(addr: SocketAddr, scenario: Scenario, requests: usize, concurrency
                     .send_request(scenario.request(&prepared, i))
                     .await
                     .unwrap();
-                assert_eq!(response.status(), 200);
+                assert!(matches!(response.status().as_u16(), 200 | 404 | 405));
                 response.into_body().collect().await.unwrap();
                 latencies.push(sent.elapsed());
             }
@@ -205,6 +227,7 @@ fn main() {
         let server = MockServer::builder()
             .synthetic(u32::try_from(CAMPAIGNS).unwrap(), DAYS, 1)
             .rate_limit(None)
+            .journal_capacity(env_or("LOAD_JOURNAL", wa_stats_mock::DEFAULT_JOURNAL_CAPACITY))
             .start()
             .await
             .unwrap();
@@ -225,8 +248,15 @@ fn main() {
             starts[10].as_secs_f64() * 1e3,
             starts[20].as_secs_f64() * 1e3
         );
-        let scenarios = [Scenario::OneDay, Scenario::Lifetime, Scenario::Health];
-        for scenario in scenarios {
+        let mut scenarios = vec![Scenario::OneDay, Scenario::Lifetime, Scenario::Health];
+        if std::env::var_os("LOAD_DIAGNOSE").is_some() {
+            scenarios.extend([Scenario::PostNotFound, Scenario::GetStatistics]);
+        }
+        if let Ok(only) = std::env::var("LOAD_ONLY") {
+            let keep: Vec<usize> = only.split(',').filter_map(|i| i.parse().ok()).collect();
+            scenarios = keep.iter().filter_map(|&i| scenarios.get(i).copied()).collect();
+        }
+        for &scenario in &scenarios {
             load(server.addr(), scenario, requests / 10, concurrency).await; // warm-up
         }
         let mut results: Vec<Vec<Result>> = scenarios.iter().map(|_| Vec::new()).collect();
@@ -250,6 +280,9 @@ fn main() {
             );
             medians.push((median.rps, median.p50));
         }
+        if medians.len() < 3 {
+            return;
+        }
         println!(
             "statistics (one day) / healthz throughput: {:.0}%; lifetime / one-day p50 latency: {:.0}%",
             100.0 * medians[0].0 / medians[2].0,
@@ -257,6 +290,9 @@ fn main() {
         );
         server.shutdown().await;
     });
+    if std::env::var_os("LOAD_ONLY").is_some() {
+        return;
+    }
     let status = std::process::Command::new(std::env::current_exe().unwrap())
         .env(CHILD_ENV, "1")
         .status()

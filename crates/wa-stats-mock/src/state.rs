@@ -2,6 +2,7 @@
 //! controls that act on them. Every lock here is a `std` lock held for a few instructions and
 //! never across an `.await`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
@@ -72,9 +73,12 @@ impl Data {
 pub(crate) struct Shared {
     pub(crate) directory: Directory,
     pub(crate) campaigns: RwLock<Campaigns>,
-    pub(crate) limiter: Mutex<Option<SlidingWindow>>,
+    /// `None` when the rate limit is off: no lock is taken at all then.
+    pub(crate) limiter: Option<Mutex<SlidingWindow>>,
     pub(crate) tokens: Mutex<TokenStore>,
     pub(crate) faults: Mutex<FaultQueue>,
+    /// Whether `faults` may hold anything, so that requests skip its lock when it is empty.
+    pub(crate) faults_pending: AtomicBool,
     pub(crate) journal: Mutex<Journal>,
     pub(crate) settings: Settings,
 }
@@ -125,14 +129,15 @@ impl AppState {
     pub(crate) fn from_data(data: Data, settings: Settings) -> Self {
         let limiter = settings
             .rate_limit
-            .map(|limit| SlidingWindow::new(limit, Duration::from_secs(1)));
+            .map(|limit| Mutex::new(SlidingWindow::new(limit, Duration::from_secs(1))));
         Self {
             shared: Arc::new(Shared {
                 directory: data.directory,
                 campaigns: RwLock::new(data.campaigns),
-                limiter: Mutex::new(limiter),
+                limiter,
                 tokens: Mutex::new(TokenStore::default()),
                 faults: Mutex::new(FaultQueue::default()),
+                faults_pending: AtomicBool::new(false),
                 journal: Mutex::new(Journal::new(settings.journal_capacity)),
                 settings,
             }),
@@ -141,7 +146,9 @@ impl AppState {
 
     /// Scripts a fault for the next matching requests.
     pub fn inject(&self, fault: Fault) {
-        lock(&self.shared.faults).push(fault);
+        let mut faults = lock(&self.shared.faults);
+        faults.push(fault);
+        self.shared.faults_pending.store(true, Ordering::Release);
     }
 
     /// The requests received so far (oldest first), credentials redacted.
@@ -153,8 +160,8 @@ impl AppState {
     pub fn reset(&self) {
         lock(&self.shared.faults).clear();
         lock(&self.shared.journal).clear();
-        if let Some(limiter) = lock(&self.shared.limiter).as_mut() {
-            limiter.clear();
+        if let Some(limiter) = &self.shared.limiter {
+            lock(limiter).clear();
         }
         lock(&self.shared.tokens).clear();
     }
@@ -197,11 +204,15 @@ impl AppState {
         scope: FaultScope,
         campaign_id: impl FnOnce() -> Option<u64>,
     ) -> Option<Fault> {
-        let mut faults = lock(&self.shared.faults);
-        if faults.is_empty() {
+        if !self.shared.faults_pending.load(Ordering::Acquire) {
             return None;
         }
-        faults.take(scope, campaign_id())
+        let mut faults = lock(&self.shared.faults);
+        let fault = faults.take(scope, campaign_id());
+        if faults.is_empty() {
+            self.shared.faults_pending.store(false, Ordering::Release);
+        }
+        fault
     }
 }
 

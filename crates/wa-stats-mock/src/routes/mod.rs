@@ -65,12 +65,15 @@ async fn not_found() -> Response {
 /// Journals API requests and logs one line per request (method, path, status, latency; never a
 /// header value, so never a credential).
 async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let journaled = !path.starts_with(ADMIN_PREFIX)
+    // Timing and the log line cost nothing unless a subscriber listens (the library's default).
+    let log = tracing::enabled!(tracing::Level::INFO).then(|| {
+        let uri = request.uri().clone();
+        (Instant::now(), request.method().clone(), uri)
+    });
+    let path = request.uri().path();
+    let journaled = state.shared.settings.journal_capacity > 0
         && path != HEALTH_PATH
-        && state.shared.settings.journal_capacity > 0;
+        && !path.starts_with(ADMIN_PREFIX);
     let response = if journaled {
         let (parts, body) = request.into_parts();
         let body = read_limited(body).await;
@@ -81,13 +84,15 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     } else {
         next.run(request).await
     };
-    tracing::info!(
-        %method,
-        path,
-        status = response.status().as_u16(),
-        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        "request"
-    );
+    if let Some((started, method, uri)) = log {
+        tracing::info!(
+            %method,
+            path = uri.path(),
+            status = response.status().as_u16(),
+            latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            "request"
+        );
+    }
     response
 }
 

@@ -56,7 +56,7 @@ fn answer(
     method: &Method,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<String, ErrorResponse> {
+) -> Result<Vec<u8>, ErrorResponse> {
     check_method(method)?; // 1. 405
     let identity = authenticate(state, route, headers)?; // 2. 401
     check_rate_limit(state, &identity)?; // 3. 429
@@ -103,8 +103,8 @@ fn authenticate(
 
 /// Step 3: the credential's budget (R9). Tokens of one OAuth client share the client's.
 fn check_rate_limit(state: &AppState, identity: &Identity) -> Result<(), ErrorResponse> {
-    let admitted = match lock(&state.shared.limiter).as_mut() {
-        Some(limiter) => limiter.admit(&identity.limit_key, Instant::now()),
+    let admitted = match &state.shared.limiter {
+        Some(limiter) => lock(limiter).admit(&identity.limit_key, Instant::now()),
         None => true,
     };
     if admitted {
@@ -142,7 +142,7 @@ fn statistics(
     state: &AppState,
     identity: &Identity,
     request: &ValidatedRequest,
-) -> Result<String, ErrorResponse> {
+) -> Result<Vec<u8>, ErrorResponse> {
     let stats = {
         let campaigns = state.campaigns();
         let campaign = campaigns
@@ -155,5 +155,10 @@ fn statistics(
         }
         campaign.statistics(request.start_time, request.end_time)
     };
-    Ok(stats.to_json())
+    // The model's own Serialize (what `to_json` uses), into a buffer sized for a whole body.
+    let mut body = Vec::with_capacity(1024);
+    if serde_json::to_writer(&mut body, &stats).is_err() {
+        body = stats.to_json().into_bytes();
+    }
+    Ok(body)
 }
