@@ -47,6 +47,8 @@ enum Scenario {
     /// and a GET on the statistics path (405).
     PostNotFound,
     GetStatistics,
+    /// Diagnostic: `GET /healthz` carrying the statistics request's headers (no body).
+    HealthWithHeaders,
 }
 
 impl Scenario {
@@ -57,6 +59,7 @@ impl Scenario {
             Self::Health => "GET /healthz",
             Self::PostNotFound => "diagnostic: POST with body, 404",
             Self::GetStatistics => "diagnostic: GET statistics path, 405",
+            Self::HealthWithHeaders => "diagnostic: GET /healthz with the POST's headers",
         }
     }
 
@@ -72,6 +75,14 @@ impl Scenario {
                     .body(Full::new(
                         prepared.one_day[i % prepared.one_day.len()].clone(),
                     ))
+                    .unwrap();
+            }
+            Self::HealthWithHeaders => {
+                return http::Request::get("/healthz")
+                    .header("host", prepared.host.clone())
+                    .header("content-type", "application/json")
+                    .header("x-ins-auth-key", "INS.demo-key")
+                    .body(Full::new(Bytes::new()))
                     .unwrap();
             }
             Self::GetStatistics => {
@@ -250,7 +261,11 @@ fn main() {
         );
         let mut scenarios = vec![Scenario::OneDay, Scenario::Lifetime, Scenario::Health];
         if std::env::var_os("LOAD_DIAGNOSE").is_some() {
-            scenarios.extend([Scenario::PostNotFound, Scenario::GetStatistics]);
+            scenarios.extend([
+                Scenario::PostNotFound,
+                Scenario::GetStatistics,
+                Scenario::HealthWithHeaders,
+            ]);
         }
         if let Ok(only) = std::env::var("LOAD_ONLY") {
             let keep: Vec<usize> = only.split(',').filter_map(|i| i.parse().ok()).collect();
