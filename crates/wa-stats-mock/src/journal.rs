@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use http::HeaderMap;
 use serde::Serialize;
-use wa_stats_model::endpoint::API_KEY_HEADER;
+use wa_stats_model::endpoint::{API_KEY_HEADER, TOKEN_PATH};
 use wa_stats_model::secret::REDACTED;
 
 /// One received request.
@@ -24,7 +24,9 @@ pub struct JournalEntry {
     /// Headers in received order as (lower-case name, value); `authorization` and
     /// `x-ins-auth-key` values read `** redacted **`.
     pub headers: Vec<(String, String)>,
-    /// The body as text (invalid UTF-8 replaced), at most 64 KiB + 1 byte of it.
+    /// The body as text (invalid UTF-8 replaced), at most 64 KiB + 1 byte of it. On
+    /// `/auth/token` the `client_secret` value reads `** redacted **` (and a body that is not a
+    /// JSON object is replaced whole).
     pub body: String,
     /// The status answered; `None` if the connection was closed instead or the answer is
     /// still being made.
@@ -105,14 +107,35 @@ impl Journal {
 
 impl JournalEntry {
     pub(crate) fn new(parts: &http::request::Parts, body: &[u8]) -> Self {
+        let path = parts.uri.path();
+        let body = if path == TOKEN_PATH {
+            redacted_token_body(body)
+        } else {
+            String::from_utf8_lossy(body).into_owned()
+        };
         Self {
             seq: 0,
             method: parts.method.to_string(),
-            path: parts.uri.path().to_owned(),
+            path: path.to_owned(),
             query: parts.uri.query().map(str::to_owned),
             headers: redacted_headers(&parts.headers),
-            body: String::from_utf8_lossy(body).into_owned(),
+            body,
             status: None,
         }
+    }
+}
+
+/// A token request body with its `client_secret` value redacted. A body that is not a JSON
+/// object is redacted whole: it might still hold the secret somewhere.
+fn redacted_token_body(body: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(mut object)) => {
+            if let Some(secret) = object.get_mut("client_secret") {
+                *secret = serde_json::Value::from(REDACTED);
+            }
+            serde_json::Value::Object(object).to_string()
+        }
+        _ if body.is_empty() => String::new(),
+        _ => REDACTED.to_owned(),
     }
 }
