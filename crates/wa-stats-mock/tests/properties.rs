@@ -24,8 +24,13 @@ static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
         .unwrap()
 });
 
+/// The built-in data without 22222 (the one campaign that answers 422): random bodies must get
+/// 200 or 400.
 static APP: LazyLock<axum::Router> = LazyLock::new(|| {
+    let mut fixtures = wa_stats_mock::Fixtures::builtin();
+    fixtures.campaigns.retain(|campaign| campaign.id != 22222);
     let state = MockServer::builder()
+        .fixtures(fixtures)
         .rate_limit(None)
         .journal_capacity(0)
         .synthetic(3, 400, 7)
