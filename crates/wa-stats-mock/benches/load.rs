@@ -234,14 +234,35 @@ fn main() {
     let requests = env_or("LOAD_REQUESTS", 30_000);
     let concurrency = env_or("LOAD_CONCURRENCY", 32);
     let rounds = env_or("LOAD_ROUNDS", 3);
+    // LOAD_SPLIT=1: the server on a one-worker runtime of its own, the load on another, so each
+    // side keeps one core instead of both sharing two workers.
+    let server_runtime = std::env::var_os("LOAD_SPLIT").map(|_| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap()
+    });
+    let runtime = match &server_runtime {
+        Some(_) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap(),
+        None => runtime,
+    };
+    let builder = MockServer::builder()
+        .synthetic(u32::try_from(CAMPAIGNS).unwrap(), DAYS, 1)
+        .rate_limit(None)
+        .journal_capacity(env_or(
+            "LOAD_JOURNAL",
+            wa_stats_mock::DEFAULT_JOURNAL_CAPACITY,
+        ));
+    let server = match &server_runtime {
+        Some(server_runtime) => server_runtime.block_on(builder.start()).unwrap(),
+        None => runtime.block_on(builder.start()).unwrap(),
+    };
     runtime.block_on(async {
-        let server = MockServer::builder()
-            .synthetic(u32::try_from(CAMPAIGNS).unwrap(), DAYS, 1)
-            .rate_limit(None)
-            .journal_capacity(env_or("LOAD_JOURNAL", wa_stats_mock::DEFAULT_JOURNAL_CAPACITY))
-            .start()
-            .await
-            .unwrap();
         println!(
             "wa-stats-mock load: {requests} requests per run, {concurrency} connections, {rounds} rounds, {} cores",
             std::thread::available_parallelism().map_or(0, usize::from)
@@ -303,8 +324,11 @@ fn main() {
             100.0 * medians[0].0 / medians[2].0,
             100.0 * medians[1].1.as_secs_f64() / medians[0].1.as_secs_f64()
         );
-        server.shutdown().await;
     });
+    match &server_runtime {
+        Some(server_runtime) => server_runtime.block_on(server.shutdown()),
+        None => runtime.block_on(server.shutdown()),
+    }
     if std::env::var_os("LOAD_ONLY").is_some() {
         return;
     }
