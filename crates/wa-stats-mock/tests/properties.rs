@@ -175,4 +175,21 @@ proptest! {
         };
         prop_assert_eq!(strip(whole), strip(sum));
     }
+
+    #[test]
+    fn fixtures_of_any_shape_load_or_are_refused_without_panic(
+        date in "\\PC{0,12}",
+        revenue in any::<f64>(),
+        text in "\\PC{0,40}",
+    ) {
+        let json = serde_json::json!({
+            "partners": [{"name": "a"}],
+            "campaigns": [{"id": 1, "owner": "a", "days": [{"date": date, "revenue": revenue}]}]
+        })
+        .to_string();
+        if let Ok(fixtures) = wa_stats_mock::Fixtures::from_json(&json, "p.json") {
+            let _ = fixtures.check("p.json");
+        }
+        let _ = wa_stats_mock::Fixtures::from_json(&text, "t.json");
+    }
 }

@@ -4,7 +4,8 @@
 pub(crate) fn parse_date(date: &str) -> Result<i64, String> {
     let bad = || format!("{date:?} is not a date of the form YYYY-MM-DD");
     let bytes = date.as_bytes();
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+    // ASCII first, so that slicing below can never split a multi-byte character.
+    if !date.is_ascii() || bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return Err(bad());
     }
     let number = |range: std::ops::Range<usize>| -> Result<i64, String> {
@@ -78,6 +79,8 @@ mod tests {
             assert_eq!(parse_date(&format_date(seconds)), Ok(seconds));
         }
         for bad in [
+            "2é4-01-01",
+            "2024-0é-1",
             "2023-02-29",
             "2024-13-01",
             "2024-1-01",
