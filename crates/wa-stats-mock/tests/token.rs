@@ -191,3 +191,26 @@ async fn tokens_of_one_client_share_its_budget_exactly() {
         200
     );
 }
+
+#[tokio::test]
+async fn eleventh_token_in_a_minute_is_429_over_loopback() {
+    let server = MockServer::start().await;
+    let request = TokenRequest::new("demo-client", "demo-secret");
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        statuses.push(get_token(&server, &request).await.status);
+    }
+    // Eleven requests take far less than the minute the limit spans.
+    assert_eq!(
+        statuses,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 429]
+    );
+    let limited = get_token(&server, &request).await;
+    assert_eq!(
+        (limited.status, limited.header("retry-after")),
+        (429, Some("1"))
+    );
+    assert_eq!(limited.body, ErrorResponse::rate_limited().body);
+    server.reset();
+    assert_eq!(get_token(&server, &request).await.status, 200);
+}
