@@ -16,7 +16,8 @@ use futures_util::stream;
 use http::{HeaderName, HeaderValue, StatusCode, header};
 use tokio::sync::Notify;
 
-use crate::fault::{Fault, FaultAction};
+use crate::fault::{Fault, FaultAction, FaultScope};
+use crate::state::AppState;
 
 /// Lets a handler drop the TCP connection its request came on.
 #[derive(Debug, Clone, Default)]
@@ -38,7 +39,7 @@ impl ConnectionControl {
 }
 
 /// What the handler does after a fault ran.
-pub(crate) enum Outcome {
+enum Outcome {
     /// Answer with this instead of the real answer.
     Answer(Response),
     /// Answer normally.
@@ -47,8 +48,40 @@ pub(crate) enum Outcome {
     BreakBody,
 }
 
+/// Applies the first pending fault that matches a request of `scope`, before the answer is made.
+/// `Err` is the answer to send instead; `Ok(true)` means the real answer must be broken off
+/// (see [`finish`]).
+pub(crate) async fn before_answer(
+    state: &AppState,
+    scope: FaultScope,
+    campaign_id: impl FnOnce() -> Option<u64>,
+    connection: Option<&ConnectionControl>,
+) -> Result<bool, Response> {
+    let Some(fault) = state.take_fault(scope, campaign_id) else {
+        return Ok(false);
+    };
+    match run(fault, connection).await {
+        Outcome::Answer(response) => Err(response),
+        Outcome::Continue => Ok(false),
+        Outcome::BreakBody => Ok(true),
+    }
+}
+
+/// The real answer, broken off halfway when [`before_answer`] said so.
+pub(crate) async fn finish(
+    response: Response,
+    break_off: bool,
+    connection: Option<ConnectionControl>,
+) -> Response {
+    if break_off {
+        break_body(response, connection).await
+    } else {
+        response
+    }
+}
+
 /// Runs `fault`'s delay and action.
-pub(crate) async fn run(fault: Fault, connection: Option<&ConnectionControl>) -> Outcome {
+async fn run(fault: Fault, connection: Option<&ConnectionControl>) -> Outcome {
     if !fault.delay.is_zero() {
         tokio::time::sleep(fault.delay).await;
     }
@@ -75,10 +108,7 @@ pub(crate) async fn run(fault: Fault, connection: Option<&ConnectionControl>) ->
 
 /// `response` with its body cut off after half its bytes, then the connection dropped. The
 /// `content-length` of the whole body is kept, so the client can tell that the body is short.
-pub(crate) async fn break_body(
-    response: Response,
-    connection: Option<ConnectionControl>,
-) -> Response {
+async fn break_body(response: Response, connection: Option<ConnectionControl>) -> Response {
     let (mut parts, body) = response.into_parts();
     // Our own answers are small and complete; a body that fails to collect counts as empty.
     let full = axum::body::to_bytes(body, usize::MAX)

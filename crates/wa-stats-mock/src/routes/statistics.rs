@@ -10,7 +10,7 @@ use wa_stats_model::{
     validate,
 };
 
-use super::faults::{self, ConnectionControl, Outcome};
+use super::faults::{self, ConnectionControl};
 use super::{read_limited, respond};
 use crate::fault::FaultScope;
 use crate::fixtures::CampaignKind;
@@ -25,27 +25,27 @@ pub(super) async fn handle(State(state): State<AppState>, request: Request) -> R
     let (parts, body) = request.into_parts();
     let connection = parts.extensions.get::<ConnectionControl>().cloned();
     let body = read_limited(body).await;
-    let mut break_body = false;
     let campaign_hint = || {
         parse_request(&body)
             .ok()
             .and_then(|r| u64::try_from(r.campaign_id).ok())
     };
-    if let Some(fault) = state.take_fault(FaultScope::Statistics, campaign_hint) {
-        match faults::run(fault, connection.as_ref()).await {
-            Outcome::Answer(response) => return response,
-            Outcome::Continue => {}
-            Outcome::BreakBody => break_body = true,
-        }
-    }
+    let break_off = match faults::before_answer(
+        &state,
+        FaultScope::Statistics,
+        campaign_hint,
+        connection.as_ref(),
+    )
+    .await
+    {
+        Ok(break_off) => break_off,
+        Err(response) => return response,
+    };
     let response = match answer(&state, route, &parts.method, &parts.headers, &body) {
         Ok(statistics) => respond::json(StatusCode::OK, statistics),
         Err(error) => respond::error(error),
     };
-    if break_body {
-        return faults::break_body(response, connection).await;
-    }
-    response
+    faults::finish(response, break_off, connection).await
 }
 
 /// R3, in order: the first check that fails is the answer. Keep every row here, so that the
