@@ -27,8 +27,26 @@ fn schema_text(schema: schemars::Schema) -> String {
     render(&value)
 }
 
+/// Pretty JSON with keys sorted at every level, whatever serde_json's `preserve_order` feature
+/// (which another crate may switch on) would otherwise keep.
 fn render(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    fn sorted(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let entries: std::collections::BTreeMap<&String, Value> =
+                    map.iter().map(|(key, item)| (key, sorted(item))).collect();
+                Value::Object(
+                    entries
+                        .into_iter()
+                        .map(|(key, item)| (key.clone(), item))
+                        .collect(),
+                )
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    let mut text = serde_json::to_string_pretty(&sorted(value)).unwrap_or_default();
     text.push('\n');
     text
 }
@@ -51,6 +69,10 @@ pub(crate) fn files() -> Vec<(PathBuf, String)> {
             schema_text(schema::error_schema()),
         ),
         (model.join("openapi.json"), render(&openapi::document())),
+        (
+            PathBuf::from("crates/wa-stats-mock/schemas/fixtures.schema.json"),
+            schema_text(wa_stats_mock::fixture_schema()),
+        ),
     ]
 }
 

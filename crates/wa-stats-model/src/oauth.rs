@@ -22,7 +22,7 @@ use crate::secret::Secret;
 pub struct TokenRequest {
     /// The OAuth client's ID, issued with the credential.
     pub client_id: String,
-    /// The OAuth client's secret. Never printed by `Debug`.
+    /// The OAuth client's secret. Keep it out of logs.
     pub client_secret: Secret,
     /// Scopes asked for; statistics need `wa-stats-api`.
     pub scopes: Vec<String>,
@@ -48,7 +48,7 @@ impl TokenRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub struct TokenResponse {
-    /// The bearer token for `Authorization: Bearer …`. Never printed by `Debug`.
+    /// The bearer token for `Authorization: Bearer …`. Keep it out of logs.
     pub access_token: Secret,
     /// Always `Bearer`.
     pub token_type: String,

@@ -7,7 +7,9 @@ use std::fs;
 use std::path::Path;
 
 fn replay(target: &str, check: fn(&[u8])) -> usize {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz-regressions")
+        .join(target);
     let mut count = 0;
     for entry in fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let path = entry.expect("readable directory entry").path();
@@ -25,7 +27,12 @@ fn parse_request_regressions() {
 
 #[test]
 fn read_statistics_regressions() {
-    assert!(replay("read_statistics", common::fuzz_checks::check_read_statistics) > 0);
+    assert!(
+        replay(
+            "read_statistics",
+            common::fuzz_checks::check_read_statistics
+        ) > 0
+    );
 }
 
 #[test]

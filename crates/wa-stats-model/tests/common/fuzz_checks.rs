@@ -2,7 +2,7 @@
 //! input the fuzzers ever found interesting. One copy: `fuzz/` includes this file by path.
 
 use wa_stats_model::{
-    parse_request, validate, ApiError, CampaignStatistics, ParseError, ValidationError,
+    ApiError, CampaignStatistics, ParseError, ValidationError, parse_request, validate,
 };
 
 /// A fixed "now" so that a replay gives the same verdict as the fuzzing run.
@@ -30,12 +30,16 @@ pub(crate) fn check_parse_request(input: &[u8]) {
         Err("start_time must be a 10-digit unix timestamp")
     } else if given(request.end_time).is_some_and(|t| !ten_digits(t)) {
         Err("end_time must be a 10-digit unix timestamp")
-    } else if given(request.end_time).unwrap_or(NOW) <= given(request.start_time).unwrap_or(1_514_764_800) {
+    } else if given(request.end_time).unwrap_or(NOW)
+        <= given(request.start_time).unwrap_or(1_514_764_800)
+    {
         Err("end_time must be greater than start_time")
     } else {
         Ok(())
     };
-    let actual = validate(&request, NOW).map(|_| ()).map_err(|e: ValidationError| e.to_string());
+    let actual = validate(&request, NOW)
+        .map(|_| ())
+        .map_err(|e: ValidationError| e.to_string());
     assert_eq!(actual, expected.map_err(str::to_owned));
 }
 
