@@ -234,6 +234,26 @@ proptest! {
     }
 
     #[test]
+    fn write_json_is_serde_json_byte_for_byte(stats in any_statistics(), plain in any::<bool>()) {
+        let mut stats = stats;
+        if plain {
+            // The shapes the fast writer templates: no cards, no unknown fields.
+            stats.responses = None;
+            stats.extra.clear();
+            if let Some(details) = stats.drop_details.as_mut() { details.extra.clear(); }
+            if let Some(details) = stats.undelivered_details.as_mut() { details.extra.clear(); }
+            if let Some(summary) = stats.response_summary.as_mut() { summary.extra.clear(); }
+        }
+        let mut ours = b"prefix".to_vec();
+        stats.write_json(&mut ours);
+        let mut expected = b"prefix".to_vec();
+        expected.extend(serde_json::to_vec(&stats).unwrap());
+        prop_assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&expected));
+        let whole = stats.to_json();
+        prop_assert_eq!(whole.as_bytes(), &expected[6..]);
+    }
+
+    #[test]
     fn any_statistics_survive_write_then_read(stats in any_statistics()) {
         let written = stats.to_json();
         let read = CampaignStatistics::from_json(written.as_bytes()).unwrap();

@@ -120,6 +120,11 @@ pub struct ResponseSummary {
 impl DropDetails {
     /// The sum of the known reasons, which must equal `drop`.
     pub fn total(&self) -> u128 {
+        self.counters().iter().map(|&n| u128::from(n)).sum()
+    }
+
+    /// The known reasons' counters, in declaration order.
+    pub(crate) const fn counters(&self) -> [u64; 12] {
         [
             self.frequency_capped,
             self.duplicates,
@@ -134,15 +139,17 @@ impl DropDetails {
             self.rate_limits,
             self.policy_failures,
         ]
-        .iter()
-        .map(|&n| u128::from(n))
-        .sum()
     }
 }
 
 impl UndeliveredDetails {
     /// The sum of the known reasons, which must equal `undelivered`.
     pub fn total(&self) -> u128 {
+        self.counters().iter().map(|&n| u128::from(n)).sum()
+    }
+
+    /// The known reasons' counters, in declaration order.
+    pub(crate) const fn counters(&self) -> [u64; 9] {
         [
             self.recipient_related_errors,
             self.account_verification_errors,
@@ -154,8 +161,18 @@ impl UndeliveredDetails {
             self.meta_recipient_limits_errors,
             self.delivery_report_missing,
         ]
-        .iter()
-        .map(|&n| u128::from(n))
-        .sum()
+    }
+}
+
+impl ResponseSummary {
+    /// The counters, in declaration order.
+    pub(crate) const fn counters(&self) -> [u64; 5] {
+        [
+            self.sent,
+            self.open,
+            self.click,
+            self.conversion,
+            self.button_click,
+        ]
     }
 }

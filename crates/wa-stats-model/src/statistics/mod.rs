@@ -7,6 +7,7 @@
 mod details;
 mod read;
 mod sums;
+mod template;
 
 use std::collections::BTreeMap;
 
@@ -87,8 +88,25 @@ impl CampaignStatistics {
 
     /// The canonical flat body, compact.
     pub fn to_json(&self) -> String {
-        // Keys are strings and numbers are finite or written as null, so this cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        let mut body = Vec::with_capacity(1024);
+        self.write_json(&mut body);
+        // serde_json writes UTF-8 only, so this cannot fail.
+        String::from_utf8(body).unwrap_or_default()
+    }
+
+    /// Appends the canonical flat body to `out`: the same bytes as [`Self::to_json`] and as
+    /// `serde_json`, several times faster for bodies without cards or unknown fields.
+    ///
+    /// ```
+    /// use wa_stats_model::CampaignStatistics;
+    /// let mut stats = CampaignStatistics::default();
+    /// stats.sent = 3;
+    /// let mut body = Vec::new();
+    /// stats.write_json(&mut body);
+    /// assert_eq!(body, serde_json::to_vec(&stats).unwrap());
+    /// ```
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        template::write(self, out);
     }
 
     /// Checks the four sums every complete body obeys (R10), and names the first that fails.
