@@ -11,6 +11,7 @@
 
 mod scanner;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::endpoint::MAX_REQUEST_BODY_BYTES;
@@ -222,7 +223,7 @@ struct Reader<'a> {
     at: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn peek(&self) -> u8 {
         self.bytes.get(self.at).copied().unwrap_or(b'}')
     }
@@ -287,7 +288,7 @@ impl Reader<'_> {
 
     /// Reads a string starting at the current quote, unescaping like Go's `unquote` (bad UTF-8
     /// and lone surrogates become U+FFFD).
-    fn string(&mut self) -> String {
+    fn string(&mut self) -> Cow<'a, str> {
         let start = self.at + 1;
         self.string_end();
         let raw = &self.bytes[start..self.at.saturating_sub(1).max(start)];
@@ -295,9 +296,10 @@ impl Reader<'_> {
     }
 }
 
-fn unescape(raw: &[u8]) -> String {
+/// Keys are compared, not kept: a key without escapes (nearly all) is borrowed.
+fn unescape(raw: &[u8]) -> Cow<'_, str> {
     if !raw.contains(&b'\\') {
-        return String::from_utf8_lossy(raw).into_owned();
+        return String::from_utf8_lossy(raw);
     }
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
@@ -326,7 +328,7 @@ fn unescape(raw: &[u8]) -> String {
         };
         out.push(plain);
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// Decodes the hex digits after `\u` (and a following `\uXXXX` low surrogate, if it pairs).

@@ -85,9 +85,32 @@ fn quote_char(c: u8) -> String {
 /// Finds the end of the first JSON value in `input`, exactly as Go's `Decoder.readValue` does.
 /// Returns the length of that value (leading white space included).
 pub(crate) fn scan_first_value(input: &[u8]) -> Result<usize, ScanError> {
+    scan(input, true)
+}
+
+/// [`scan_first_value`], with the bulk skipping of uneventful bytes on or off (tests compare).
+pub(crate) fn scan(input: &[u8], bulk: bool) -> Result<usize, ScanError> {
     let mut stack: Vec<Container> = Vec::new();
     let mut state = State::BeginValue;
-    for (index, &c) in input.iter().enumerate() {
+    let mut index = 0;
+    while index < input.len() {
+        // Bytes that leave the state as it is (plain string bytes, further digits) are stepped
+        // over in bulk: this changes nothing but the speed.
+        index += match state {
+            _ if !bulk => 0,
+            State::InString => input[index..]
+                .iter()
+                .take_while(|&&c| c >= 0x20 && c != b'"' && c != b'\\')
+                .count(),
+            State::One | State::Dot0 | State::E0 => input[index..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count(),
+            _ => 0,
+        };
+        let Some(&c) = input.get(index) else {
+            break;
+        };
         let syntax = |context: &str| ScanError::Syntax {
             message: format!("invalid character {} {context}", quote_char(c)),
             offset: index + 1,
@@ -98,6 +121,7 @@ pub(crate) fn scan_first_value(input: &[u8]) -> Result<usize, ScanError> {
             Step::Closed => {}
             Step::End => return Ok(index),
         }
+        index += 1;
     }
     // At the end of input Go feeds one space: a finished top-level number ends there.
     let mut at_eof = state;

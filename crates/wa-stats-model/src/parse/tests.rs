@@ -140,3 +140,19 @@ fn zero_and_negative_values_parse_for_validation_to_judge() {
         (0, Some(0), Some(-1))
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+    /// The scanner's bulk skipping is only speed: byte by byte it finds the same end and errors.
+    #[test]
+    fn bulk_scanning_equals_byte_by_byte(
+        body in proptest::prop_oneof![
+            r#"[ {}\[\]":,0-9a-z_.eE+\-\\\u{0}-\u{1f}é]{0,64}"#,
+            r#"\{"[a-z_\\"é]{0,12}": ?-?[0-9]{0,20}(\.[0-9]{0,4})?([eE][+-]?[0-9]{0,3})?[,} ]{0,2}"#,
+        ]
+    ) {
+        let bytes = body.as_bytes();
+        proptest::prop_assert_eq!(scanner::scan(bytes, true), scanner::scan(bytes, false));
+    }
+}
