@@ -24,7 +24,7 @@ use wa_stats_model::endpoint::{
 pub(crate) use faults::ConnectionControl;
 pub(crate) use respond::error;
 
-use crate::journal::JournalEntry;
+use crate::journal::Recorded;
 use crate::state::{AdminAccess, AppState, lock};
 
 /// Path prefix of the admin API.
@@ -77,7 +77,7 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     let response = if journaled {
         let (parts, body) = request.into_parts();
         let body = read_limited(body).await;
-        let seq = lock(&state.shared.journal).push(JournalEntry::new(&parts, &body));
+        let seq = lock(&state.shared.journal).push(Recorded::new(&parts, &body));
         let response = next.run(Request::from_parts(parts, Body::from(body))).await;
         lock(&state.shared.journal).set_status(seq, response.status().as_u16());
         response

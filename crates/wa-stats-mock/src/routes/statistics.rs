@@ -155,10 +155,8 @@ fn statistics(
         }
         campaign.statistics(request.start_time, request.end_time)
     };
-    // The model's own Serialize (what `to_json` uses), into a buffer sized for a whole body.
+    // Into a buffer sized for a whole body, so that it is never grown.
     let mut body = Vec::with_capacity(1024);
-    if serde_json::to_writer(&mut body, &stats).is_err() {
-        body = stats.to_json().into_bytes();
-    }
+    stats.write_json(&mut body);
     Ok(body)
 }
