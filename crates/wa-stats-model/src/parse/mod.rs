@@ -107,14 +107,14 @@ pub fn parse_request(body: &[u8]) -> Result<CampaignStatisticsRequest, ParseErro
         if reader.peek() == b'}' {
             break;
         }
-        let key = reader.string();
+        let key = reader.raw_string();
         reader.skip_space();
         reader.at += 1; // ':'
         reader.skip_space();
         let value_start = reader.at;
         reader.skip_value();
         let value = &reader.bytes[value_start..reader.at];
-        if let Some(field) = Field::matching(&key) {
+        if let Some(field) = Field::matching_raw(key) {
             match int64_field(field, value) {
                 Ok(Some(number)) => field.set(&mut request, number),
                 Ok(None) => {}
@@ -147,6 +147,16 @@ impl Field {
         (Self::StartTime, "start_time"),
         (Self::EndTime, "end_time"),
     ];
+
+    /// [`Self::matching`] for a key as it stands between its quotes: most keys are spelled
+    /// exactly, and those need neither unescaping nor UTF-8 checks.
+    fn matching_raw(raw: &[u8]) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .find(|(_, name)| name.as_bytes() == raw)
+            .map(|(field, _)| *field)
+            .or_else(|| Self::matching(&unescape(raw)))
+    }
 
     /// Go's rule: an exact match first, else a case-insensitive one under Go's folding.
     fn matching(key: &str) -> Option<Self> {
@@ -194,16 +204,34 @@ fn int64_field(field: Field, value: &[u8]) -> Result<Option<i64>, ParseError> {
     };
     match value.first().copied().unwrap_or(b'n') {
         b'n' => Ok(None),
-        b'-' | b'0'..=b'9' => {
+        b'-' | b'0'..=b'9' => integer(value).map(Some).ok_or_else(|| {
             // The scanner already checked the grammar, so the bytes are ASCII.
-            let literal = std::str::from_utf8(value).unwrap_or_default();
-            literal
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| type_error(&format!("number {literal}")))
-        }
+            type_error(&format!("number {}", String::from_utf8_lossy(value)))
+        }),
         other => Err(type_error(kind_name(other))),
     }
+}
+
+/// Go's `strconv.ParseInt(literal, 10, 64)` on a literal the scanner accepted as a number:
+/// `None` for fractions, exponents and anything outside `i64`.
+fn integer(literal: &[u8]) -> Option<i64> {
+    let (negative, digits) = match literal.split_first() {
+        Some((b'-', digits)) => (true, digits),
+        _ => (false, literal),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    // Accumulating towards the sign reaches i64::MIN without overflowing.
+    digits.iter().try_fold(0_i64, |value, &byte| {
+        let digit = i64::from(char::from(byte).to_digit(10)?);
+        let shifted = value.checked_mul(10)?;
+        if negative {
+            shifted.checked_sub(digit)
+        } else {
+            shifted.checked_add(digit)
+        }
+    })
 }
 
 /// Go's name for the kind of value that starts with `first`.
@@ -286,17 +314,17 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Reads a string starting at the current quote, unescaping like Go's `unquote` (bad UTF-8
-    /// and lone surrogates become U+FFFD).
-    fn string(&mut self) -> Cow<'a, str> {
+    /// Moves past a string starting at the current quote and returns what stands between its
+    /// quotes, still escaped.
+    fn raw_string(&mut self) -> &'a [u8] {
         let start = self.at + 1;
         self.string_end();
-        let raw = &self.bytes[start..self.at.saturating_sub(1).max(start)];
-        unescape(raw)
+        &self.bytes[start..self.at.saturating_sub(1).max(start)]
     }
 }
 
-/// Keys are compared, not kept: a key without escapes (nearly all) is borrowed.
+/// Unescapes like Go's `unquote` (bad UTF-8 and lone surrogates become U+FFFD). Keys are
+/// compared, not kept: a key without escapes is borrowed.
 fn unescape(raw: &[u8]) -> Cow<'_, str> {
     if !raw.contains(&b'\\') {
         return String::from_utf8_lossy(raw);

@@ -13,6 +13,14 @@ fn ok(body: &str) -> CampaignStatisticsRequest {
 const FIELD: &str = "Go struct field CampaignStatisticsRequest";
 
 #[test]
+fn integer_limits() {
+    assert_eq!(integer(b"-9223372036854775808"), Some(i64::MIN));
+    assert_eq!(integer(b"9223372036854775807"), Some(i64::MAX));
+    assert_eq!(integer(b"9223372036854775808"), None);
+    assert_eq!(integer(b"-"), None);
+}
+
+#[test]
 fn documented_sample_parses() {
     let request = ok(r#"{
       "campaign_id": 12345
@@ -141,8 +149,22 @@ fn zero_and_negative_values_parse_for_validation_to_judge() {
     );
 }
 
+use proptest::prelude::Strategy as _;
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+    /// `integer` is the standard library's `i64` parse on every literal the scanner lets through.
+    #[test]
+    fn integer_literals_parse_like_the_standard_library(
+        literal in proptest::prop_oneof![
+            "-?(0|[1-9][0-9]{0,20})(\\.[0-9]{1,3})?([eE][+-]?[0-9]{1,3})?",
+            proptest::prelude::any::<i64>().prop_map(|n| n.to_string()),
+            proptest::prelude::any::<i128>().prop_map(|n| n.to_string()),
+        ]
+    ) {
+        proptest::prop_assert_eq!(integer(literal.as_bytes()), literal.parse::<i64>().ok());
+    }
 
     /// The scanner's bulk skipping is only speed: byte by byte it finds the same end and errors.
     #[test]

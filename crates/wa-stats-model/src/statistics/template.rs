@@ -10,8 +10,6 @@
 
 use std::sync::OnceLock;
 
-use serde::Serializer as _;
-
 use super::{CampaignStatistics, DropDetails, ResponseSummary, UndeliveredDetails, write_number};
 
 /// Most counters a templated body holds: 10 top-level, 12 drop, 9 undelivered, 5 summary.
@@ -171,13 +169,17 @@ impl Template {
 
     fn write(&self, stats: &CampaignStatistics, out: &mut Vec<u8>) -> serde_json::Result<()> {
         let (values, _) = counters(stats);
+        // serde_json formats integers with this same crate; calling it directly saves a
+        // serializer per number.
+        let mut digits = itoa::Buffer::new();
         let mut from = 0;
         for &(at, slot) in &self.slots {
             out.extend_from_slice(&self.fixed[from..at]);
-            let mut serializer = serde_json::Serializer::new(&mut *out);
             match slot {
-                Slot::Counter(i) => serializer.serialize_u64(values[i])?,
-                Slot::Revenue => write_number(&stats.revenue, &mut serializer)?,
+                Slot::Counter(i) => out.extend_from_slice(digits.format(values[i]).as_bytes()),
+                Slot::Revenue => {
+                    write_number(&stats.revenue, &mut serde_json::Serializer::new(&mut *out))?;
+                }
             }
             from = at;
         }
