@@ -1,10 +1,10 @@
 //! Fetching many campaigns at once and handing the results on in the order the IDs were given.
 //!
-//! The client's batch yields results as they finish; a small reorder buffer holds the ones that
-//! finished early, so output is stable from run to run and each result is printed as soon as all
-//! those before it are.
+//! The client's batch yields results as they finish, each with its place among the IDs; a small
+//! reorder buffer holds the ones that finished early, so output is stable from run to run and
+//! each result is printed as soon as all those before it are.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
 use futures_util::StreamExt;
@@ -54,20 +54,12 @@ pub(crate) async fn in_order<E>(
     progress: &ProgressBar,
     mut emit: impl FnMut(i64, Outcome) -> Result<(), E>,
 ) -> Result<(), E> {
-    // Which positions are still waiting for each ID: the same ID given twice is fetched twice,
-    // and either answer may fill either place.
-    let mut waiting: BTreeMap<i64, VecDeque<usize>> = BTreeMap::new();
-    for (position, &id) in ids.iter().enumerate() {
-        waiting.entry(id).or_default().push_back(position);
-    }
+    // Results that finished before one given earlier, by position, until that gap closes.
     let mut done: BTreeMap<usize, (i64, Outcome)> = BTreeMap::new();
     let mut next = 0;
-    let mut results = client.campaign_statistics_many(ids.to_vec(), range, concurrency);
-    while let Some((id, outcome)) = results.next().await {
+    let mut results = client.campaign_statistics_many_indexed(ids.to_vec(), range, concurrency);
+    while let Some((position, id, outcome)) = results.next().await {
         progress.inc(1);
-        let Some(position) = waiting.get_mut(&id).and_then(VecDeque::pop_front) else {
-            continue;
-        };
         done.insert(position, (id, outcome));
         while let Some((id, outcome)) = done.remove(&next) {
             if let Err(error) = progress.suspend(|| emit(id, outcome)) {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::ArgMatches;
 use clap::parser::ValueSource;
-use wa_stats_client::{Client, Error};
+use wa_stats_client::{Client, Error, Setting};
 
 use crate::cli::Options;
 use crate::refusal::Refusal;
@@ -120,6 +120,7 @@ pub(crate) fn credential(options: &Options, origins: &Origins<'_>) -> Result<Cre
 /// Builds the client. Refuses plain http to a host that is not loopback unless
 /// `--allow-insecure-http`, and any other setting the client rejects, naming the flag.
 pub(crate) fn client(options: &Options, credential: Credential) -> Result<Client, Refusal> {
+    let credential_flag = credential.flag();
     let mut builder = match credential {
         Credential::Token(token) => Client::builder().bearer_token(token),
         Credential::ApiKey(key) => Client::builder().api_key(key),
@@ -141,38 +142,124 @@ pub(crate) fn client(options: &Options, credential: Credential) -> Result<Client
         .allow_insecure_http(options.allow_insecure_http)
         .user_agent(concat!("wa-stats/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|error| refuse_settings(options, &error))
+        .map_err(|error| refuse_settings(&error, credential_flag))
 }
 
-/// Words a client-settings error in terms of the command line.
-fn refuse_settings(options: &Options, error: &Error) -> Refusal {
-    match error {
-        Error::InsecureUrl { url } => {
-            let flag = match &options.token_url {
-                Some(token_url) if token_url.trim_end_matches('/') == url.trim_end_matches('/') => {
-                    "--token-url"
-                }
-                _ => "--base-url",
-            };
-            Refusal::new(
-                format!(
-                    "{flag} {url}: plain http:// to a host that is not loopback would send the \
-                     credential in clear"
-                ),
-                "use https://, or add --allow-insecure-http for a test host you trust",
-            )
+impl Credential {
+    /// The flag that gives this credential, for messages about its value.
+    fn flag(&self) -> &'static str {
+        match self {
+            Self::Token(_) => "--token",
+            Self::ApiKey(_) => "--api-key",
+            Self::ClientCredentials { .. } => "--client-id/--client-secret",
         }
-        Error::Config { reason } if reason.contains("base URL") => Refusal::new(
-            format!("--base-url: {reason}"),
+    }
+}
+
+/// The flag that sets `setting` (`credential_flag` for the credential), and how to fix a bad
+/// value; `None` for a setting the command line does not expose.
+fn flag_for(
+    setting: Setting,
+    credential_flag: &'static str,
+) -> Option<(&'static str, &'static str)> {
+    Some(match setting {
+        Setting::Credential => (
+            credential_flag,
+            "give the value exactly as issued, without line breaks or other control characters",
+        ),
+        Setting::BaseUrl => (
+            "--base-url",
             "give a full URL such as https://gw.api.insidethekube.com",
         ),
-        Error::Config { reason } if reason.contains("token URL") => Refusal::new(
-            format!("--token-url: {reason}"),
+        Setting::TokenUrl => (
+            "--token-url",
             "give a full URL such as https://gw.api.insidethekube.com/auth/token",
         ),
-        other => Refusal {
+        Setting::RateLimit => ("--rate-limit", "give at least 1 request per second"),
+        Setting::MaxAttempts => ("--max-retries", "give a number from 0 to 20"),
+        Setting::Timeout => ("--timeout", "give a number of seconds such as 30"),
+        // Set by the tool itself, or never refused: the client's message says what is wrong.
+        _ => return None,
+    })
+}
+
+/// Words a client-settings error in terms of the command line, naming the flag from the setting
+/// the client reports rather than from its message, which is written for people.
+fn refuse_settings(error: &Error, credential_flag: &'static str) -> Refusal {
+    let named = error
+        .setting()
+        .and_then(|setting| flag_for(setting, credential_flag));
+    match (error, named) {
+        (Error::InsecureUrl { url, .. }, Some((flag, _))) => Refusal::new(
+            format!(
+                "{flag} {url}: plain http:// to a host that is not loopback would send the \
+                 credential in clear"
+            ),
+            "use https://, or add --allow-insecure-http for a test host you trust",
+        ),
+        (Error::Config { reason, .. }, Some((flag, fix))) => {
+            Refusal::new(format!("{flag}: {reason}"), fix)
+        }
+        (other, _) => Refusal {
             problem: other.to_string(),
             fix: None,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_the_command_line_sets_has_its_flag() {
+        for (setting, flag) in [
+            (Setting::Credential, "--api-key"),
+            (Setting::BaseUrl, "--base-url"),
+            (Setting::TokenUrl, "--token-url"),
+            (Setting::RateLimit, "--rate-limit"),
+            (Setting::MaxAttempts, "--max-retries"),
+            (Setting::Timeout, "--timeout"),
+        ] {
+            assert_eq!(flag_for(setting, "--api-key").map(|(f, _)| f), Some(flag));
+        }
+        for internal in [
+            Setting::AllowInsecureHttp,
+            Setting::ConnectTimeout,
+            Setting::UserAgent,
+            Setting::MaxBodyBytes,
+            Setting::Backoff,
+            Setting::MaxRetryAfter,
+            Setting::RetryBudget,
+        ] {
+            assert_eq!(flag_for(internal, "--token"), None, "{internal:?}");
+        }
+    }
+
+    #[test]
+    fn a_refused_setting_is_worded_with_its_flag_and_a_fix() {
+        let error = Client::builder()
+            .bearer_token("t")
+            .base_url("not a url")
+            .build()
+            .unwrap_err();
+        let refusal = refuse_settings(&error, "--token");
+        assert!(
+            refusal
+                .problem
+                .starts_with("--base-url: base URL is not a valid URL"),
+            "{refusal}"
+        );
+        assert!(refusal.fix.is_some(), "{refusal}");
+        // Not a flag of the command line: the client's own message, unchanged.
+        let error = Client::builder()
+            .bearer_token("t")
+            .connect_timeout(Duration::ZERO)
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            refuse_settings(&error, "--token").problem,
+            error.to_string()
+        );
     }
 }

@@ -9,7 +9,7 @@ use url::Url;
 use wa_stats_model::secret::REDACTED;
 use wa_stats_model::{CredentialKind, Secret, TokenResponse};
 
-use crate::config::ClientBuilder;
+use crate::config::{ClientBuilder, Setting};
 use crate::credentials::{Auth, AuthHeader};
 use crate::error::Error;
 use crate::pacing::Pacer;
@@ -117,7 +117,8 @@ impl Client {
                 let token = value.split_once(' ').map_or(value, |(_, token)| token);
                 Ok(Secret::new(token))
             }
-            Auth::Static(_) => Err(Error::config(
+            Auth::Static(_) => Err(Error::bad_setting(
+                Setting::Credential,
                 "an API-key client has no access token; use client_credentials",
             )),
         }
@@ -198,7 +199,10 @@ impl Inner {
 
     async fn oauth_token(&self) -> Result<(Secret, http::HeaderValue, u64), Error> {
         let Auth::ClientCredentials(oauth) = &self.auth else {
-            return Err(Error::config("not a client-credentials client"));
+            return Err(Error::bad_setting(
+                Setting::Credential,
+                "not a client-credentials client",
+            ));
         };
         oauth
             .cache

@@ -14,6 +14,7 @@ use url::Url;
 use wa_stats_model::endpoint::{API_KEY_HEADER, TOKENS_PER_MINUTE};
 use wa_stats_model::{Secret, TokenRequest, TokenResponse};
 
+use crate::config::Setting;
 use crate::error::Error;
 
 /// The window the token endpoint's limit counts in, plus half a second so that our clock and the
@@ -27,7 +28,10 @@ const MIN_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 pub(crate) fn sensitive_header(value: &str) -> Result<HeaderValue, Error> {
     let mut header = HeaderValue::from_str(value).map_err(|_| {
         // The value is a credential: say what is wrong without echoing it.
-        Error::config("the credential contains characters that cannot go in an HTTP header")
+        Error::bad_setting(
+            Setting::Credential,
+            "the credential contains characters that cannot go in an HTTP header",
+        )
     })?;
     header.set_sensitive(true);
     Ok(header)

@@ -6,6 +6,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use wa_stats_model::{ApiError, ApiErrorKind, ValidationError};
 
+use crate::config::Setting;
+
 /// A boxed error from a layer below the client (the HTTP stack, the operating system). Kept as a
 /// trait object so that no dependency's error type becomes part of this crate's public API.
 ///
@@ -66,15 +68,23 @@ pub enum Error {
         "refusing plain http:// to {url}: a credential would cross the network in clear; \
          use https://, or allow_insecure_http(true) if you really mean it"
     )]
+    #[non_exhaustive]
     InsecureUrl {
         /// The URL refused (it never carries user info: such URLs are refused as
         /// [`Config`](Error::Config)).
         url: String,
+        /// Which URL it is: [`Setting::BaseUrl`] or [`Setting::TokenUrl`].
+        setting: Setting,
     },
-    /// The client's settings are not usable; the message says which and why.
+    /// The client's settings are not usable; the message says which and why, and `setting`
+    /// names the one at fault for a program to act on (see [`Error::setting`]).
     #[error("invalid client configuration: {reason}")]
+    #[non_exhaustive]
     Config {
-        /// What is wrong.
+        /// The setting at fault; `None` when no setting is (the HTTP stack could not start, or
+        /// the token endpoint answered with an empty token).
+        setting: Option<Setting>,
+        /// What is wrong, for a person.
         reason: String,
     },
     /// The request or its answer did not make it across the network.
@@ -175,9 +185,46 @@ impl Error {
         }
     }
 
+    /// A configuration error that no setting is to blame for.
     pub(crate) fn config(reason: impl Into<String>) -> Self {
         Self::Config {
+            setting: None,
             reason: reason.into(),
+        }
+    }
+
+    /// `setting` refused, for `reason`.
+    pub(crate) fn bad_setting(setting: Setting, reason: impl Into<String>) -> Self {
+        Self::Config {
+            setting: Some(setting),
+            reason: reason.into(),
+        }
+    }
+
+    /// The client setting that was refused, for [`Config`](Error::Config) and
+    /// [`InsecureUrl`](Error::InsecureUrl) errors (and a [`TokenEndpoint`](Error::TokenEndpoint)
+    /// error caused by one). Match on this rather than on the message, which is written for
+    /// people and may change.
+    ///
+    /// ```
+    /// use wa_stats_client::{Client, Setting};
+    ///
+    /// let error = Client::builder().api_key("k").max_attempts(0).build().unwrap_err();
+    /// assert_eq!(error.setting(), Some(Setting::MaxAttempts));
+    /// let error = Client::builder().api_key("k").base_url("http://example.com").build().unwrap_err();
+    /// assert_eq!(error.setting(), Some(Setting::BaseUrl));
+    /// ```
+    pub fn setting(&self) -> Option<Setting> {
+        match self {
+            Self::Config { setting, .. } => *setting,
+            Self::InsecureUrl { setting, .. } => Some(*setting),
+            Self::TokenEndpoint { source } => source.setting(),
+            Self::InvalidRequest { .. }
+            | Self::Transport { .. }
+            | Self::Api { .. }
+            | Self::UndecodableBody { .. }
+            | Self::UnexpectedStatus { .. }
+            | Self::BodyTooLarge { .. } => None,
         }
     }
 

@@ -44,7 +44,7 @@ pub use client::Client;
 pub use config::{
     ClientBuilder, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_RETRY_BUDGET,
-    DEFAULT_TIMEOUT,
+    DEFAULT_TIMEOUT, Setting,
 };
 pub use error::{BoxError, Error, TransportKind};
 pub use request::{CampaignStatisticsCall, TimeRange};

@@ -168,6 +168,98 @@ async fn two_when_refused_before_sending() {
     assert!(run.stderr.contains("--allow-insecure-http"), "{run:?}");
 }
 
+/// Settings the client refuses at `build()`: the message names the flag (from the client's
+/// structured error, not its wording) and says how to fix it; nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_the_client_refuses_name_their_flag() {
+    let server = MockServer::start().await;
+    let oauth = [
+        "--client-id",
+        "demo-client",
+        "--client-secret",
+        "demo-secret",
+    ];
+    let with_oauth = |extra: &[&'static str]| {
+        let mut args = vec!["campaign", "1"];
+        args.extend(oauth);
+        args.extend(extra);
+        args
+    };
+    for (args, problem) in [
+        (
+            with_oauth(&["--token-url", "not a url"]),
+            "--token-url: token URL is not a valid URL",
+        ),
+        (
+            with_oauth(&["--token-url", "ftp://example.com/auth/token"]),
+            "--token-url: token URL must be https://",
+        ),
+        (
+            with_oauth(&["--token-url", "http://stats.example.invalid/auth/token"]),
+            "--token-url http://stats.example.invalid/auth/token: plain http://",
+        ),
+        (
+            vec!["campaign", "1", "--api-key", "INS.k\nINS.hidden"],
+            "--api-key: the credential contains characters that cannot go in an HTTP header",
+        ),
+        (
+            vec!["campaign", "1", "--token", "demo\u{7f}hidden"],
+            "--token: the credential contains characters",
+        ),
+        (
+            vec!["campaign", "1", "--token", "t", "--timeout", "0.0000000001"],
+            "--timeout: timeout must be longer than zero",
+        ),
+    ] {
+        let stderr = refused(&server, &args, &[], problem);
+        assert!(stderr.contains("\n  fix: "), "{stderr}");
+        assert!(
+            !stderr.contains("hidden"),
+            "a credential was echoed: {stderr}"
+        );
+    }
+
+    // The base URL is the one `refused` sets, so these run on their own; refused before any
+    // I/O, so no network is touched (the name is reserved and never resolves anyway).
+    for (extra, problem) in [
+        (
+            vec!["--base-url", "not a url"],
+            "--base-url: base URL is not a valid URL",
+        ),
+        (
+            vec!["--base-url", "https://user:hunter2@example.com"],
+            "--base-url: base URL must not contain user info",
+        ),
+        (
+            vec!["--base-url", "ftp://example.com"],
+            "--base-url: base URL must be https://",
+        ),
+        // The same URL for both: the base URL is checked first and is the one named.
+        (
+            vec![
+                "--base-url",
+                "http://stats.example.invalid",
+                "--token-url",
+                "http://stats.example.invalid",
+            ],
+            "--base-url http://stats.example.invalid/: plain http://",
+        ),
+    ] {
+        let mut args = vec!["campaign", "1"];
+        args.extend(oauth);
+        args.extend(&extra);
+        let run = wa_stats(&args, &[], None);
+        assert_eq!(run.code, 2, "{extra:?}: {run:?}");
+        assert!(
+            run.stderr.contains(problem),
+            "{extra:?} should say {problem:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("hunter2"), "{run:?}");
+    }
+    assert!(server.journal().is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quiet_means_nothing_on_stderr() {
     let server = MockServer::start().await;

@@ -8,7 +8,7 @@ use url::{Host, Url};
 use wa_stats_model::endpoint::TOKEN_PATH;
 use wa_stats_model::{CredentialKind, TokenRequest};
 
-use super::{ClientBuilder, Credential};
+use super::{ClientBuilder, Credential, Setting};
 use crate::client::{Client, Inner};
 use crate::credentials::{self, Auth, AuthHeader, OAuthClient, TokenCache};
 use crate::error::Error;
@@ -22,16 +22,20 @@ impl ClientBuilder {
     ///
     /// Fails with [`Error::InsecureUrl`] for plain `http://` to a non-loopback host, and with
     /// [`Error::Config`] for a missing or empty credential, an unparsable URL, a URL with user
-    /// info, a zero rate, zero attempts, or a zero timeout.
+    /// info, a zero rate, zero attempts, a zero timeout, or a `User-Agent` with control
+    /// characters. Either way [`Error::setting`] names the setting at fault.
     ///
     /// ```
-    /// use wa_stats_client::{Client, Error};
+    /// use wa_stats_client::{Client, Error, Setting};
     /// let refused = Client::builder().api_key("k").base_url("http://api.example.com").build();
-    /// assert!(matches!(refused, Err(Error::InsecureUrl { .. })));
+    /// assert!(matches!(refused, Err(Error::InsecureUrl { setting: Setting::BaseUrl, .. })));
     /// ```
     pub fn build(self) -> Result<Client, Error> {
         let credential = self.credential.clone().ok_or_else(|| {
-            Error::config("no credential: call bearer_token, api_key or client_credentials")
+            Error::bad_setting(
+                Setting::Credential,
+                "no credential: call bearer_token, api_key or client_credentials",
+            )
         })?;
         let kind = match &credential {
             Credential::ApiKey(_) => CredentialKind::ApiKey,
@@ -41,20 +45,40 @@ impl ClientBuilder {
         };
         let base = self.checked_url(
             self.base_url.as_deref().unwrap_or(kind.default_base_url()),
-            "base URL",
+            Setting::BaseUrl,
         )?;
         let statistics_url = join(&base, kind.statistics_path());
         if self.rate_limit == Some(0) {
-            return Err(Error::config(
+            return Err(Error::bad_setting(
+                Setting::RateLimit,
                 "rate_limit must be at least 1 per second (None turns it off)",
             ));
         }
         if self.max_attempts == 0 {
-            return Err(Error::config("max_attempts must be at least 1"));
+            return Err(Error::bad_setting(
+                Setting::MaxAttempts,
+                "max_attempts must be at least 1",
+            ));
         }
-        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
-            return Err(Error::config("timeouts must be longer than zero"));
+        if self.timeout.is_zero() {
+            return Err(Error::bad_setting(
+                Setting::Timeout,
+                "timeout must be longer than zero",
+            ));
         }
+        if self.connect_timeout.is_zero() {
+            return Err(Error::bad_setting(
+                Setting::ConnectTimeout,
+                "connect_timeout must be longer than zero",
+            ));
+        }
+        // Checked here rather than left to reqwest, whose error would not say which setting.
+        let user_agent = http::HeaderValue::from_str(&self.user_agent).map_err(|_| {
+            Error::bad_setting(
+                Setting::UserAgent,
+                "user_agent must not contain control characters",
+            )
+        })?;
         let auth = match credential {
             Credential::Bearer(token) => {
                 non_empty(token.is_empty())?;
@@ -75,7 +99,7 @@ impl ClientBuilder {
             Credential::ClientCredentials { client_id, secret } => {
                 non_empty(client_id.is_empty() || secret.is_empty())?;
                 let token_url = match &self.token_url {
-                    Some(url) => self.checked_url(url, "token URL")?,
+                    Some(url) => self.checked_url(url, Setting::TokenUrl)?,
                     None => join(&base, TOKEN_PATH),
                 };
                 Auth::ClientCredentials(Box::new(OAuthClient {
@@ -87,7 +111,7 @@ impl ClientBuilder {
         };
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
-            .user_agent(self.user_agent.as_str())
+            .user_agent(user_agent)
             // A redirect could carry `x-ins-auth-key` to another host (reqwest strips only
             // `Authorization`) and would turn the POST into a GET; the API never redirects.
             .redirect(reqwest::redirect::Policy::none())
@@ -113,17 +137,22 @@ impl ClientBuilder {
     }
 
     /// Parses `text` and applies R15: `https`, or `http` to loopback or when explicitly allowed.
-    fn checked_url(&self, text: &str, what: &str) -> Result<Url, Error> {
+    fn checked_url(&self, text: &str, setting: Setting) -> Result<Url, Error> {
+        let what = match setting {
+            Setting::TokenUrl => "token URL",
+            _ => "base URL",
+        };
+        let refuse = |reason: String| Error::bad_setting(setting, reason);
         let url = Url::parse(text)
-            .map_err(|error| Error::config(format!("{what} is not a valid URL: {error}")))?;
+            .map_err(|error| refuse(format!("{what} is not a valid URL: {error}")))?;
         if !url.username().is_empty() || url.password().is_some() {
             // Never echo it: the user info may be a credential.
-            return Err(Error::config(format!(
+            return Err(refuse(format!(
                 "{what} must not contain user info (user:password@)"
             )));
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(Error::config(format!(
+            return Err(refuse(format!(
                 "{what} must not have a query or fragment: {url}"
             )));
         }
@@ -132,17 +161,19 @@ impl ClientBuilder {
             "http" if self.allow_insecure_http || is_loopback(&url) => Ok(url),
             "http" => Err(Error::InsecureUrl {
                 url: url.to_string(),
+                setting,
             }),
-            other => Err(Error::config(format!(
-                "{what} must be https:// (got {other}://)"
-            ))),
+            other => Err(refuse(format!("{what} must be https:// (got {other}://)"))),
         }
     }
 }
 
 fn non_empty(empty: bool) -> Result<(), Error> {
     if empty {
-        Err(Error::config("the credential must not be empty"))
+        Err(Error::bad_setting(
+            Setting::Credential,
+            "the credential must not be empty",
+        ))
     } else {
         Ok(())
     }

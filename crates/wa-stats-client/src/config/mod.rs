@@ -10,8 +10,11 @@ use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
 use crate::retry::{Backoff, DEFAULT_BUDGET};
 
 mod build;
+mod setting;
 #[cfg(test)]
 mod tests;
+
+pub use setting::Setting;
 
 /// Default number of HTTP attempts per call (one try and two retries), as in the AWS SDKs.
 ///

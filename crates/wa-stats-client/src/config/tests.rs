@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::{Client, Error};
+use crate::{Client, Error, Setting};
 
 fn refused(base: &str) -> Error {
     Client::builder()
@@ -75,6 +75,179 @@ fn bad_settings_are_config_errors_that_never_echo_secrets() {
     ] {
         assert!(matches!(builder.build(), Err(Error::Config { .. })));
     }
+}
+
+/// Each refused setting is named by `Error::setting`, with the message a person reads.
+#[test]
+fn every_refusal_names_its_setting() {
+    let https = || Client::builder().api_key("k");
+    let oauth = || {
+        Client::builder()
+            .client_credentials("id", "s")
+            .base_url("https://example.com")
+    };
+    for (builder, setting, message) in [
+        (Client::builder(), Setting::Credential, "no credential"),
+        (Client::builder().api_key(""), Setting::Credential, "empty"),
+        (
+            Client::builder().bearer_token(""),
+            Setting::Credential,
+            "empty",
+        ),
+        (
+            Client::builder().client_credentials("", "s"),
+            Setting::Credential,
+            "empty",
+        ),
+        (
+            Client::builder().client_credentials("id", ""),
+            Setting::Credential,
+            "empty",
+        ),
+        (
+            Client::builder().api_key("k\ns"),
+            Setting::Credential,
+            "HTTP header",
+        ),
+        (
+            Client::builder().bearer_token("t\0"),
+            Setting::Credential,
+            "HTTP header",
+        ),
+        (
+            https().base_url("not a url"),
+            Setting::BaseUrl,
+            "base URL is not a valid URL",
+        ),
+        (
+            https().base_url("ftp://example.com"),
+            Setting::BaseUrl,
+            "base URL must be https://",
+        ),
+        (
+            https().base_url("https://u:p@example.com"),
+            Setting::BaseUrl,
+            "base URL must not contain user info",
+        ),
+        (
+            https().base_url("https://example.com/?q"),
+            Setting::BaseUrl,
+            "base URL must not have a query",
+        ),
+        (
+            oauth().token_url("not a url"),
+            Setting::TokenUrl,
+            "token URL is not a valid URL",
+        ),
+        (
+            oauth().token_url("ftp://example.com"),
+            Setting::TokenUrl,
+            "token URL must be https://",
+        ),
+        (
+            oauth().token_url("https://u@example.com"),
+            Setting::TokenUrl,
+            "token URL must not contain user info",
+        ),
+        (
+            oauth().token_url("https://example.com/#f"),
+            Setting::TokenUrl,
+            "token URL must not have a query",
+        ),
+        (
+            https().rate_limit(Some(0)),
+            Setting::RateLimit,
+            "rate_limit must be at least 1",
+        ),
+        (
+            https().max_attempts(0),
+            Setting::MaxAttempts,
+            "max_attempts must be at least 1",
+        ),
+        (
+            https().timeout(Duration::ZERO),
+            Setting::Timeout,
+            "timeout must be longer than zero",
+        ),
+        (
+            https().connect_timeout(Duration::ZERO),
+            Setting::ConnectTimeout,
+            "connect_timeout must be longer than zero",
+        ),
+        (
+            https().user_agent("app\r\nX-Evil: 1"),
+            Setting::UserAgent,
+            "user_agent must not contain control",
+        ),
+    ] {
+        let error = builder.build().unwrap_err();
+        assert!(
+            matches!(&error, Error::Config { setting: Some(named), .. } if *named == setting),
+            "{error:?} should name {setting:?}"
+        );
+        assert_eq!(error.setting(), Some(setting), "{error}");
+        let shown = error.to_string();
+        assert!(
+            shown.starts_with("invalid client configuration: "),
+            "{shown}"
+        );
+        assert!(shown.contains(message), "{shown} should say {message:?}");
+    }
+    for (builder, setting) in [
+        (https().base_url("http://example.com"), Setting::BaseUrl),
+        (
+            oauth().token_url("http://example.com/auth/token"),
+            Setting::TokenUrl,
+        ),
+        // The same URL for both: only the structured value can say which one was refused.
+        (
+            Client::builder()
+                .client_credentials("id", "s")
+                .base_url("http://example.com")
+                .token_url("http://example.com"),
+            Setting::BaseUrl,
+        ),
+    ] {
+        let error = builder.build().unwrap_err();
+        assert!(
+            matches!(&error, Error::InsecureUrl { setting: named, .. } if *named == setting),
+            "{error:?} should name {setting:?}"
+        );
+        assert_eq!(error.setting(), Some(setting));
+    }
+    for fine in [
+        https().allow_insecure_http(true),
+        https().max_body_bytes(0),
+        https().backoff(Duration::ZERO, Duration::ZERO),
+        https().max_retry_after(Duration::ZERO),
+        https().retry_budget(0),
+    ] {
+        fine.build().unwrap();
+    }
+}
+
+#[test]
+fn errors_that_are_not_about_a_setting_name_none() {
+    assert_eq!(
+        Error::config("the HTTP stack could not start").setting(),
+        None
+    );
+    let wrapped = Error::TokenEndpoint {
+        source: Box::new(Error::bad_setting(Setting::TokenUrl, "refused")),
+    };
+    assert_eq!(wrapped.setting(), Some(Setting::TokenUrl));
+}
+
+#[tokio::test]
+async fn an_api_key_client_has_no_access_token_because_of_its_credential() {
+    let client = Client::builder().api_key("k").build().unwrap();
+    let error = client.access_token().await.unwrap_err();
+    assert_eq!(error.setting(), Some(Setting::Credential));
+    assert_eq!(
+        error.to_string(),
+        "invalid client configuration: an API-key client has no access token; use \
+         client_credentials"
+    );
 }
 
 #[test]
