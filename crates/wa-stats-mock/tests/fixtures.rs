@@ -11,6 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
+use wa_stats_mock::fixtures::CampaignFixture;
 use wa_stats_mock::{Fixtures, MockError, MockServer, fixture_schema};
 use wa_stats_model::CampaignStatistics;
 
@@ -98,6 +99,93 @@ fn format_errors_name_the_json_path() {
     assert_eq!(path, "campaigns[0].kind");
     let (path, _, _) = refused("{");
     assert_eq!(path, "(top level)");
+}
+
+/// The reason names come from the model, whose wire type keeps unknown reasons; a fixture must
+/// refuse them instead, naming the key, so that a typo never becomes a silent zero.
+#[test]
+fn unknown_reasons_in_a_day_are_refused_naming_the_key() {
+    let day = |details: &str| {
+        format!(
+            r#"{{"partners":[],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"2024-01-01","open":1}},{{"date":"2024-01-02",{details}}}]}}]}}"#
+        )
+    };
+    let cases = [
+        (
+            r#""dropDetails":{"frequencyCapped":1,"frequencyCaped":4}"#,
+            "campaigns[0].days[1].dropDetails.frequencyCaped",
+            "unknown field `frequencyCaped`, expected one of `accountIntegrationErrors`",
+        ),
+        (
+            r#""undeliveredDetails":{"metaError":2}"#,
+            "campaigns[0].days[1].undeliveredDetails.metaError",
+            "unknown field `metaError`, expected one of `accountVerificationErrors`",
+        ),
+        (
+            // A drop reason is not an undelivered reason.
+            r#""undeliveredDetails":{"duplicates":2}"#,
+            "campaigns[0].days[1].undeliveredDetails.duplicates",
+            "unknown field `duplicates`",
+        ),
+        (
+            r#""dropDetails":{"duplicates":1,"duplicates":2}"#,
+            "campaigns[0].days[1].dropDetails.duplicates",
+            "duplicate field `duplicates`",
+        ),
+        (
+            r#""dropDetails":{"duplicates":-1}"#,
+            "campaigns[0].days[1].dropDetails.duplicates",
+            "invalid value",
+        ),
+        (
+            r#""undeliveredDetails":[1]"#,
+            "campaigns[0].days[1].undeliveredDetails",
+            "expected an object of undelivered reasons",
+        ),
+    ];
+    for (details, expected_path, expected_message) in cases {
+        let (path, message, _) = refused(&day(details));
+        assert_eq!(path, expected_path, "{details}");
+        assert!(message.contains(expected_message), "{message}");
+    }
+    // `PUT /__admin/campaigns/{id}` reads a campaign from a `serde_json::Value`: same refusal.
+    let campaign = serde_json::json!({"id": 1, "owner": "a",
+        "days": [{"date": "2024-01-01", "dropDetails": {"frequencyCaped": 4}}]});
+    let error = serde_path_to_error::deserialize::<_, CampaignFixture>(campaign).unwrap_err();
+    assert_eq!(
+        error.path().to_string(),
+        "days[0].dropDetails.frequencyCaped"
+    );
+    assert!(
+        error
+            .inner()
+            .to_string()
+            .contains("unknown field `frequencyCaped`")
+    );
+}
+
+/// The schema of a day's reasons is the model's (same names, same descriptions), closed.
+#[test]
+fn reason_schemas_are_the_models_closed() {
+    let fixture = fixture_schema().to_value();
+    for (name, model) in [
+        (
+            "DropFixture",
+            schemars::schema_for!(wa_stats_model::DropDetails),
+        ),
+        (
+            "UndeliveredFixture",
+            schemars::schema_for!(wa_stats_model::UndeliveredDetails),
+        ),
+    ] {
+        let closed = &fixture["$defs"][name];
+        assert_eq!(closed["additionalProperties"], false, "{name}");
+        assert_eq!(
+            closed["properties"],
+            model.to_value()["properties"],
+            "{name}"
+        );
+    }
 }
 
 #[test]

@@ -123,8 +123,10 @@ impl DropDetails {
         self.counters().iter().map(|&n| u128::from(n)).sum()
     }
 
-    /// The known reasons' counters, in declaration order.
-    pub(crate) const fn counters(&self) -> [u64; 12] {
+    /// The known reasons' counters, in declaration order; `extra` is not included. Public so
+    /// that code keeping one column per reason (the mock's store) takes them from here instead
+    /// of listing the reasons again.
+    pub const fn counters(&self) -> [u64; 12] {
         [
             self.frequency_capped,
             self.duplicates,
@@ -148,8 +150,10 @@ impl UndeliveredDetails {
         self.counters().iter().map(|&n| u128::from(n)).sum()
     }
 
-    /// The known reasons' counters, in declaration order.
-    pub(crate) const fn counters(&self) -> [u64; 9] {
+    /// The known reasons' counters, in declaration order; `extra` is not included. Public so
+    /// that code keeping one column per reason (the mock's store) takes them from here instead
+    /// of listing the reasons again.
+    pub const fn counters(&self) -> [u64; 9] {
         [
             self.recipient_related_errors,
             self.account_verification_errors,
