@@ -226,8 +226,8 @@ fn leaves(
         cents(day.revenue).map_err(|m| FixtureIssue::new(format!("{path}.revenue"), m))?,
         day.unsubscribe,
     ];
-    out.extend(day.drop_details.to_array());
-    out.extend(day.undelivered_details.to_array());
+    out.extend(day.drop_details.counters());
+    out.extend(day.undelivered_details.counters());
     if !conversational {
         if day.button_click != 0 || !day.responses.is_empty() {
             return Err(FixtureIssue::new(
