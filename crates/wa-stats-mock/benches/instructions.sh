@@ -7,6 +7,7 @@
 #
 # Needs valgrind and wrk (Debian: apt-get install valgrind wrk). Usage, from the workspace root:
 #   bash crates/wa-stats-mock/benches/instructions.sh [seconds per route, default 10]
+#   MOCK_BINARY=path/to/wa-stats-mock bash crates/wa-stats-mock/benches/instructions.sh
 set -euo pipefail
 
 seconds=${1:-10}
@@ -18,8 +19,11 @@ for tool in valgrind wrk; do
     command -v "$tool" >/dev/null || { echo "instructions.sh needs $tool (apt-get install $tool)" >&2; exit 2; }
 done
 
-cargo build --release --quiet -p wa-stats-mock
-binary=${CARGO_TARGET_DIR:-target}/release/wa-stats-mock
+# MOCK_BINARY measures another build (an older commit's, say) with the same load.
+if [[ -z ${MOCK_BINARY:-} ]]; then
+    cargo build --release --quiet -p wa-stats-mock
+fi
+binary=${MOCK_BINARY:-${CARGO_TARGET_DIR:-target}/release/wa-stats-mock}
 
 # A POST script for wrk: method, body and the API-key header (the built-in data's demo partner).
 post_script() { # name body
