@@ -43,10 +43,14 @@ pub(crate) fn check_parse_request(input: &[u8]) {
     assert_eq!(actual, expected.map_err(str::to_owned));
 }
 
-/// Reading a success body never panics, and whatever reads writes back to the same value.
+/// Reading a success body never panics, whatever reads writes back to the same value, and the
+/// fast writer writes exactly what `serde_json` writes.
 pub(crate) fn check_read_statistics(input: &[u8]) {
     if let Ok(stats) = CampaignStatistics::from_json(input) {
-        let again = CampaignStatistics::from_json(stats.to_json().as_bytes());
+        let written = stats.to_json();
+        let by_serde = serde_json::to_string(&stats).unwrap_or_else(|e| panic!("serde: {e}"));
+        assert_eq!(written, by_serde);
+        let again = CampaignStatistics::from_json(written.as_bytes());
         let again = again.unwrap_or_else(|error| panic!("own output unreadable: {error}"));
         // NaN cannot come from JSON, so equality is meaningful.
         assert_eq!(again, stats);
