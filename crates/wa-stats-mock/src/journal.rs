@@ -122,16 +122,20 @@ impl Journal {
         }
     }
 
-    /// Records an entry and returns its sequence number.
-    pub(crate) fn push(&mut self, mut entry: Recorded) -> u64 {
+    /// Records an entry and returns its sequence number, and the oldest entry if it had to go:
+    /// the caller drops that after releasing the lock, so that freeing it does not hold up the
+    /// other requests waiting to record theirs.
+    pub(crate) fn push(&mut self, mut entry: Recorded) -> (u64, Option<Recorded>) {
         let seq = self.next_seq;
         self.next_seq += 1;
         entry.seq = seq;
-        if self.entries.len() >= self.capacity {
-            self.entries.pop_front();
-        }
+        let evicted = if self.entries.len() >= self.capacity {
+            self.entries.pop_front()
+        } else {
+            None
+        };
         self.entries.push_back(entry);
-        seq
+        (seq, evicted)
     }
 
     /// Sets the status of entry `seq`, if it is still kept.
@@ -169,6 +173,42 @@ fn redacted_token_body(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn recorded(path: &str) -> Recorded {
+        let (parts, ()) = http::Request::post(path)
+            .body(())
+            .expect("request")
+            .into_parts();
+        Recorded::new(&parts, &Bytes::new())
+    }
+
+    #[test]
+    fn the_oldest_entry_goes_first_and_is_handed_back() {
+        let mut journal = Journal::new(2);
+        assert_eq!(journal.push(recorded("/a")).0, 0);
+        assert_eq!(journal.push(recorded("/b")).0, 1);
+        let (seq, evicted) = journal.push(recorded("/c"));
+        assert_eq!(seq, 2);
+        assert_eq!(evicted.map(|e| e.entry().path), Some("/a".to_owned()));
+        // A status for an entry no longer kept changes nothing.
+        journal.set_status(0, 500);
+        journal.set_status(2, 200);
+        let kept: Vec<_> = journal
+            .entries()
+            .into_iter()
+            .map(|e| (e.seq, e.path, e.status))
+            .collect();
+        assert_eq!(
+            kept,
+            [(1, "/b".to_owned(), None), (2, "/c".to_owned(), Some(200))]
+        );
+        journal.clear();
+        assert_eq!(
+            journal.push(recorded("/d")).0,
+            0,
+            "a reset starts the count again"
+        );
+    }
 
     #[test]
     fn every_credential_value_is_replaced_before_it_is_kept() {

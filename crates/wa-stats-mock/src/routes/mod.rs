@@ -77,7 +77,9 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     let response = if journaled {
         let (parts, body) = request.into_parts();
         let body = read_limited(body).await;
-        let seq = lock(&state.shared.journal).push(Recorded::new(&parts, &body));
+        let recorded = Recorded::new(&parts, &body);
+        let (seq, evicted) = lock(&state.shared.journal).push(recorded);
+        drop(evicted);
         let response = next.run(Request::from_parts(parts, Body::from(body))).await;
         lock(&state.shared.journal).set_status(seq, response.status().as_u16());
         response
