@@ -126,11 +126,14 @@ impl Template {
         // Give every number of the zeroed body its own marker by rewriting its JSON, and read it
         // back: no list of fields here can drift from the type's own.
         let zeroed = serde_json::to_vec(&shape.zeroed()).ok()?;
-        let mut next_marker = MARKER_BASE;
-        let marked = replace_numbers(&zeroed, |_| {
-            next_marker += 1;
-            Some(next_marker.to_string().into_bytes())
-        })?;
+        let mut marked = Vec::with_capacity(zeroed.len() * 2);
+        let mut from = 0;
+        for (marker, (start, end)) in (MARKER_BASE..).zip(numbers(&zeroed)) {
+            marked.extend_from_slice(&zeroed[from..start]);
+            marked.extend_from_slice(marker.to_string().as_bytes());
+            from = end;
+        }
+        marked.extend_from_slice(&zeroed[from..]);
         let probe = CampaignStatistics::from_json(&marked).ok()?;
         let (values, len) = counters(&probe);
         let values = &values[..len];
@@ -144,7 +147,7 @@ impl Template {
         let mut fixed = Vec::with_capacity(zeroed.len());
         let mut slots = Vec::with_capacity(len + 1);
         let body = serde_json::to_vec(&probe).ok()?;
-        let mut from = 0;
+        from = 0;
         for (start, end) in numbers(&body) {
             fixed.extend_from_slice(&body[from..start]);
             let number: u64 = std::str::from_utf8(&body[start..end]).ok()?.parse().ok()?;
@@ -201,19 +204,6 @@ fn numbers(json: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
         at = start + len;
         Some((start, at))
     })
-}
-
-/// `json` with every number replaced by what `with` gives for it.
-fn replace_numbers(json: &[u8], mut with: impl FnMut(&[u8]) -> Option<Vec<u8>>) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(json.len() * 2);
-    let mut from = 0;
-    for (start, end) in numbers(json) {
-        out.extend_from_slice(&json[from..start]);
-        out.extend_from_slice(&with(&json[start..end])?);
-        from = end;
-    }
-    out.extend_from_slice(&json[from..]);
-    Some(out)
 }
 
 /// Appends the flat body of `stats` to `out`, byte for byte what `serde_json` writes.
