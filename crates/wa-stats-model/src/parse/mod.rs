@@ -205,7 +205,7 @@ fn int64_field(field: Field, value: &[u8]) -> Result<Option<i64>, ParseError> {
     match value.first().copied().unwrap_or(b'n') {
         b'n' => Ok(None),
         b'-' | b'0'..=b'9' => integer(value).map(Some).ok_or_else(|| {
-            // The scanner already checked the grammar, so the bytes are ASCII.
+            // The scanner checked the grammar: the bytes are ASCII, nothing is replaced here.
             type_error(&format!("number {}", String::from_utf8_lossy(value)))
         }),
         other => Err(type_error(kind_name(other))),
