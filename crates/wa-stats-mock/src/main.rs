@@ -34,6 +34,10 @@ struct Args {
     /// Requests per second per credential, or `off`. Default 100 (or the fixture's setting).
     #[arg(long, value_name = "N|off", value_parser = parse_rate_limit)]
     rate_limit: Option<RateLimit>,
+    /// Journal entries kept for /__admin/journal, or `off` (a long load test may not want them).
+    /// Default 10000.
+    #[arg(long, value_name = "N|off", value_parser = parse_journal)]
+    journal: Option<Journal>,
     /// Default lifetime of issued OAuth tokens, in seconds. Default 3600.
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     token_ttl: Option<u64>,
@@ -69,6 +73,18 @@ fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
         .map_err(|_| format!("expected a number of requests per second or `off`, got {text:?}"))
 }
 
+#[derive(Debug, Clone, Copy)]
+struct Journal(usize);
+
+fn parse_journal(text: &str) -> Result<Journal, String> {
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(Journal(0));
+    }
+    text.parse::<usize>()
+        .map(Journal)
+        .map_err(|_| format!("expected a number of entries or `off`, got {text:?}"))
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()
@@ -98,6 +114,9 @@ async fn run(args: Args) -> ExitCode {
     }
     if let Some(RateLimit(limit)) = args.rate_limit {
         builder = builder.rate_limit(limit);
+    }
+    if let Some(Journal(entries)) = args.journal {
+        builder = builder.journal_capacity(entries);
     }
     if let Some(secs) = args.token_ttl {
         builder = builder.token_ttl(Duration::from_secs(secs));

@@ -120,3 +120,46 @@ fn bad_fixture_file_is_refused_with_its_name_and_path() {
         .unwrap();
     assert!(!bad_flag.status.success());
 }
+
+/// `--journal N` keeps the last N requests for `/__admin/journal`; `--journal off` keeps none.
+#[tokio::test]
+async fn journal_flag_sets_how_many_requests_are_kept() {
+    for (flag, kept) in [("1", 1), ("off", 0)] {
+        let mut child = Command::new(BIN)
+            .args(["--listen", "127.0.0.1:0", "--journal", flag])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim_end()
+            .strip_prefix("listening on ")
+            .unwrap()
+            .to_owned();
+        for _ in 0..2 {
+            let answer = send(
+                client()
+                    .post(format!("{base}/v1/statistics/campaign"))
+                    .header("x-ins-auth-key", DEMO_KEY)
+                    .body(r#"{"campaign_id":12345}"#),
+            )
+            .await;
+            assert_eq!(answer.status, 200);
+        }
+        let journal = send(client().get(format!("{base}/__admin/journal"))).await;
+        let entries: Vec<serde_json::Value> = serde_json::from_str(&journal.body).unwrap();
+        assert_eq!(entries.len(), kept, "--journal {flag}: {}", journal.body);
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    let bad_flag = Command::new(BIN)
+        .args(["--journal", "many"])
+        .output()
+        .unwrap();
+    assert!(!bad_flag.status.success());
+    assert!(String::from_utf8_lossy(&bad_flag.stderr).contains("`off`"));
+}
