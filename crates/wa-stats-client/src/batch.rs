@@ -69,7 +69,7 @@ impl Client {
     ///     .bearer_token("demo-token")
     ///     .base_url(server.base_url())
     ///     .build()?;
-    /// // 33333 is unknown to the mock; 12345 is asked for twice.
+    /// // 33333 is another partner's, so it answers as not found (R7); 12345 is asked for twice.
     /// let ids = [12345, 33333, 12346, 12345];
     /// let mut results = client.campaign_statistics_many_indexed(ids, .., 4);
     /// let (mut early, mut next, mut printed) = (BTreeMap::new(), 0, Vec::new());

@@ -46,7 +46,7 @@ impl JournalEntry {
 
 /// What the journal keeps of a request until someone reads it: the parts are shared, not
 /// copied (a few reference counts and two small allocations per request, where copying every
-/// header and the body into strings cost the statistics route a sixth of its throughput), and
+/// header and the body into strings was an eighth of the statistics route's instructions), and
 /// credentials are already replaced.
 #[derive(Debug)]
 pub(crate) struct Recorded {

@@ -155,7 +155,7 @@ fn statistics(
         }
         campaign.statistics(request.start_time, request.end_time)
     };
-    // Into a buffer sized for a whole body, so that it is never grown.
+    // Into a buffer that holds a whole body without cards, so that it is not grown.
     let mut body = Vec::with_capacity(1024);
     stats.write_json(&mut body);
     Ok(body)
