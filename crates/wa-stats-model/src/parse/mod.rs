@@ -8,7 +8,11 @@
 //! - keys match exactly or else case-insensitively (Go's folding); a repeated key's last value wins;
 //! - `null` leaves a field as it was; unknown keys are skipped whatever they hold;
 //! - a number must be an integer literal within `i64` (`1.5`, `1e3`, `1E400` are type errors).
+//!
+//! Bodies of the common shape (an object of plain keys and integer or `null` values) are read in
+//! one pass by `fast.rs`; everything else, and every error, comes from the full two-pass path.
 
+mod fast;
 mod scanner;
 
 use std::borrow::Cow;
@@ -75,6 +79,15 @@ pub fn parse_request(body: &[u8]) -> Result<CampaignStatisticsRequest, ParseErro
     if body.len() > MAX_REQUEST_BODY_BYTES {
         return Err(ParseError::BodyTooLarge);
     }
+    if let Some(request) = fast::plain_object(body) {
+        return Ok(request);
+    }
+    parse_request_full(body)
+}
+
+/// [`parse_request`] without the fast path: Go's scanner over the first value, then a walk that
+/// reads it. Handles every body the fast path leaves (and every body it takes, identically).
+fn parse_request_full(body: &[u8]) -> Result<CampaignStatisticsRequest, ParseError> {
     let end = scan_first_value(body).map_err(|error| match error {
         ScanError::Eof => ParseError::Empty,
         ScanError::UnexpectedEof => ParseError::Truncated,
