@@ -167,6 +167,7 @@ impl Connection {
     }
 }
 
+#[derive(Clone)]
 struct Result {
     rps: f64,
     p50: Duration,
@@ -282,7 +283,7 @@ fn main() {
     }
     let requests = env_or("LOAD_REQUESTS", 30_000);
     let concurrency = env_or("LOAD_CONCURRENCY", 32);
-    let rounds = env_or("LOAD_ROUNDS", 3);
+    let rounds = env_or("LOAD_ROUNDS", 7);
     // LOAD_SPLIT=1: the server on a one-worker runtime of its own, the load on another, so each
     // side keeps one core instead of both sharing two workers.
     let server_runtime = std::env::var_os("LOAD_SPLIT").map(|_| {
@@ -352,8 +353,8 @@ fn main() {
         }
         println!("| scenario | requests/s (median of rounds) | p50 | p99 | CPU per request (median) |");
         println!("| --- | --- | --- | --- | --- |");
-        let mut medians = Vec::new();
-        for (scenario, runs) in scenarios.iter().zip(&mut results) {
+        for (scenario, runs) in scenarios.iter().zip(&results) {
+            let mut runs = runs.clone();
             runs.sort_by_key(|run| run.cpu);
             let cpu = runs[runs.len() / 2].cpu;
             runs.sort_by(|a, b| a.rps.total_cmp(&b.rps));
@@ -366,24 +367,33 @@ fn main() {
                 median.p99.as_secs_f64() * 1e6,
                 cpu.as_secs_f64() * 1e6
             );
-            medians.push((*scenario, median.rps, median.p50, cpu));
         }
-        let find = |wanted: fn(Scenario) -> bool| medians.iter().find(|m| wanted(m.0));
-        let one_day = find(|s| matches!(s, Scenario::OneDay));
-        let lifetime = find(|s| matches!(s, Scenario::Lifetime));
-        let health = find(|s| matches!(s, Scenario::Health));
+        // Ratios are taken within each round (the two scenarios ran back to back) and their
+        // median reported with its range: this machine's speed drifts between rounds by more
+        // than the differences being measured, and a ratio of two medians from different rounds
+        // carries that drift.
+        let rounds_of = |wanted: fn(Scenario) -> bool| {
+            scenarios
+                .iter()
+                .position(|&s| wanted(s))
+                .map(|i| &results[i])
+        };
+        let one_day = rounds_of(|s| matches!(s, Scenario::OneDay));
+        let lifetime = rounds_of(|s| matches!(s, Scenario::Lifetime));
+        let health = rounds_of(|s| matches!(s, Scenario::Health));
         if let (Some(one_day), Some(health)) = (one_day, health) {
+            let by_rps = paired(one_day, health, |a, b| a.rps / b.rps);
+            let by_cpu = paired(one_day, health, |a, b| b.cpu.as_secs_f64() / a.cpu.as_secs_f64());
             println!(
-                "statistics (one day) / healthz: throughput {:.0}%, by CPU per request {:.0}%",
-                100.0 * one_day.1 / health.1,
-                100.0 * health.3.as_secs_f64() / one_day.3.as_secs_f64()
+                "statistics (one day) / healthz, per round: throughput {}, by CPU per request {}",
+                by_rps, by_cpu
             );
         }
         if let (Some(one_day), Some(lifetime)) = (one_day, lifetime) {
-            println!(
-                "lifetime / one-day p50 latency: {:.0}%",
-                100.0 * lifetime.2.as_secs_f64() / one_day.2.as_secs_f64()
-            );
+            let by_p50 = paired(lifetime, one_day, |a, b| {
+                a.p50.as_secs_f64() / b.p50.as_secs_f64()
+            });
+            println!("lifetime / one-day p50 latency, per round: {by_p50}");
         }
     });
     match &server_runtime {
@@ -398,4 +408,16 @@ fn main() {
         .status()
         .unwrap();
     assert!(status.success());
+}
+
+/// `ratio` of the two scenarios' runs round by round: the median, and the range in brackets.
+fn paired(a: &[Result], b: &[Result], ratio: impl Fn(&Result, &Result) -> f64) -> String {
+    let mut ratios: Vec<f64> = a.iter().zip(b).map(|(a, b)| 100.0 * ratio(a, b)).collect();
+    ratios.sort_by(f64::total_cmp);
+    match (ratios.first(), ratios.get(ratios.len() / 2), ratios.last()) {
+        (Some(low), Some(median), Some(high)) => {
+            format!("{median:.0}% (rounds {low:.0}–{high:.0}%)")
+        }
+        _ => "no rounds".to_owned(),
+    }
 }
