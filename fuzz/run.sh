@@ -10,7 +10,7 @@ if ! rustup toolchain list | grep -q nightly; then
     echo "skipping fuzzing: no nightly toolchain here (cargo fuzz needs one)" >&2
     exit 0
 fi
-for target in parse_request read_statistics classify_error; do
+for target in ${FUZZ_TARGETS:-parse_request read_statistics classify_error}; do
     corpus=fuzz/corpus/$target
     mkdir -p "$corpus"
     echo "== $target for ${seconds}s"
