@@ -11,7 +11,7 @@ use wa_stats_model::{CredentialKind, Secret, TokenResponse};
 
 use crate::config::{ClientBuilder, Setting};
 use crate::credentials::{Auth, AuthHeader};
-use crate::error::Error;
+use crate::error::{BoxError, Error};
 use crate::pacing::Pacer;
 use crate::request::CampaignStatisticsCall;
 use crate::retry::{Backoff, RetryBudget};
@@ -231,23 +231,30 @@ impl Inner {
             });
         }
         // The body may hold the token itself, and serde's messages quote values: keep neither.
-        let token: TokenResponse =
-            serde_json::from_slice(&answer.body).map_err(|error| Error::UndecodableBody {
-                status: answer.status,
-                raw: Bytes::from_static(REDACTED.as_bytes()),
-                source: format!(
-                    "not a token response ({:?} error at line {} column {})",
-                    error.classify(),
-                    error.line(),
-                    error.column()
-                )
-                .into(),
-            })?;
+        let token: TokenResponse = serde_json::from_slice(&answer.body).map_err(|error| {
+            unusable_token_answer(format!(
+                "not a token response ({:?} error at line {} column {})",
+                error.classify(),
+                error.line(),
+                error.column()
+            ))
+        })?;
         if token.access_token.is_empty() {
-            return Err(Error::config(
-                "the token endpoint answered with an empty access_token",
+            // The settings are fine; it is the server's answer that cannot be used.
+            return Err(unusable_token_answer(
+                "a token response with an empty access_token",
             ));
         }
         Ok(token)
+    }
+}
+
+/// A 200 from the token endpoint that gives no usable token. The body is not kept: it may hold
+/// the token.
+fn unusable_token_answer(why: impl Into<BoxError>) -> Error {
+    Error::UndecodableBody {
+        status: 200,
+        raw: Bytes::from_static(REDACTED.as_bytes()),
+        source: why.into(),
     }
 }

@@ -32,7 +32,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// | [`InsecureUrl`](Error::InsecureUrl), [`Config`](Error::Config) | the client's settings are refused | no | no |
 /// | [`Transport`](Error::Transport) | connect, TLS, timeout, reset, body cut short | maybe | yes, except TLS |
 /// | [`Api`](Error::Api) | the server answered with an error status | yes | 429, 5xx, 408 |
-/// | [`UndecodableBody`](Error::UndecodableBody) | a 200 whose body is not statistics | yes | no |
+/// | [`UndecodableBody`](Error::UndecodableBody) | a 200 whose body is not statistics (or no usable token) | yes | no |
 /// | [`UnexpectedStatus`](Error::UnexpectedStatus) | a status the API never sends (1xx, 3xx, other 2xx) | yes | no |
 /// | [`BodyTooLarge`](Error::BodyTooLarge) | the answer exceeded the size cap | yes | no |
 /// | [`TokenEndpoint`](Error::TokenEndpoint) | fetching an OAuth token failed | yes | as the inner error |
@@ -81,8 +81,7 @@ pub enum Error {
     #[error("invalid client configuration: {reason}")]
     #[non_exhaustive]
     Config {
-        /// The setting at fault; `None` when no setting is (the HTTP stack could not start, or
-        /// the token endpoint answered with an empty token).
+        /// The setting at fault; `None` when no setting is (the HTTP stack could not start).
         setting: Option<Setting>,
         /// What is wrong, for a person.
         reason: String,
@@ -107,7 +106,10 @@ pub enum Error {
         /// HTTP attempts made in all.
         attempts: u32,
     },
-    /// A 200 answer whose body is not a statistics object. The bytes are kept.
+    /// A 200 answer whose body is not a statistics object, or, inside
+    /// [`TokenEndpoint`](Error::TokenEndpoint), not a usable token (it does not decode, or its
+    /// `access_token` is empty). The bytes are kept, except a token answer's: they may hold the
+    /// token, so `raw` reads `** redacted **`.
     #[error("HTTP {status} with a body that is not campaign statistics: {source}")]
     UndecodableBody {
         /// HTTP status (200).

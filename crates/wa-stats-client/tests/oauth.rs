@@ -198,3 +198,40 @@ async fn a_token_endpoint_outage_is_retried() {
         matches!(&error, Error::TokenEndpoint { source } if source.kind_name() == "undecodable_body")
     );
 }
+
+#[tokio::test]
+async fn an_empty_access_token_is_an_unusable_answer_not_a_configuration_error() {
+    let server = MockServer::start().await;
+    server.inject(
+        Fault::status(200)
+            .body(r#"{"access_token":"","token_type":"Bearer","expires_in":3600}"#)
+            .on_token_endpoint(),
+    );
+    let error = oauth(&server)
+        .campaign_statistics(12345)
+        .send()
+        .await
+        .unwrap_err();
+    let Error::TokenEndpoint { source } = &error else {
+        panic!("not a token-endpoint error: {error:?}");
+    };
+    assert!(
+        matches!(**source, Error::UndecodableBody { status: 200, .. }),
+        "{source:?}"
+    );
+    assert_eq!(
+        (error.kind_name(), error.status(), error.setting()),
+        ("token_endpoint", Some(200), None)
+    );
+    assert!(!error.is_retryable());
+    assert!(
+        error
+            .to_string()
+            .starts_with("OAuth token endpoint: HTTP 200")
+            && error.to_string().contains("empty access_token"),
+        "{error}"
+    );
+    assert_no_secret(&format!("{error} {error:?}"));
+    assert_eq!(token_requests(&server), 1);
+    assert!(statistics_requests(&server).is_empty());
+}

@@ -144,6 +144,21 @@ async fn no_error_variant_client_or_log_line_shows_a_secret() {
             .await
             .unwrap_err(),
     );
+    // One that decodes but has no token: the rest of its body is not kept either.
+    server.inject(
+        Fault::status(200)
+            .body(format!(
+                r#"{{"access_token":"","token_type":"{CLIENT_SECRET}","expires_in":60}}"#
+            ))
+            .on_token_endpoint(),
+    );
+    errors.push(
+        oauth(&server)
+            .campaign_statistics(12345)
+            .send()
+            .await
+            .unwrap_err(),
+    );
 
     let mut kinds: Vec<&str> = errors.iter().map(Error::kind_name).collect();
     kinds.sort_unstable();
