@@ -10,7 +10,7 @@ use wa_stats_model::secret::REDACTED;
 use wa_stats_model::{CredentialKind, Secret, TokenResponse};
 
 use crate::config::{ClientBuilder, Setting};
-use crate::credentials::{Auth, AuthHeader};
+use crate::credentials::{Auth, AuthHeader, bearer_header};
 use crate::error::{BoxError, Error};
 use crate::pacing::Pacer;
 use crate::request::CampaignStatisticsCall;
@@ -243,6 +243,13 @@ impl Inner {
             // The settings are fine; it is the server's answer that cannot be used.
             return Err(unusable_token_answer(
                 "a token response with an empty access_token",
+            ));
+        }
+        // Checked here rather than left to the cache, which would report it as the caller's
+        // credential (Setting::Credential) and outside TokenEndpoint.
+        if bearer_header(&token.access_token).is_err() {
+            return Err(unusable_token_answer(
+                "a token response whose access_token cannot go in an HTTP header",
             ));
         }
         Ok(token)

@@ -235,3 +235,35 @@ async fn an_empty_access_token_is_an_unusable_answer_not_a_configuration_error()
     assert_eq!(token_requests(&server), 1);
     assert!(statistics_requests(&server).is_empty());
 }
+
+#[tokio::test]
+async fn a_token_that_cannot_go_in_a_header_is_an_unusable_answer_not_a_bad_credential() {
+    let server = MockServer::start().await;
+    server.inject(
+        Fault::status(200)
+            .body(r#"{"access_token":"issued\nhidden","token_type":"Bearer","expires_in":3600}"#)
+            .on_token_endpoint(),
+    );
+    let error = oauth(&server)
+        .campaign_statistics(12345)
+        .send()
+        .await
+        .unwrap_err();
+    let Error::TokenEndpoint { source } = &error else {
+        panic!("not a token-endpoint error: {error:?}");
+    };
+    assert!(
+        matches!(**source, Error::UndecodableBody { status: 200, .. }),
+        "{source:?}"
+    );
+    // Not the caller's credential: a program must not be told to fix its client secret.
+    assert_eq!(
+        (error.kind_name(), error.status(), error.setting()),
+        ("token_endpoint", Some(200), None)
+    );
+    assert!(!error.is_retryable());
+    let shown = format!("{error} {error:?}");
+    assert!(!shown.contains("hidden"), "the token was echoed: {shown}");
+    assert_no_secret(&shown);
+    assert!(statistics_requests(&server).is_empty());
+}
