@@ -90,7 +90,7 @@ async fn campaign(
         .transpose()?;
     let range = time::check_range(from.as_ref(), to.as_ref(), now)?;
     let credential = setup::credential(options, origins)?;
-    let client = setup::client(options, credential)?;
+    let client = setup::client(options, credential, origins)?;
     let ids = ids::collect(&args.ids, io::stdin().lock())?;
     tracing::debug!(
         campaigns = ids.len(),
@@ -161,7 +161,7 @@ async fn token(options: &Options, matches: &ArgMatches, origins: &Origins<'_>) -
              WA_STATS_CLIENT_SECRET) instead of --token or --api-key",
         )));
     }
-    let client = setup::client(options, credential)?;
+    let client = setup::client(options, credential, origins)?;
     let token = client
         .access_token()
         .await

@@ -30,17 +30,33 @@ pub(crate) enum Credential {
 pub(crate) struct Origins<'a>(pub(crate) &'a ArgMatches);
 
 impl Origins<'_> {
-    /// `--flag`, plus where it came from when that was the environment.
-    fn describe(&self, id: &str, flag: &str, env: &str) -> String {
+    /// Whether option `id` took its value from its environment variable.
+    fn came_from_env(&self, id: &str) -> bool {
         // Global options are recorded on the subcommand's matches as well; either will do.
         let mut source = self.0.value_source(id);
         if let Some((_, sub)) = self.0.subcommand() {
             source = source.max(sub.value_source(id));
         }
-        if source == Some(ValueSource::EnvVariable) {
-            format!("{flag} (from {env})")
+        source == Some(ValueSource::EnvVariable)
+    }
+
+    /// `--flag`, plus where it came from when that was the environment.
+    fn describe(&self, id: &str, flag: &str, env: &str) -> String {
+        format!("{flag}{}", self.env_suffix(&[(id, env)]))
+    }
+
+    /// ` (from WA_STATS_…)` naming those of `options` (argument id, variable) whose value came
+    /// from the environment, or nothing when none did.
+    fn env_suffix(&self, options: &[(&str, &str)]) -> String {
+        let from: Vec<&str> = options
+            .iter()
+            .filter(|(id, _)| self.came_from_env(id))
+            .map(|&(_, env)| env)
+            .collect();
+        if from.is_empty() {
+            String::new()
         } else {
-            flag.to_owned()
+            format!(" (from {})", from.join(" and "))
         }
     }
 }
@@ -118,8 +134,13 @@ pub(crate) fn credential(options: &Options, origins: &Origins<'_>) -> Result<Cre
 }
 
 /// Builds the client. Refuses plain http to a host that is not loopback unless
-/// `--allow-insecure-http`, and any other setting the client rejects, naming the flag.
-pub(crate) fn client(options: &Options, credential: Credential) -> Result<Client, Refusal> {
+/// `--allow-insecure-http`, and any other setting the client rejects, naming the flag (and the
+/// environment variable, when the value came from one).
+pub(crate) fn client(
+    options: &Options,
+    credential: Credential,
+    origins: &Origins<'_>,
+) -> Result<Client, Refusal> {
     let credential_flag = credential.flag();
     let mut builder = match credential {
         Credential::Token(token) => Client::builder().bearer_token(token),
@@ -142,63 +163,85 @@ pub(crate) fn client(options: &Options, credential: Credential) -> Result<Client
         .allow_insecure_http(options.allow_insecure_http)
         .user_agent(concat!("wa-stats/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|error| refuse_settings(&error, credential_flag))
+        .map_err(|error| refuse_settings(&error, credential_flag, origins))
+}
+
+/// A flag of the command line as the client's errors need it: its name, the options (argument
+/// id, environment variable) its value may have come from, and how to fix a bad value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Flag {
+    name: &'static str,
+    options: &'static [(&'static str, &'static str)],
+    fix: &'static str,
 }
 
 impl Credential {
     /// The flag that gives this credential, for messages about its value.
-    fn flag(&self) -> &'static str {
-        match self {
-            Self::Token(_) => "--token",
-            Self::ApiKey(_) => "--api-key",
-            Self::ClientCredentials { .. } => "--client-id/--client-secret",
+    fn flag(&self) -> Flag {
+        let (name, options): (_, &'static [_]) = match self {
+            Self::Token(_) => ("--token", &[("token", "WA_STATS_TOKEN")]),
+            Self::ApiKey(_) => ("--api-key", &[("api_key", "WA_STATS_API_KEY")]),
+            Self::ClientCredentials { .. } => (
+                "--client-id/--client-secret",
+                &[
+                    ("client_id", "WA_STATS_CLIENT_ID"),
+                    ("client_secret", "WA_STATS_CLIENT_SECRET"),
+                ],
+            ),
+        };
+        Flag {
+            name,
+            options,
+            fix: "give the value exactly as issued, without line breaks or other control \
+                  characters",
         }
     }
 }
 
-/// The flag that sets `setting` (`credential_flag` for the credential), and how to fix a bad
-/// value; `None` for a setting the command line does not expose.
-fn flag_for(
-    setting: Setting,
-    credential_flag: &'static str,
-) -> Option<(&'static str, &'static str)> {
-    Some(match setting {
-        Setting::Credential => (
-            credential_flag,
-            "give the value exactly as issued, without line breaks or other control characters",
-        ),
+/// The flag that sets `setting` (`credential` for the credential); `None` for a setting the
+/// command line does not expose.
+fn flag_for(setting: Setting, credential: Flag) -> Option<Flag> {
+    let (name, options, fix): (_, &'static [_], _) = match setting {
+        Setting::Credential => return Some(credential),
         Setting::BaseUrl => (
             "--base-url",
+            &[("base_url", "WA_STATS_BASE_URL")],
             "give a full URL such as https://gw.api.insidethekube.com",
         ),
         Setting::TokenUrl => (
             "--token-url",
+            &[("token_url", "WA_STATS_TOKEN_URL")],
             "give a full URL such as https://gw.api.insidethekube.com/auth/token",
         ),
-        Setting::RateLimit => ("--rate-limit", "give at least 1 request per second"),
-        Setting::MaxAttempts => ("--max-retries", "give a number from 0 to 20"),
-        Setting::Timeout => ("--timeout", "give a number of seconds such as 30"),
+        Setting::RateLimit => ("--rate-limit", &[], "give at least 1 request per second"),
+        Setting::MaxAttempts => ("--max-retries", &[], "give a number from 0 to 20"),
+        Setting::Timeout => ("--timeout", &[], "give a number of seconds such as 30"),
         // Set by the tool itself, or never refused: the client's message says what is wrong.
         _ => return None,
-    })
+    };
+    Some(Flag { name, options, fix })
 }
 
 /// Words a client-settings error in terms of the command line, naming the flag from the setting
-/// the client reports rather than from its message, which is written for people.
-fn refuse_settings(error: &Error, credential_flag: &'static str) -> Refusal {
+/// the client reports rather than from its message, which is written for people. A value that
+/// came from the environment names its variable too: the user may never have typed the flag.
+fn refuse_settings(error: &Error, credential: Flag, origins: &Origins<'_>) -> Refusal {
     let named = error
         .setting()
-        .and_then(|setting| flag_for(setting, credential_flag));
+        .and_then(|setting| flag_for(setting, credential));
+    let from = |flag: &Flag| origins.env_suffix(flag.options);
     match (error, named) {
-        (Error::InsecureUrl { url, .. }, Some((flag, _))) => Refusal::new(
+        (Error::InsecureUrl { url, .. }, Some(flag)) => Refusal::new(
             format!(
-                "{flag} {url}: plain http:// to a host that is not loopback would send the \
-                 credential in clear"
+                "{} {url}{}: plain http:// to a host that is not loopback would send the \
+                 credential in clear",
+                flag.name,
+                from(&flag)
             ),
             "use https://, or add --allow-insecure-http for a test host you trust",
         ),
-        (Error::Config { reason, .. }, Some((flag, fix))) => {
-            Refusal::new(format!("{flag}: {reason}"), fix)
+        (Error::Config { reason, .. }, Some(flag)) => {
+            Refusal::new(format!("{}{}: {reason}", flag.name, from(&flag)), flag.fix)
         }
         (other, _) => Refusal {
             problem: other.to_string(),
@@ -209,19 +252,32 @@ fn refuse_settings(error: &Error, credential_flag: &'static str) -> Refusal {
 
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory;
+
     use super::*;
+    use crate::cli::Cli;
+
+    const SETTINGS: [Setting; 6] = [
+        Setting::Credential,
+        Setting::BaseUrl,
+        Setting::TokenUrl,
+        Setting::RateLimit,
+        Setting::MaxAttempts,
+        Setting::Timeout,
+    ];
 
     #[test]
     fn every_setting_the_command_line_sets_has_its_flag() {
-        for (setting, flag) in [
-            (Setting::Credential, "--api-key"),
-            (Setting::BaseUrl, "--base-url"),
-            (Setting::TokenUrl, "--token-url"),
-            (Setting::RateLimit, "--rate-limit"),
-            (Setting::MaxAttempts, "--max-retries"),
-            (Setting::Timeout, "--timeout"),
-        ] {
-            assert_eq!(flag_for(setting, "--api-key").map(|(f, _)| f), Some(flag));
+        let api_key = Credential::ApiKey("k".into()).flag();
+        for (setting, flag) in SETTINGS.into_iter().zip([
+            "--api-key",
+            "--base-url",
+            "--token-url",
+            "--rate-limit",
+            "--max-retries",
+            "--timeout",
+        ]) {
+            assert_eq!(flag_for(setting, api_key).map(|f| f.name), Some(flag));
         }
         for internal in [
             Setting::AllowInsecureHttp,
@@ -232,18 +288,76 @@ mod tests {
             Setting::MaxRetryAfter,
             Setting::RetryBudget,
         ] {
-            assert_eq!(flag_for(internal, "--token"), None, "{internal:?}");
+            assert_eq!(flag_for(internal, api_key), None, "{internal:?}");
+        }
+    }
+
+    /// The argument ids and variables a message names are the ones clap reads: every
+    /// environment variable behind a flag, and no other.
+    #[test]
+    fn each_flag_lists_the_variables_clap_reads_for_it() {
+        let command = Cli::command();
+        let credentials = [
+            Credential::Token("t".into()),
+            Credential::ApiKey("k".into()),
+            Credential::ClientCredentials {
+                id: "i".into(),
+                secret: "s".into(),
+            },
+        ];
+        let token = credentials[0].flag();
+        let flags = credentials.iter().map(Credential::flag).chain(
+            SETTINGS
+                .into_iter()
+                .filter_map(|setting| flag_for(setting, token)),
+        );
+        for flag in flags {
+            let expected: Vec<(String, String)> = flag
+                .name
+                .split('/')
+                .map(|long| {
+                    command
+                        .get_arguments()
+                        .find(|arg| arg.get_long() == long.strip_prefix("--"))
+                        .unwrap_or_else(|| panic!("no argument {long}"))
+                })
+                .filter_map(|arg| {
+                    let env = arg.get_env()?.to_str()?.to_owned();
+                    Some((arg.get_id().to_string(), env))
+                })
+                .collect();
+            let listed: Vec<(String, String)> = flag
+                .options
+                .iter()
+                .map(|&(id, env)| (id.to_owned(), env.to_owned()))
+                .collect();
+            assert_eq!(listed, expected, "{}", flag.name);
         }
     }
 
     #[test]
     fn a_refused_setting_is_worded_with_its_flag_and_a_fix() {
+        // Given on the command line, so that a WA_STATS_* variable in the environment of the
+        // test run cannot change where the value came from.
+        let matches = Cli::command()
+            .try_get_matches_from([
+                "wa-stats",
+                "campaign",
+                "1",
+                "--token",
+                "t",
+                "--base-url",
+                "not a url",
+            ])
+            .unwrap();
+        let origins = Origins(&matches);
+        let token = Credential::Token("t".into()).flag();
         let error = Client::builder()
             .bearer_token("t")
             .base_url("not a url")
             .build()
             .unwrap_err();
-        let refusal = refuse_settings(&error, "--token");
+        let refusal = refuse_settings(&error, token, &origins);
         assert!(
             refusal
                 .problem
@@ -258,7 +372,7 @@ mod tests {
             .build()
             .unwrap_err();
         assert_eq!(
-            refuse_settings(&error, "--token").problem,
+            refuse_settings(&error, token, &origins).problem,
             error.to_string()
         );
     }

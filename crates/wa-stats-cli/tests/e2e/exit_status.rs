@@ -260,6 +260,73 @@ async fn settings_the_client_refuses_name_their_flag() {
     assert!(server.journal().is_empty());
 }
 
+/// The same refusals when the value came from an environment variable: the message names the
+/// variable as well as the flag, since the user never typed the flag.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_from_the_environment_name_their_variable() {
+    let server = MockServer::start().await;
+    for (args, env, problem) in [
+        (
+            vec!["campaign", "1", "--token", "t"],
+            vec![("WA_STATS_BASE_URL", "not a url")],
+            "--base-url (from WA_STATS_BASE_URL): base URL is not a valid URL",
+        ),
+        (
+            vec!["campaign", "1", "--token", "t"],
+            vec![("WA_STATS_BASE_URL", "http://stats.example.invalid")],
+            "--base-url http://stats.example.invalid/ (from WA_STATS_BASE_URL): plain http://",
+        ),
+        (
+            vec!["campaign", "1", "--client-id", "demo-client"],
+            vec![
+                ("WA_STATS_BASE_URL", "https://stats.example.invalid"),
+                ("WA_STATS_CLIENT_SECRET", "demo-secret"),
+                (
+                    "WA_STATS_TOKEN_URL",
+                    "ftp://stats.example.invalid/auth/token",
+                ),
+            ],
+            "--token-url (from WA_STATS_TOKEN_URL): token URL must be https://",
+        ),
+        // A flag wins over the variable of the same option (clap's rule), and is what is named.
+        (
+            vec!["campaign", "1", "--token", "t", "--base-url", "not a url"],
+            vec![("WA_STATS_BASE_URL", "https://stats.example.invalid")],
+            "error: --base-url: base URL is not a valid URL",
+        ),
+    ] {
+        let run = wa_stats(&args, &env, None);
+        assert_eq!(run.code, 2, "{env:?}: {run:?}");
+        assert!(
+            run.stderr.contains(problem),
+            "{env:?} should say {problem:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("\n  fix: "), "{}", run.stderr);
+    }
+
+    // Credentials: named by their variable, never echoed. `refused` sets the mock's base URL.
+    for (args, env, problem) in [
+        (
+            vec!["campaign", "1"],
+            vec![("WA_STATS_API_KEY", "INS.k\nINS.hidden")],
+            "--api-key (from WA_STATS_API_KEY): the credential contains characters",
+        ),
+        (
+            vec!["campaign", "1"],
+            vec![("WA_STATS_TOKEN", "demo\u{7f}hidden")],
+            "--token (from WA_STATS_TOKEN): the credential contains characters",
+        ),
+    ] {
+        let stderr = refused(&server, &args, &env, problem);
+        assert!(
+            !stderr.contains("hidden"),
+            "a credential was echoed: {stderr}"
+        );
+    }
+    assert!(server.journal().is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quiet_means_nothing_on_stderr() {
     let server = MockServer::start().await;
