@@ -108,8 +108,8 @@ pub enum Error {
     },
     /// A 200 answer whose body is not a statistics object, or, inside
     /// [`TokenEndpoint`](Error::TokenEndpoint), not a usable token (it does not decode, or its
-    /// `access_token` is empty or cannot go in an HTTP header). The bytes are kept, except a token answer's: they may hold the
-    /// token, so `raw` reads `** redacted **`.
+    /// `access_token` is empty or cannot go in an HTTP header). The bytes are kept, except a
+    /// token answer's: they may hold the token, so `raw` reads `** redacted **`.
     #[error("HTTP {status} with a body that is not campaign statistics: {source}")]
     UndecodableBody {
         /// HTTP status (200).

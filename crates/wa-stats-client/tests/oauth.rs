@@ -199,71 +199,50 @@ async fn a_token_endpoint_outage_is_retried() {
     );
 }
 
+/// A 200 from the token endpoint whose token cannot be used is the server's fault, not the
+/// caller's: `UndecodableBody` inside `TokenEndpoint`, never `Config`, which would tell a program
+/// to fix its own client credentials.
 #[tokio::test]
-async fn an_empty_access_token_is_an_unusable_answer_not_a_configuration_error() {
-    let server = MockServer::start().await;
-    server.inject(
-        Fault::status(200)
-            .body(r#"{"access_token":"","token_type":"Bearer","expires_in":3600}"#)
-            .on_token_endpoint(),
-    );
-    let error = oauth(&server)
-        .campaign_statistics(12345)
-        .send()
-        .await
-        .unwrap_err();
-    let Error::TokenEndpoint { source } = &error else {
-        panic!("not a token-endpoint error: {error:?}");
-    };
-    assert!(
-        matches!(**source, Error::UndecodableBody { status: 200, .. }),
-        "{source:?}"
-    );
-    assert_eq!(
-        (error.kind_name(), error.status(), error.setting()),
-        ("token_endpoint", Some(200), None)
-    );
-    assert!(!error.is_retryable());
-    assert!(
-        error
-            .to_string()
-            .starts_with("OAuth token endpoint: HTTP 200")
-            && error.to_string().contains("empty access_token"),
-        "{error}"
-    );
-    assert_no_secret(&format!("{error} {error:?}"));
-    assert_eq!(token_requests(&server), 1);
-    assert!(statistics_requests(&server).is_empty());
-}
-
-#[tokio::test]
-async fn a_token_that_cannot_go_in_a_header_is_an_unusable_answer_not_a_bad_credential() {
-    let server = MockServer::start().await;
-    server.inject(
-        Fault::status(200)
-            .body(r#"{"access_token":"issued\nhidden","token_type":"Bearer","expires_in":3600}"#)
-            .on_token_endpoint(),
-    );
-    let error = oauth(&server)
-        .campaign_statistics(12345)
-        .send()
-        .await
-        .unwrap_err();
-    let Error::TokenEndpoint { source } = &error else {
-        panic!("not a token-endpoint error: {error:?}");
-    };
-    assert!(
-        matches!(**source, Error::UndecodableBody { status: 200, .. }),
-        "{source:?}"
-    );
-    // Not the caller's credential: a program must not be told to fix its client secret.
-    assert_eq!(
-        (error.kind_name(), error.status(), error.setting()),
-        ("token_endpoint", Some(200), None)
-    );
-    assert!(!error.is_retryable());
-    let shown = format!("{error} {error:?}");
-    assert!(!shown.contains("hidden"), "the token was echoed: {shown}");
-    assert_no_secret(&shown);
-    assert!(statistics_requests(&server).is_empty());
+async fn an_unusable_token_is_an_undecodable_answer_not_a_configuration_error() {
+    let cases = [
+        (
+            r#"{"access_token":"","token_type":"Bearer","expires_in":3600}"#,
+            "empty access_token",
+        ),
+        (
+            r#"{"access_token":"issued\nhidden","token_type":"Bearer","expires_in":3600}"#,
+            "cannot go in an HTTP header",
+        ),
+    ];
+    for (body, reason) in cases {
+        let server = MockServer::start().await;
+        server.inject(Fault::status(200).body(body).on_token_endpoint());
+        let error = oauth(&server)
+            .campaign_statistics(12345)
+            .send()
+            .await
+            .unwrap_err();
+        let Error::TokenEndpoint { source } = &error else {
+            panic!("not a token-endpoint error: {error:?}");
+        };
+        assert!(
+            matches!(**source, Error::UndecodableBody { status: 200, .. }),
+            "{source:?}"
+        );
+        assert_eq!(
+            (error.kind_name(), error.status(), error.setting()),
+            ("token_endpoint", Some(200), None)
+        );
+        assert!(!error.is_retryable());
+        let text = error.to_string();
+        assert!(
+            text.starts_with("OAuth token endpoint: HTTP 200") && text.contains(reason),
+            "{text}"
+        );
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains("hidden"), "the token was echoed: {shown}");
+        assert_no_secret(&shown);
+        assert_eq!(token_requests(&server), 1);
+        assert!(statistics_requests(&server).is_empty());
+    }
 }
