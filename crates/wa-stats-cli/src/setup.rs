@@ -61,6 +61,42 @@ impl Origins<'_> {
     }
 }
 
+/// A credential option: its clap argument id, its flag and its environment variable.
+#[derive(Debug, Clone, Copy)]
+struct CredentialOption {
+    id: &'static str,
+    flag: &'static str,
+    env: &'static str,
+}
+
+const TOKEN: CredentialOption = CredentialOption {
+    id: "token",
+    flag: "--token",
+    env: "WA_STATS_TOKEN",
+};
+const API_KEY: CredentialOption = CredentialOption {
+    id: "api_key",
+    flag: "--api-key",
+    env: "WA_STATS_API_KEY",
+};
+const CLIENT_ID: CredentialOption = CredentialOption {
+    id: "client_id",
+    flag: "--client-id",
+    env: "WA_STATS_CLIENT_ID",
+};
+const CLIENT_SECRET: CredentialOption = CredentialOption {
+    id: "client_secret",
+    flag: "--client-secret",
+    env: "WA_STATS_CLIENT_SECRET",
+};
+
+impl Origins<'_> {
+    /// The option's flag, and its variable when the value came from there.
+    fn name(&self, option: CredentialOption) -> String {
+        self.describe(option.id, option.flag, option.env)
+    }
+}
+
 /// Picks the one credential the options give, or refuses: none, two kinds at once, half of the
 /// client-credentials pair, or an empty value.
 pub(crate) fn credential(options: &Options, origins: &Origins<'_>) -> Result<Credential, Refusal> {
@@ -69,14 +105,14 @@ pub(crate) fn credential(options: &Options, origins: &Origins<'_>) -> Result<Cre
     let pair = (options.client_id.clone(), options.client_secret.clone());
     let mut given = Vec::new();
     if token.is_some() {
-        given.push(origins.describe("token", "--token", "WA_STATS_TOKEN"));
+        given.push(origins.name(TOKEN));
     }
     if api_key.is_some() {
-        given.push(origins.describe("api_key", "--api-key", "WA_STATS_API_KEY"));
+        given.push(origins.name(API_KEY));
     }
     if pair.0.is_some() || pair.1.is_some() {
-        let id = origins.describe("client_id", "--client-id", "WA_STATS_CLIENT_ID");
-        let secret = origins.describe("client_secret", "--client-secret", "WA_STATS_CLIENT_SECRET");
+        let id = origins.name(CLIENT_ID);
+        let secret = origins.name(CLIENT_SECRET);
         given.push(match (&pair.0, &pair.1) {
             (Some(_), Some(_)) => format!("{id} with {secret}"),
             (Some(_), None) => id,
@@ -94,18 +130,8 @@ pub(crate) fn credential(options: &Options, origins: &Origins<'_>) -> Result<Cre
         (Some(token), _, _) => Credential::Token(token),
         (_, Some(key), _) => Credential::ApiKey(key),
         (_, _, (Some(id), Some(secret))) => Credential::ClientCredentials { id, secret },
-        (_, _, (Some(_), None)) => {
-            return Err(Refusal::new(
-                "--client-id was given without --client-secret",
-                "add --client-secret (or set WA_STATS_CLIENT_SECRET)",
-            ));
-        }
-        (_, _, (None, Some(_))) => {
-            return Err(Refusal::new(
-                "--client-secret was given without --client-id",
-                "add --client-id (or set WA_STATS_CLIENT_ID)",
-            ));
-        }
+        (_, _, (Some(_), None)) => return Err(half_pair(origins, CLIENT_ID, CLIENT_SECRET)),
+        (_, _, (None, Some(_))) => return Err(half_pair(origins, CLIENT_SECRET, CLIENT_ID)),
         (None, None, (None, None)) => {
             return Err(Refusal::new(
                 "no credential given",
@@ -116,21 +142,29 @@ pub(crate) fn credential(options: &Options, origins: &Origins<'_>) -> Result<Cre
         }
     };
     let empty = match &credential {
-        Credential::Token(token) if token.trim().is_empty() => Some("--token"),
-        Credential::ApiKey(key) if key.trim().is_empty() => Some("--api-key"),
-        Credential::ClientCredentials { id, .. } if id.trim().is_empty() => Some("--client-id"),
+        Credential::Token(token) if token.trim().is_empty() => Some(TOKEN),
+        Credential::ApiKey(key) if key.trim().is_empty() => Some(API_KEY),
+        Credential::ClientCredentials { id, .. } if id.trim().is_empty() => Some(CLIENT_ID),
         Credential::ClientCredentials { secret, .. } if secret.trim().is_empty() => {
-            Some("--client-secret")
+            Some(CLIENT_SECRET)
         }
         _ => None,
     };
     match empty {
-        Some(flag) => Err(Refusal::new(
-            format!("{flag} is empty"),
-            format!("give a non-empty {flag} (or set its environment variable)"),
+        Some(option) => Err(Refusal::new(
+            format!("{} is empty", origins.name(option)),
+            format!("give a non-empty {} (or {})", option.flag, option.env),
         )),
         None => Ok(credential),
     }
+}
+
+/// `given` came without its partner `missing`.
+fn half_pair(origins: &Origins<'_>, given: CredentialOption, missing: CredentialOption) -> Refusal {
+    Refusal::new(
+        format!("{} was given without {}", origins.name(given), missing.flag),
+        format!("add {} (or set {})", missing.flag, missing.env),
+    )
 }
 
 /// Builds the client. Refuses plain http to a host that is not loopback unless
@@ -179,13 +213,13 @@ impl Credential {
     /// The flag that gives this credential, for messages about its value.
     fn flag(&self) -> Flag {
         let (name, options): (_, &'static [_]) = match self {
-            Self::Token(_) => ("--token", &[("token", "WA_STATS_TOKEN")]),
-            Self::ApiKey(_) => ("--api-key", &[("api_key", "WA_STATS_API_KEY")]),
+            Self::Token(_) => (TOKEN.flag, &[(TOKEN.id, TOKEN.env)]),
+            Self::ApiKey(_) => (API_KEY.flag, &[(API_KEY.id, API_KEY.env)]),
             Self::ClientCredentials { .. } => (
                 "--client-id/--client-secret",
                 &[
-                    ("client_id", "WA_STATS_CLIENT_ID"),
-                    ("client_secret", "WA_STATS_CLIENT_SECRET"),
+                    (CLIENT_ID.id, CLIENT_ID.env),
+                    (CLIENT_SECRET.id, CLIENT_SECRET.env),
                 ],
             ),
         };

@@ -220,3 +220,38 @@ async fn verbose_logs_attempts_but_never_a_secret() {
     );
     assert!(!token_run.stderr.contains("demo-secret"), "{token_run:?}");
 }
+
+/// A refused credential names where it came from: the variable when the user never typed the
+/// flag.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_credential_from_the_environment_names_its_variable() {
+    let server = MockServer::start().await;
+    let base_url = server.base_url();
+    let cases: [(&[&str], &[(&str, &str)], &str); 4] = [
+        (
+            &[],
+            &[("WA_STATS_TOKEN", " ")],
+            "--token (from WA_STATS_TOKEN) is empty",
+        ),
+        (&["--api-key", " "], &[], "--api-key is empty"),
+        (
+            &[],
+            &[("WA_STATS_CLIENT_ID", "demo-client")],
+            "--client-id (from WA_STATS_CLIENT_ID) was given without --client-secret",
+        ),
+        (
+            &["--client-secret", "demo-secret"],
+            &[],
+            "--client-secret was given without --client-id",
+        ),
+    ];
+    for (flags, env, problem) in cases {
+        let mut args = vec!["campaign", "12345", "--base-url", &base_url];
+        args.extend_from_slice(flags);
+        let run = wa_stats(&args, env, None);
+        assert_eq!(run.code, 2, "{run:?}");
+        assert!(run.stderr.contains(problem), "{problem}: {run:?}");
+        assert_no_secret(&run, &[]);
+    }
+    assert!(server.journal().is_empty(), "a refused credential was sent");
+}
