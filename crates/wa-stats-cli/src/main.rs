@@ -11,6 +11,7 @@ mod cli;
 mod fetch;
 mod ids;
 mod logging;
+mod origins;
 mod output;
 mod refusal;
 mod setup;
@@ -25,8 +26,9 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use wa_stats_model::request::unix_seconds;
 
 use crate::cli::{CampaignArgs, Cli, Command, Options};
+use crate::origins::Origins;
 use crate::refusal::{EXIT_FAILED, EXIT_OK, EXIT_REFUSED, Refusal, Stop};
-use crate::setup::{Credential, Origins};
+use crate::setup::Credential;
 
 fn main() -> ExitCode {
     // Clap prints its own usage errors (exit 2) and --help/--version (exit 0).

@@ -3,11 +3,10 @@
 
 use std::time::Duration;
 
-use clap::ArgMatches;
-use clap::parser::ValueSource;
 use wa_stats_client::{Client, Error, Setting};
 
 use crate::cli::Options;
+use crate::origins::{API_KEY, CLIENT_ID, CLIENT_SECRET, CredentialOption, Origins, TOKEN};
 use crate::refusal::Refusal;
 
 /// The credential the options name, with the flag it came from (for messages).
@@ -24,77 +23,6 @@ pub(crate) enum Credential {
         /// The secret.
         secret: String,
     },
-}
-
-/// Where each option came from, so that a message can say "--token (from WA_STATS_TOKEN)".
-pub(crate) struct Origins<'a>(pub(crate) &'a ArgMatches);
-
-impl Origins<'_> {
-    /// Whether option `id` took its value from its environment variable.
-    fn came_from_env(&self, id: &str) -> bool {
-        // Global options are recorded on the subcommand's matches as well; either will do.
-        let mut source = self.0.value_source(id);
-        if let Some((_, sub)) = self.0.subcommand() {
-            source = source.max(sub.value_source(id));
-        }
-        source == Some(ValueSource::EnvVariable)
-    }
-
-    /// `--flag`, plus where it came from when that was the environment.
-    fn describe(&self, id: &str, flag: &str, env: &str) -> String {
-        format!("{flag}{}", self.env_suffix(&[(id, env)]))
-    }
-
-    /// ` (from WA_STATS_…)` naming those of `options` (argument id, variable) whose value came
-    /// from the environment, or nothing when none did.
-    fn env_suffix(&self, options: &[(&str, &str)]) -> String {
-        let from: Vec<&str> = options
-            .iter()
-            .filter(|(id, _)| self.came_from_env(id))
-            .map(|&(_, env)| env)
-            .collect();
-        if from.is_empty() {
-            String::new()
-        } else {
-            format!(" (from {})", from.join(" and "))
-        }
-    }
-}
-
-/// A credential option: its clap argument id, its flag and its environment variable.
-#[derive(Debug, Clone, Copy)]
-struct CredentialOption {
-    id: &'static str,
-    flag: &'static str,
-    env: &'static str,
-}
-
-const TOKEN: CredentialOption = CredentialOption {
-    id: "token",
-    flag: "--token",
-    env: "WA_STATS_TOKEN",
-};
-const API_KEY: CredentialOption = CredentialOption {
-    id: "api_key",
-    flag: "--api-key",
-    env: "WA_STATS_API_KEY",
-};
-const CLIENT_ID: CredentialOption = CredentialOption {
-    id: "client_id",
-    flag: "--client-id",
-    env: "WA_STATS_CLIENT_ID",
-};
-const CLIENT_SECRET: CredentialOption = CredentialOption {
-    id: "client_secret",
-    flag: "--client-secret",
-    env: "WA_STATS_CLIENT_SECRET",
-};
-
-impl Origins<'_> {
-    /// The option's flag, and its variable when the value came from there.
-    fn name(&self, option: CredentialOption) -> String {
-        self.describe(option.id, option.flag, option.env)
-    }
 }
 
 /// Picks the one credential the options give, or refuses: none, two kinds at once, half of the

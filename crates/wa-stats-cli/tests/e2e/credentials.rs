@@ -221,13 +221,16 @@ async fn verbose_logs_attempts_but_never_a_secret() {
     assert!(!token_run.stderr.contains("demo-secret"), "{token_run:?}");
 }
 
+/// Flags, environment variables, and what stderr must say.
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
 /// A refused credential names where it came from: the variable when the user never typed the
 /// flag.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_credential_from_the_environment_names_its_variable() {
     let server = MockServer::start().await;
     let base_url = server.base_url();
-    let cases: [(&[&str], &[(&str, &str)], &str); 4] = [
+    let cases: [Case<'_>; 4] = [
         (
             &[],
             &[("WA_STATS_TOKEN", " ")],

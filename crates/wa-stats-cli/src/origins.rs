@@ -1,0 +1,74 @@
+//! Where an option's value came from (a flag or its environment variable), and the names
+//! messages use for the credential options, so that a refusal can say
+//! `--token (from WA_STATS_TOKEN)` when the user never typed `--token`.
+
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+
+/// Where each option came from, so that a message can say "--token (from WA_STATS_TOKEN)".
+pub(crate) struct Origins<'a>(pub(crate) &'a ArgMatches);
+
+impl Origins<'_> {
+    /// Whether option `id` took its value from its environment variable.
+    fn came_from_env(&self, id: &str) -> bool {
+        // Global options are recorded on the subcommand's matches as well; either will do.
+        let mut source = self.0.value_source(id);
+        if let Some((_, sub)) = self.0.subcommand() {
+            source = source.max(sub.value_source(id));
+        }
+        source == Some(ValueSource::EnvVariable)
+    }
+
+    /// The option's flag, and its variable when the value came from there.
+    pub(crate) fn name(&self, option: CredentialOption) -> String {
+        format!(
+            "{}{}",
+            option.flag,
+            self.env_suffix(&[(option.id, option.env)])
+        )
+    }
+
+    /// ` (from WA_STATS_…)` naming those of `options` (argument id, variable) whose value came
+    /// from the environment, or nothing when none did.
+    pub(crate) fn env_suffix(&self, options: &[(&str, &str)]) -> String {
+        let from: Vec<&str> = options
+            .iter()
+            .filter(|(id, _)| self.came_from_env(id))
+            .map(|&(_, env)| env)
+            .collect();
+        if from.is_empty() {
+            String::new()
+        } else {
+            format!(" (from {})", from.join(" and "))
+        }
+    }
+}
+
+/// A credential option: its clap argument id, its flag and its environment variable.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CredentialOption {
+    pub(crate) id: &'static str,
+    pub(crate) flag: &'static str,
+    pub(crate) env: &'static str,
+}
+
+pub(crate) const TOKEN: CredentialOption = CredentialOption {
+    id: "token",
+    flag: "--token",
+    env: "WA_STATS_TOKEN",
+};
+pub(crate) const API_KEY: CredentialOption = CredentialOption {
+    id: "api_key",
+    flag: "--api-key",
+    env: "WA_STATS_API_KEY",
+};
+pub(crate) const CLIENT_ID: CredentialOption = CredentialOption {
+    id: "client_id",
+    flag: "--client-id",
+    env: "WA_STATS_CLIENT_ID",
+};
+pub(crate) const CLIENT_SECRET: CredentialOption = CredentialOption {
+    id: "client_secret",
+    flag: "--client-secret",
+    env: "WA_STATS_CLIENT_SECRET",
+};
