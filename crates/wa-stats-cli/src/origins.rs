@@ -52,23 +52,17 @@ pub(crate) struct CredentialOption {
     pub(crate) env: &'static str,
 }
 
-pub(crate) const TOKEN: CredentialOption = CredentialOption {
-    id: "token",
-    flag: "--token",
-    env: "WA_STATS_TOKEN",
-};
-pub(crate) const API_KEY: CredentialOption = CredentialOption {
-    id: "api_key",
-    flag: "--api-key",
-    env: "WA_STATS_API_KEY",
-};
-pub(crate) const CLIENT_ID: CredentialOption = CredentialOption {
-    id: "client_id",
-    flag: "--client-id",
-    env: "WA_STATS_CLIENT_ID",
-};
-pub(crate) const CLIENT_SECRET: CredentialOption = CredentialOption {
-    id: "client_secret",
-    flag: "--client-secret",
-    env: "WA_STATS_CLIENT_SECRET",
-};
+impl CredentialOption {
+    const fn new(id: &'static str, flag: &'static str, env: &'static str) -> Self {
+        Self { id, flag, env }
+    }
+}
+
+pub(crate) const TOKEN: CredentialOption =
+    CredentialOption::new("token", "--token", "WA_STATS_TOKEN");
+pub(crate) const API_KEY: CredentialOption =
+    CredentialOption::new("api_key", "--api-key", "WA_STATS_API_KEY");
+pub(crate) const CLIENT_ID: CredentialOption =
+    CredentialOption::new("client_id", "--client-id", "WA_STATS_CLIENT_ID");
+pub(crate) const CLIENT_SECRET: CredentialOption =
+    CredentialOption::new("client_secret", "--client-secret", "WA_STATS_CLIENT_SECRET");
