@@ -139,7 +139,7 @@ pub enum Error {
         limit: usize,
     },
     /// Getting an OAuth access token from the token endpoint failed (client credentials only).
-    #[error("OAuth token endpoint: {source}")]
+    #[error("OAuth token endpoint: {}", TokenFailure(source))]
     TokenEndpoint {
         /// What went wrong there.
         source: Box<Error>,
@@ -375,6 +375,24 @@ impl Error {
             _ => {}
         }
         self
+    }
+}
+
+/// A token-endpoint failure in words: an unusable answer there is not a token, where the same
+/// variant elsewhere says the body is not campaign statistics.
+struct TokenFailure<'a>(&'a Error);
+
+impl fmt::Display for TokenFailure<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Error::UndecodableBody { status, source, .. } => {
+                write!(
+                    f,
+                    "HTTP {status} with a body that is not a usable token: {source}"
+                )
+            }
+            other => other.fmt(f),
+        }
     }
 }
 

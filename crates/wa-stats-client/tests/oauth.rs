@@ -236,7 +236,9 @@ async fn an_unusable_token_is_an_undecodable_answer_not_a_configuration_error() 
         assert!(!error.is_retryable());
         let text = error.to_string();
         assert!(
-            text.starts_with("OAuth token endpoint: HTTP 200") && text.contains(reason),
+            text.starts_with(
+                "OAuth token endpoint: HTTP 200 with a body that is not a usable token"
+            ) && text.contains(reason),
             "{text}"
         );
         let shown = format!("{error} {error:?}");
