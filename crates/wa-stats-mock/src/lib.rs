@@ -36,7 +36,7 @@ pub use error::MockError;
 pub use fault::{Fault, FaultAction, FaultScope};
 pub use fixtures::{Fixtures, fixture_schema};
 pub use journal::JournalEntry;
-pub use routes::{ADMIN_PREFIX, HEALTH_PATH, router};
+pub use routes::{ADMIN_PREFIX, HEALTH_PATH, REQUEST_LOG_TARGET, router};
 pub use server::{MockServer, MockServerBuilder};
 pub use state::{AppState, DEFAULT_JOURNAL_CAPACITY, DEFAULT_TOKEN_TTL};
 pub use synthetic::{SYNTHETIC_FIRST_ID, SYNTHETIC_OWNER};

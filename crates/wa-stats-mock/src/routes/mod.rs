@@ -31,6 +31,9 @@ use crate::state::{AdminAccess, AppState, lock};
 pub const ADMIN_PREFIX: &str = "/__admin";
 /// Path of the health check.
 pub const HEALTH_PATH: &str = "/healthz";
+/// The `tracing` target of the one line logged per request, so that it can be filtered on its
+/// own (`RUST_LOG=wa_stats_mock::request=off`).
+pub const REQUEST_LOG_TARGET: &str = "wa_stats_mock::request";
 
 /// The mock's whole HTTP surface, for serving or for `tower::ServiceExt::oneshot` tests.
 ///
@@ -66,7 +69,7 @@ async fn not_found() -> Response {
 /// header value, so never a credential).
 async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     // Timing and the log line cost nothing unless a subscriber listens (the library's default).
-    let log = tracing::enabled!(tracing::Level::INFO).then(|| {
+    let log = tracing::enabled!(target: REQUEST_LOG_TARGET, tracing::Level::INFO).then(|| {
         let uri = request.uri().clone();
         (Instant::now(), request.method().clone(), uri)
     });
@@ -88,6 +91,7 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     };
     if let Some((started, method, uri)) = log {
         tracing::info!(
+            target: REQUEST_LOG_TARGET,
             %method,
             path = uri.path(),
             status = response.status().as_u16(),

@@ -1,12 +1,16 @@
 //! The `wa-stats-mock` binary: the mock server on a TCP port, configured from the command line.
 //!
 //! Prints exactly one line on stdout, `listening on http://ADDR`, once it accepts connections;
-//! logs one line per request on stderr; stops gracefully on SIGINT or SIGTERM.
+//! logs one line per request on stderr through a lossy queue (see `logging`), so that nothing
+//! done to its output can stop it; stops gracefully on SIGINT or SIGTERM.
 
 #![allow(
     clippy::print_stdout,
     reason = "the ready line is the binary's interface"
 )]
+
+mod listen;
+mod logging;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -17,16 +21,24 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use wa_stats_mock::MockServer;
 
+use crate::logging::{Log, LogFormat, LogSettings};
+
 /// A faithful mock of Insider's WhatsApp Campaign Analytics API.
 ///
 /// Without --fixtures it serves the built-in data: partner "demo" (API key INS.demo-key, token
 /// demo-token, OAuth client demo-client / demo-secret) with campaign 12345, which answers the
 /// vendor page's sample response.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version, about, after_help = ENVIRONMENT_HELP)]
 struct Args {
-    /// Address to listen on; port 0 picks a free port.
-    #[arg(long, default_value = "127.0.0.1:8080", env = "WA_STATS_MOCK_LISTEN")]
+    /// Address to listen on: IP:PORT, or a host name that resolves to loopback (localhost:0);
+    /// port 0 picks a free port. The ready line names the address bound.
+    #[arg(
+        long,
+        default_value = "127.0.0.1:8080",
+        env = "WA_STATS_MOCK_LISTEN",
+        value_parser = listen::parse_listen
+    )]
     listen: SocketAddr,
     /// JSON fixture file (partners, credentials, campaigns, settings); see docs/mock.md.
     #[arg(long, value_name = "FILE")]
@@ -59,7 +71,28 @@ struct Args {
     /// Seed of the synthetic data.
     #[arg(long, value_name = "S", default_value_t = 0)]
     seed: u64,
+    /// Log format on stderr: `text` lines, or `json` (JSON Lines: timestamp, level, message,
+    /// and for each request method, path, status and latency_us; never a credential).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Log level (error, warn, info, debug, trace, off) or a filter such as
+    /// `wa_stats_mock=debug`. Default: RUST_LOG if set, else info.
+    #[arg(long, value_name = "LEVEL", value_parser = logging::parse_level)]
+    log_level: Option<String>,
+    /// No line per request; start-up, shutdown and warnings are still logged.
+    #[arg(long)]
+    no_request_log: bool,
 }
+
+const ENVIRONMENT_HELP: &str = "\
+Environment:
+  RUST_LOG   log filter when --log-level is not given (e.g. RUST_LOG=debug)
+  NO_COLOR   any non-empty value turns colours off; colours are only ever used when stderr is
+             a terminal
+
+Output: one line on stdout, `listening on http://ADDR`, written first and flushed; logs on
+stderr. Log lines are dropped (and the number dropped is logged) rather than ever holding up a
+request when stderr is not read.";
 
 #[derive(Debug, Clone, Copy)]
 struct RateLimit(Option<u32>);
@@ -87,27 +120,26 @@ fn parse_journal(text: &str) -> Result<Journal, String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let log = Log::install(&LogSettings {
+        format: args.log_format,
+        level: args.log_level.clone(),
+        request_log: !args.no_request_log,
+    });
+    let code = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
-        Ok(runtime) => runtime,
+        Ok(runtime) => runtime.block_on(run(args, &log)),
         Err(error) => {
             tracing::error!(%error, "cannot start the async runtime");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
     };
-    runtime.block_on(run(args))
+    log.finish();
+    code
 }
 
-async fn run(args: Args) -> ExitCode {
+async fn run(args: Args, log: &Log) -> ExitCode {
     let mut builder = MockServer::builder().listen(args.listen);
     if let Some(path) = &args.fixtures {
         builder = builder.fixtures_file(path);
@@ -148,7 +180,16 @@ async fn run(args: Args) -> ExitCode {
         tracing::warn!("could not write the ready line to stdout");
     }
     drop(stdout);
+    let reporter = log.drop_reporter();
+    let reporting = tokio::spawn(async move {
+        let mut every_second = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            every_second.tick().await;
+            reporter.report_if_caught_up();
+        }
+    });
     shutdown_signal().await;
+    reporting.abort();
     tracing::info!("shutting down");
     server.shutdown().await;
     ExitCode::SUCCESS
