@@ -15,7 +15,7 @@ pub enum MockError {
         source: std::io::Error,
     },
     /// Fixtures that are not valid JSON, do not match the format, or contradict themselves.
-    #[error("fixture file {file}: at {path}: {message}")]
+    #[error("{}: at {path}: {message}", fixture_source(file))]
     Fixture {
         /// The file as given, or `<fixtures>` for fixtures built in code.
         file: String,
@@ -35,6 +35,16 @@ pub enum MockError {
     /// Settings that cannot work together (for example synthetic data without partner `demo`).
     #[error("invalid settings: {0}")]
     Settings(String),
+}
+
+/// Names where fixtures came from: a file by its name; fixtures built in code, which have none,
+/// as such.
+fn fixture_source(file: &str) -> String {
+    if file == crate::fixtures::IN_CODE {
+        "fixtures given in code".to_owned()
+    } else {
+        format!("fixture file {file}")
+    }
 }
 
 /// A problem found inside fixtures, before the file name is known: the JSON path and the message.

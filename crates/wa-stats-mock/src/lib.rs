@@ -24,6 +24,7 @@ mod error;
 mod fault;
 pub mod fixtures;
 mod journal;
+mod json_wording;
 mod limiter;
 mod routes;
 mod server;

@@ -94,7 +94,10 @@ fn format_errors_name_the_json_path() {
         r#"{"partners":[],"campaigns":[{"id":1,"owner":"a","days":[{"date":"2024-01-01","open":"many"}]}]}"#,
     );
     assert_eq!(path, "campaigns[0].days[0].open");
-    assert!(message.contains("invalid type"), "{message}");
+    assert!(
+        message.starts_with("expected a whole number (0 or more), found the string \"many\""),
+        "{message}"
+    );
     let (path, _, _) = refused(r#"{"campaigns":[{"id":1,"owner":"a","kind":"sms"}]}"#);
     assert_eq!(path, "campaigns[0].kind");
     let (path, _, _) = refused("{");
@@ -135,7 +138,7 @@ fn unknown_reasons_in_a_day_are_refused_naming_the_key() {
         (
             r#""dropDetails":{"duplicates":-1}"#,
             "campaigns[0].days[1].dropDetails.duplicates",
-            "invalid value",
+            "expected a whole number (0 or more), found -1",
         ),
         (
             r#""undeliveredDetails":[1]"#,
@@ -295,4 +298,91 @@ fn committed_schema_is_current() {
         .unwrap()
         .check("example.json")
         .unwrap();
+}
+
+/// docs/mock.md says a day can be copied from a real answer: every real answer holds `sent`,
+/// `drop`, `targeted` and `undelivered`, so a day takes them, and they must agree with the leaves.
+#[tokio::test]
+async fn a_whole_real_answer_is_accepted_as_a_day() {
+    let mut day: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+    day["date"] = "2024-03-01".into();
+    let json = format!(
+        r#"{{"partners":[{{"name":"p","apiKeys":["INS.p"]}}],"campaigns":[{{"id":5,"owner":"p","days":[{day}]}}]}}"#
+    );
+    let fixtures = Fixtures::from_json(&json, "copied.json").unwrap();
+    let server = MockServer::builder()
+        .fixtures(fixtures)
+        .start()
+        .await
+        .unwrap();
+    let answer = by_key(&server, "INS.p", r#"{"campaign_id":5}"#).await;
+    assert_eq!((answer.status, answer.body.as_str()), (200, SAMPLE));
+}
+
+#[test]
+fn a_derived_counter_that_disagrees_names_the_failing_sum() {
+    let cases = [
+        (
+            r#""sent":1201"#,
+            "sent",
+            "delivered + undelivered + deliveryPending",
+        ),
+        (r#""drop":26"#, "drop", "dropDetails"),
+        (r#""undelivered":49"#, "undelivered", "undeliveredDetails"),
+        (r#""targeted":1"#, "targeted", "sent + drop"),
+    ];
+    for (field, counter, rule) in cases {
+        let mut day: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+        let (name, value) = field.split_once(':').unwrap();
+        day[name.trim_matches('"')] = serde_json::from_str(value).unwrap();
+        day["date"] = "2024-03-01".into();
+        let (path, message, _) = refused(&format!(
+            r#"{{"partners":[{{"name":"p","apiKeys":["INS.p"]}}],"campaigns":[{{"id":5,"owner":"p","days":[{day}]}}]}}"#
+        ));
+        assert_eq!(path, format!("campaigns[0].days[0].{counter}"), "{field}");
+        assert!(message.contains(rule), "{field}: {message}");
+    }
+}
+
+#[test]
+fn messages_speak_json_not_rust() {
+    let (path, message, _) = refused(
+        r#"{"partners":[],"campaigns":[{"id":1,"owner":"a","days":[{"date":"2024-01-01","open":-120}]}]}"#,
+    );
+    assert_eq!(path, "campaigns[0].days[0].open");
+    assert!(
+        message.starts_with("expected a whole number (0 or more), found -120"),
+        "{message}"
+    );
+    for rust in [
+        "u64",
+        "u32",
+        "f64",
+        "struct ",
+        "invalid value",
+        "invalid type",
+    ] {
+        assert!(!message.contains(rust), "{rust} in {message}");
+    }
+    let (_, message, _) = refused(r#"{"partners":{}}"#);
+    assert!(
+        message.starts_with("expected an array, found an object"),
+        "{message}"
+    );
+    // Fixtures built in code have no file: the message says so instead of naming one.
+    let mut bad = Fixtures::builtin();
+    bad.campaigns[0].days[0].date = "2024-02-30".to_owned();
+    let error = MockServer::builder()
+        .fixtures(bad)
+        .into_state()
+        .unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.starts_with("fixtures given in code: at campaigns[0]"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("<fixtures>") && !text.contains("fixture file"),
+        "{text}"
+    );
 }

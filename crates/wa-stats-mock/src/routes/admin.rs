@@ -2,13 +2,15 @@
 //! tests in any language can script faults and read the journal.
 //!
 //! `POST /__admin/reset`, `POST /__admin/faults`, `GET /__admin/journal`,
-//! `PUT /__admin/campaigns/{id}`. See docs/mock.md for the bodies.
+//! `PUT /__admin/campaigns/{id}`. See docs/mock.md for the bodies. Every error is a JSON body
+//! `{"message": "..."}` worded for the person who wrote the request, like the API's own errors.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -19,8 +21,10 @@ use wa_stats_model::ErrorResponse;
 use wa_stats_model::endpoint::bearer_token;
 
 use super::respond;
+use crate::error::MockError;
 use crate::fault::Fault;
 use crate::fixtures::CampaignFixture;
+use crate::json_wording::plain;
 use crate::state::{AdminAccess, AppState};
 
 /// Largest admin request body: a campaign with years of days fits easily.
@@ -32,6 +36,7 @@ pub(super) fn router(state: AppState) -> Router<AppState> {
         .route("/faults", post(add_fault))
         .route("/journal", get(journal))
         .route("/campaigns/{id}", put(upsert_campaign))
+        .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_ADMIN_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state, authorize))
 }
@@ -55,8 +60,40 @@ fn has_token(headers: &HeaderMap, expected: &str) -> bool {
 }
 
 fn bad_request(message: impl std::fmt::Display) -> Response {
+    message_body(StatusCode::BAD_REQUEST, message)
+}
+
+fn message_body(status: StatusCode, message: impl std::fmt::Display) -> Response {
     let body = serde_json::json!({ "message": message.to_string() }).to_string();
-    respond::json(StatusCode::BAD_REQUEST, body)
+    respond::json(status, body)
+}
+
+async fn wrong_method(request: Request) -> Response {
+    message_body(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format_args!(
+            "{} is not allowed on {}: POST /__admin/reset, POST /__admin/faults, \
+             GET /__admin/journal, PUT /__admin/campaigns/ID",
+            request.method(),
+            request.uri().path()
+        ),
+    )
+}
+
+/// The JSON error for a body that could not be read (too large, broken off).
+fn unreadable_body(rejection: &BytesRejection) -> Response {
+    let status = rejection.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        message_body(
+            status,
+            format_args!(
+                "the body is larger than the admin API takes ({} MiB)",
+                MAX_ADMIN_BODY_BYTES / (1024 * 1024)
+            ),
+        )
+    } else {
+        message_body(status, "the body could not be read")
+    }
 }
 
 fn no_content() -> Response {
@@ -75,10 +112,16 @@ async fn journal(State(state): State<AppState>) -> Response {
     respond::json(StatusCode::OK, body)
 }
 
-async fn add_fault(State(state): State<AppState>, body: Bytes) -> Response {
+async fn add_fault(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return unreadable_body(&rejection),
+    };
     let spec: FaultSpec = match serde_json::from_slice(&body) {
         Ok(spec) => spec,
-        Err(error) => return bad_request(format_args!("invalid fault: {error}")),
+        Err(error) => {
+            return bad_request(format_args!("invalid fault: {}", plain(&error.to_string())));
+        }
     };
     match spec.into_fault() {
         Ok(fault) => {
@@ -91,12 +134,26 @@ async fn add_fault(State(state): State<AppState>, body: Bytes) -> Response {
 
 async fn upsert_campaign(
     State(state): State<AppState>,
-    Path(id): Path<u64>,
-    body: Bytes,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let Some(id) = id.parse::<u64>().ok().filter(|id| *id > 0) else {
+        return bad_request(format_args!(
+            "the campaign ID in the path must be a whole number greater than 0, got {id:?}"
+        ));
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return unreadable_body(&rejection),
+    };
     let mut value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(value) => value,
-        Err(error) => return bad_request(format_args!("invalid campaign: {error}")),
+        Err(error) => {
+            return bad_request(format_args!(
+                "invalid campaign: {}",
+                plain(&error.to_string())
+            ));
+        }
     };
     let Some(object) = value.as_object_mut() else {
         return bad_request("invalid campaign: expected a JSON object");
@@ -114,12 +171,17 @@ async fn upsert_campaign(
             return bad_request(format_args!(
                 "invalid campaign at {}: {}",
                 error.path(),
-                error.inner()
+                plain(&error.inner().to_string())
             ));
         }
     };
     match state.upsert_campaign(&campaign) {
         Ok(()) => no_content(),
+        // Paths are the body's own (`days[0].date`): no file is involved.
+        Err(MockError::Fixture { path, message, .. }) => {
+            let path = path.strip_prefix("campaign.").unwrap_or(&path);
+            bad_request(format_args!("invalid campaign at {path}: {message}"))
+        }
         Err(error) => bad_request(error),
     }
 }
@@ -184,8 +246,10 @@ impl FaultSpec {
         if let Some(ms) = self.delay_ms {
             fault = fault.after(Duration::from_millis(ms));
         }
-        if let Some(times) = self.times {
-            fault = fault.times(times);
+        match self.times {
+            Some(0) => return Err("times must be at least 1 (leave it out for once)"),
+            Some(times) => fault = fault.times(times),
+            None => {}
         }
         if let Some(id) = self.campaign_id {
             fault = fault.for_campaign(id);

@@ -77,6 +77,12 @@ impl Campaign {
             let day_path = format!("{path}.days[{i}]");
             let start = parse_date(&day.date)
                 .map_err(|message| FixtureIssue::new(format!("{day_path}.date"), message))?;
+            day.check_derived().map_err(|mismatch| {
+                FixtureIssue::new(
+                    format!("{day_path}.{}", mismatch.rule.counter()),
+                    format!("does not agree with the day's other counters: {mismatch}"),
+                )
+            })?;
             let leaves = leaves(day, &fixture.cards, conversational, &day_path)?;
             days.push((start, leaves, i));
         }

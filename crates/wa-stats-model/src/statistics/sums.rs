@@ -18,6 +18,18 @@ pub enum SumRule {
     Undelivered,
 }
 
+impl SumRule {
+    /// The wire name of the counter on the rule's left side, which the rule defines.
+    pub fn counter(self) -> &'static str {
+        match self {
+            Self::Targeted => "targeted",
+            Self::Sent => "sent",
+            Self::Drop => "drop",
+            Self::Undelivered => "undelivered",
+        }
+    }
+}
+
 impl fmt::Display for SumRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
