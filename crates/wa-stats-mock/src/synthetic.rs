@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use wa_stats_model::validation::DEFAULT_START_TIME;
 
 use crate::error::MockError;
 use crate::fixtures::CampaignKind;
 use crate::state::Data;
-use crate::store::{BASE_COLUMNS, Campaign, PrefixTable, days_from_civil};
+use crate::store::{BASE_COLUMNS, Campaign, PrefixTable};
 
 /// Partner that owns synthetic campaigns.
 pub const SYNTHETIC_OWNER: &str = "demo";
@@ -41,7 +42,8 @@ impl Synthetic {
             .map_or(SYNTHETIC_FIRST_ID, |&max| {
                 max.saturating_add(1).max(SYNTHETIC_FIRST_ID)
             });
-        let first_day = days_from_civil(2018, 1, 1) * 86_400;
+        // The upstream's default start (R5): a lifetime query covers every synthetic day.
+        let first_day = DEFAULT_START_TIME;
         let day_starts: Arc<[i64]> = (0..i64::from(self.days))
             .map(|day| first_day + day * 86_400)
             .collect();

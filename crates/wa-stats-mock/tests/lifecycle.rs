@@ -28,10 +28,16 @@ async fn shutdown_finishes_requests_in_flight_then_refuses() {
         )
         .await
     });
-    // Wait until the request has arrived (the journal shows it), then shut down.
-    while server.journal().is_empty() {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    // Wait until the request has arrived (the journal shows it), then shut down. Bounded: a
+    // request that never arrives fails the test instead of hanging it.
+    let arrived = async {
+        while server.journal().is_empty() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), arrived)
+        .await
+        .expect("the request never reached the mock");
     server.shutdown().await;
     let answer = in_flight.await.unwrap();
     assert_eq!((answer.status, answer.body.as_str()), (200, SAMPLE));

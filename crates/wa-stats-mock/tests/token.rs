@@ -45,8 +45,33 @@ async fn issued_token_reads_statistics_over_loopback() {
     assert!(!journal.contains(token.access_token.expose()));
 }
 
+#[tokio::test(start_paused = true)]
+async fn token_expires_after_its_ttl() {
+    let app = router(
+        MockServer::builder()
+            .token_ttl(Duration::from_secs(1))
+            .into_state()
+            .unwrap(),
+    );
+    let token: TokenResponse = serde_json::from_str(&oneshot_token(&app).await.1).unwrap();
+    assert_eq!(token.expires_in, 1);
+    let auth = format!("Bearer {}", token.access_token.expose());
+    let headers = [("authorization", auth.as_str())];
+    let status = |app| async move {
+        oneshot(app, "POST", OAUTH_STATISTICS_PATH, &headers, CAMPAIGN)
+            .await
+            .0
+    };
+    assert_eq!(status(&app).await, 200);
+    tokio::time::advance(Duration::from_millis(999)).await;
+    assert_eq!(status(&app).await, 200, "still valid just before its TTL");
+    tokio::time::advance(Duration::from_millis(1)).await;
+    assert_eq!(status(&app).await, 401, "expired at its TTL");
+}
+
+/// The same over a real socket: an expired token gets R2's 401 with `WWW-Authenticate`.
 #[tokio::test]
-async fn token_expires_after_its_ttl_over_loopback() {
+async fn an_expired_token_is_refused_over_loopback() {
     let server = MockServer::builder()
         .token_ttl(Duration::from_secs(1))
         .start()
@@ -54,45 +79,19 @@ async fn token_expires_after_its_ttl_over_loopback() {
         .unwrap();
     let answer = get_token(&server, &TokenRequest::new("demo-client", "demo-secret")).await;
     let token: TokenResponse = serde_json::from_str(&answer.body).unwrap();
-    assert_eq!(token.expires_in, 1);
     assert_eq!(
         by_token(&server, token.access_token.expose(), CAMPAIGN)
             .await
             .status,
         200
     );
+    // Real time here (the server's clock is the runtime's): waiting is not what is asserted.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let expired = by_token(&server, token.access_token.expose(), CAMPAIGN).await;
     assert_eq!(
         (expired.status, expired.header("www-authenticate")),
         (401, Some("Bearer"))
     );
-}
-
-#[tokio::test(start_paused = true)]
-async fn expiry_and_issuance_limit_follow_tokio_time() {
-    let app = router(MockServer::builder().into_state().unwrap());
-    let (status, body) = oneshot_token(&app).await;
-    assert_eq!(status, 200);
-    let token: TokenResponse = serde_json::from_str(&body).unwrap();
-    let auth = format!("Bearer {}", token.access_token.expose());
-    let headers = [("authorization", auth.as_str())];
-    let ask = || oneshot(&app, "POST", OAUTH_STATISTICS_PATH, &headers, CAMPAIGN);
-    assert_eq!(ask().await.0, 200);
-    tokio::time::advance(Duration::from_secs(3599)).await;
-    assert_eq!(ask().await.0, 200);
-    tokio::time::advance(Duration::from_secs(1)).await;
-    assert_eq!(ask().await.0, 401);
-
-    // Ten per minute per client (the first token is an hour old by now); the eleventh is 429
-    // with the R9 body, until the minute passes.
-    for _ in 0..10 {
-        assert_eq!(oneshot_token(&app).await.0, 200);
-    }
-    let (status, body) = oneshot_token(&app).await;
-    assert_eq!((status, body), (429, ErrorResponse::rate_limited().body));
-    tokio::time::advance(Duration::from_secs(60)).await;
-    assert_eq!(oneshot_token(&app).await.0, 200);
 }
 
 #[tokio::test]
@@ -131,32 +130,23 @@ async fn wrong_client_scope_or_body() {
     assert_eq!(junk.status, 400);
 }
 
+/// Over a real socket, what holds whatever the timing: two tokens of one client are distinct and
+/// both accepted. Their shared budget is counted exactly on the paused clock below.
 #[tokio::test]
-async fn tokens_of_one_client_share_its_budget_over_loopback() {
-    let server = MockServer::builder()
-        .rate_limit(Some(4))
-        .start()
-        .await
-        .unwrap();
+async fn tokens_of_one_client_are_distinct_and_accepted_over_loopback() {
+    let server = MockServer::start().await;
     let request = TokenRequest::new("demo-client", "demo-secret");
     let a: TokenResponse = serde_json::from_str(&get_token(&server, &request).await.body).unwrap();
     let b: TokenResponse = serde_json::from_str(&get_token(&server, &request).await.body).unwrap();
     assert_ne!(a.access_token, b.access_token);
-    let started = std::time::Instant::now();
-    let mut statuses = Vec::new();
-    for token in [&a, &b, &a, &b, &a, &b] {
-        statuses.push(
+    for token in [&a, &b] {
+        assert_eq!(
             by_token(&server, token.access_token.expose(), CAMPAIGN)
                 .await
                 .status,
+            200
         );
     }
-    // Not a timing assertion: only when all six fell in one second is the count exact.
-    if started.elapsed() < Duration::from_millis(900) {
-        assert_eq!(statuses, [200, 200, 200, 200, 429, 429]);
-    }
-    // A static token of the same partner has its own budget.
-    assert_eq!(by_token(&server, DEMO_TOKEN, CAMPAIGN).await.status, 200);
 }
 
 #[tokio::test(start_paused = true)]
@@ -182,6 +172,14 @@ async fn tokens_of_one_client_share_its_budget_exactly() {
         );
     }
     assert_eq!(statuses, [200, 200, 200, 200, 429, 429]);
+    // A static token of the same partner has its own budget.
+    let static_token = [("authorization", "Bearer demo-token")];
+    assert_eq!(
+        oneshot(&app, "POST", OAUTH_STATISTICS_PATH, &static_token, CAMPAIGN)
+            .await
+            .0,
+        200
+    );
     tokio::time::advance(Duration::from_secs(1)).await;
     let headers = [("authorization", auth[1].as_str())];
     assert_eq!(

@@ -1,8 +1,11 @@
 //! Helpers shared by the integration tests: clients for the mock, journal counts, and tiny local
 //! servers for faults the mock does not script. Everything binds 127.0.0.1 only.
 
-// Each test binary uses its own subset of these helpers.
-#![allow(dead_code, unreachable_pub)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    reason = "each test binary uses its own subset of these helpers"
+)]
 #![allow(
     clippy::unwrap_used,
     reason = "test helpers: a panic is the failure report"

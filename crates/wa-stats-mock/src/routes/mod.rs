@@ -2,7 +2,7 @@
 //! the middleware that journals and logs every request.
 
 mod admin;
-mod faults;
+mod apply_fault;
 mod respond;
 mod statistics;
 mod token;
@@ -17,11 +17,12 @@ use axum::response::Response;
 use axum::routing::{any, get};
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
+use wa_stats_model::CredentialKind;
 use wa_stats_model::endpoint::{
     API_KEY_STATISTICS_PATH, MAX_REQUEST_BODY_BYTES, OAUTH_STATISTICS_PATH, TOKEN_PATH,
 };
 
-pub(crate) use faults::ConnectionControl;
+pub(crate) use apply_fault::ConnectionControl;
 pub(crate) use respond::error;
 
 use crate::journal::Recorded;
@@ -41,8 +42,14 @@ pub const REQUEST_LOG_TARGET: &str = "wa_stats_mock::request";
 /// a body error instead.
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
-        .route(OAUTH_STATISTICS_PATH, any(statistics::handle))
-        .route(API_KEY_STATISTICS_PATH, any(statistics::handle))
+        .route(
+            OAUTH_STATISTICS_PATH,
+            any(|state, request| statistics::handle(state, CredentialKind::BearerToken, request)),
+        )
+        .route(
+            API_KEY_STATISTICS_PATH,
+            any(|state, request| statistics::handle(state, CredentialKind::ApiKey, request)),
+        )
         .route(TOKEN_PATH, any(token::handle))
         .route(HEALTH_PATH, get(healthz));
     if state.shared.settings.admin != AdminAccess::Off {

@@ -10,18 +10,20 @@ use wa_stats_model::{
     validate,
 };
 
-use super::faults::{self, ConnectionControl};
+use super::apply_fault::{self, ConnectionControl};
 use super::{read_limited, respond};
 use crate::fault::FaultScope;
 use crate::fixtures::CampaignKind;
 use crate::state::{AppState, lock};
 use crate::store::Identity;
 
-/// Serves `POST /api/wa/v2/statistics/campaign` and `POST /v1/statistics/campaign`.
-pub(super) async fn handle(State(state): State<AppState>, request: Request) -> Response {
-    let Some(route) = CredentialKind::for_statistics_path(request.uri().path()) else {
-        return respond::error(ErrorResponse::not_found());
-    };
+/// Serves `POST /api/wa/v2/statistics/campaign` and `POST /v1/statistics/campaign`; `route` is
+/// the credential kind of the path the router matched.
+pub(super) async fn handle(
+    State(state): State<AppState>,
+    route: CredentialKind,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let connection = parts.extensions.get::<ConnectionControl>().cloned();
     let body = read_limited(body).await;
@@ -30,22 +32,18 @@ pub(super) async fn handle(State(state): State<AppState>, request: Request) -> R
             .ok()
             .and_then(|r| u64::try_from(r.campaign_id).ok())
     };
-    let break_off = match faults::before_answer(
+    let outcome = apply_fault::before_answer(
         &state,
         FaultScope::Statistics,
         campaign_hint,
         connection.as_ref(),
     )
-    .await
-    {
-        Ok(break_off) => break_off,
-        Err(response) => return response,
-    };
-    let response = match answer(&state, route, &parts.method, &parts.headers, &body) {
+    .await;
+    let real = || match answer(&state, route, &parts.method, &parts.headers, &body) {
         Ok(statistics) => respond::json(StatusCode::OK, statistics),
         Err(error) => respond::error(error),
     };
-    faults::finish(response, break_off, connection).await
+    apply_fault::answer_with(outcome, real, connection).await
 }
 
 /// R3, in order: the first check that fails is the answer. Keep every row here, so that the

@@ -8,7 +8,7 @@ use tokio::time::Instant;
 use wa_stats_model::endpoint::MAX_REQUEST_BODY_BYTES;
 use wa_stats_model::{ErrorResponse, TokenRequest, TokenResponse};
 
-use super::faults::{self, ConnectionControl};
+use super::apply_fault::{self, ConnectionControl};
 use super::{read_limited, respond};
 use crate::fault::FaultScope;
 use crate::state::{AppState, lock};
@@ -23,22 +23,13 @@ pub(super) async fn handle(State(state): State<AppState>, request: Request) -> R
     let (parts, body) = request.into_parts();
     let connection = parts.extensions.get::<ConnectionControl>().cloned();
     let body = read_limited(body).await;
-    let break_off = match faults::before_answer(
-        &state,
-        FaultScope::Token,
-        || None,
-        connection.as_ref(),
-    )
-    .await
-    {
-        Ok(break_off) => break_off,
-        Err(response) => return response,
-    };
-    let response = match answer(&state, &parts.method, &body) {
+    let outcome =
+        apply_fault::before_answer(&state, FaultScope::Token, || None, connection.as_ref()).await;
+    let real = || match answer(&state, &parts.method, &body) {
         Ok(token) => respond::json(StatusCode::OK, token),
         Err(error) => respond::error(error),
     };
-    faults::finish(response, break_off, connection).await
+    apply_fault::answer_with(outcome, real, connection).await
 }
 
 /// Method, body, client credentials, scope, issuance limit — in that order.

@@ -1,69 +1,33 @@
 //! UTC calendar days <-> Unix seconds, for fixture dates (`YYYY-MM-DD`) and the built-in data.
+//! The calendar is jiff's; only the one accepted shape is checked here.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
 
 /// Start of a UTC day `YYYY-MM-DD` in Unix seconds.
 pub(crate) fn parse_date(date: &str) -> Result<i64, String> {
-    let bad = || format!("{date:?} is not a date of the form YYYY-MM-DD");
-    let bytes = date.as_bytes();
-    // ASCII first, so that slicing below can never split a multi-byte character.
-    if !date.is_ascii() || bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
-        return Err(bad());
+    // jiff also reads other ISO 8601 forms (`+002024-01-01`); a fixture takes only this one.
+    let shaped = date.len() == 10
+        && date.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shaped {
+        return Err(format!("{date:?} is not a date of the form YYYY-MM-DD"));
     }
-    let number = |range: std::ops::Range<usize>| -> Result<i64, String> {
-        let part = &date[range];
-        if !part.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        part.parse().map_err(|_| bad())
-    };
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let month_days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    let valid_month = usize::try_from(month - 1)
-        .ok()
-        .and_then(|m| month_days.get(m));
-    match valid_month {
-        Some(&days) if (1..=days).contains(&day) => {}
-        _ => return Err(format!("{date:?} is not a calendar date")),
-    }
-    Ok(days_from_civil(year, month, day) * 86_400)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub(crate) const fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    date.parse::<Date>()
+        .and_then(|day| day.to_zoned(TimeZone::UTC))
+        .map(|start| start.timestamp().as_second())
+        .map_err(|_| format!("{date:?} is not a calendar date"))
 }
 
 /// `YYYY-MM-DD` of the UTC day containing Unix second `seconds` (inverse of [`parse_date`]).
 pub(crate) fn format_date(seconds: i64) -> String {
-    let z = seconds.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    Timestamp::from_second(seconds).map_or_else(
+        |_| format!("(second {seconds})"),
+        |instant| instant.to_zoned(TimeZone::UTC).date().to_string(),
+    )
 }
 
 #[cfg(test)]

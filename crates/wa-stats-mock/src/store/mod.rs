@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub(crate) use campaign::{BASE_COLUMNS, Campaign};
-pub(crate) use dates::{days_from_civil, format_date};
+pub(crate) use dates::format_date;
 pub(crate) use table::PrefixTable;
 use wa_stats_model::Secret;
 

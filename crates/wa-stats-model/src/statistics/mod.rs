@@ -127,8 +127,10 @@ pub(crate) fn write_number<S: serde::Serializer>(
         && value.abs() < EXACT_INTEGER_LIMIT
         && !(*value == 0.0 && value.is_sign_negative())
     {
-        // Within ±2^53 the conversion is exact.
-        #[allow(clippy::cast_possible_truncation)]
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "within ±2^53 the conversion is exact"
+        )]
         return serializer.serialize_i64(*value as i64);
     }
     serializer.serialize_f64(*value)

@@ -39,7 +39,7 @@ impl ConnectionControl {
 }
 
 /// What the handler does after a fault ran.
-enum Outcome {
+pub(crate) enum Outcome {
     /// Answer with this instead of the real answer.
     Answer(Response),
     /// Answer normally.
@@ -48,35 +48,31 @@ enum Outcome {
     BreakBody,
 }
 
-/// Applies the first pending fault that matches a request of `scope`, before the answer is made.
-/// `Err` is the answer to send instead; `Ok(true)` means the real answer must be broken off
-/// (see [`finish`]).
+/// Applies the first pending fault that matches a request of `scope`, before the answer is made,
+/// and says what the handler does next.
 pub(crate) async fn before_answer(
     state: &AppState,
     scope: FaultScope,
     campaign_id: impl FnOnce() -> Option<u64>,
     connection: Option<&ConnectionControl>,
-) -> Result<bool, Response> {
-    let Some(fault) = state.take_fault(scope, campaign_id) else {
-        return Ok(false);
-    };
-    match run(fault, connection).await {
-        Outcome::Answer(response) => Err(response),
-        Outcome::Continue => Ok(false),
-        Outcome::BreakBody => Ok(true),
+) -> Outcome {
+    match state.take_fault(scope, campaign_id) {
+        Some(fault) => run(fault, connection).await,
+        None => Outcome::Continue,
     }
 }
 
-/// The real answer, broken off halfway when [`before_answer`] said so.
-pub(crate) async fn finish(
-    response: Response,
-    break_off: bool,
+/// Answers a request: with the fault's answer, or with the real one made by `real` (broken off
+/// halfway when the fault said so).
+pub(crate) async fn answer_with(
+    outcome: Outcome,
+    real: impl FnOnce() -> Response,
     connection: Option<ConnectionControl>,
 ) -> Response {
-    if break_off {
-        break_body(response, connection).await
-    } else {
-        response
+    match outcome {
+        Outcome::Answer(response) => response,
+        Outcome::Continue => real(),
+        Outcome::BreakBody => break_body(real(), connection).await,
     }
 }
 
