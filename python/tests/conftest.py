@@ -1,0 +1,3 @@
+"""The package's own suite: run against the installed wheel only (see .ci/run)."""
+
+pytest_plugins = ["pytester"]

@@ -1,0 +1,128 @@
+"""The pytest plugin, as a user's suite sees it: run by pytester with only the entry point."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import pid_alive
+
+
+def test_the_function_fixture_gives_each_test_its_own_server(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import http.client, json
+
+        def ask(server):
+            conn = http.client.HTTPConnection(*server.addr, timeout=30)
+            conn.request("POST", "/v1/statistics/campaign", body=json.dumps({"campaign_id": 12345}),
+                         headers={"x-ins-auth-key": server.DEMO_API_KEY})
+            return conn.getresponse().status
+
+        def test_one(wa_stats_mock):
+            wa_stats_mock.fault(503, times=5)
+            assert ask(wa_stats_mock) == 503
+            open("pids", "a").write(f"{wa_stats_mock.pid}\\n")
+
+        def test_two(wa_stats_mock):
+            assert wa_stats_mock.journal() == []
+            assert ask(wa_stats_mock) == 200
+            open("pids", "a").write(f"{wa_stats_mock.pid}\\n")
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    pids = [int(pid) for pid in (pytester.path / "pids").read_text().split()]
+    assert len(set(pids)) == 2
+    assert not any(pid_alive(pid) for pid in pids)
+
+
+def test_the_session_fixture_is_shared_and_reset_between_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import http.client, json
+
+        def ask(server):
+            conn = http.client.HTTPConnection(*server.addr, timeout=30)
+            conn.request("POST", "/v1/statistics/campaign", body=json.dumps({"campaign_id": 12345}),
+                         headers={"x-ins-auth-key": server.DEMO_API_KEY})
+            return conn.getresponse().status
+
+        def test_one(wa_stats_mock_session):
+            wa_stats_mock_session.fault(503, times=5)
+            assert ask(wa_stats_mock_session) == 503
+            open("pids", "a").write(f"{wa_stats_mock_session.pid}\\n")
+
+        def test_between():
+            pass  # does not use the server: nothing starts or resets for it
+
+        def test_two(wa_stats_mock_session):
+            assert wa_stats_mock_session.journal() == []
+            assert ask(wa_stats_mock_session) == 200
+            open("pids", "a").write(f"{wa_stats_mock_session.pid}\\n")
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+    pids = [int(pid) for pid in (pytester.path / "pids").read_text().split()]
+    assert len(pids) == 2 and pids[0] == pids[1]
+    assert not pid_alive(pids[0])
+
+
+def test_options_from_conftest_and_marker(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def wa_stats_mock_options():
+            return {"token_ttl": 42}
+        """
+    )
+    pytester.makepyfile(
+        """
+        import http.client, json
+        import pytest
+
+        def token(server):
+            conn = http.client.HTTPConnection(*server.addr, timeout=30)
+            body = {"client_id": server.DEMO_CLIENT_ID, "client_secret": server.DEMO_CLIENT_SECRET,
+                    "scopes": ["wa-stats-api"]}
+            conn.request("POST", "/auth/token", body=json.dumps(body))
+            return json.load(conn.getresponse())["expires_in"]
+
+        def test_conftest(wa_stats_mock, wa_stats_mock_session):
+            assert token(wa_stats_mock) == 42
+            assert token(wa_stats_mock_session) == 42
+
+        @pytest.mark.wa_stats_mock(token_ttl=7)
+        def test_marker(wa_stats_mock):
+            assert token(wa_stats_mock) == 7
+
+        @pytest.mark.wa_stats_mock("positional")
+        def test_bad_marker(wa_stats_mock):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "--strict-markers")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*takes keyword arguments only*"])
+
+
+def test_a_failing_test_still_stops_its_server(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_fails(wa_stats_mock):
+            open("pid", "w").write(str(wa_stats_mock.pid))
+            assert False, "deliberate"
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    pid = int((pytester.path / "pid").read_text())
+    assert not pid_alive(pid), f"wa-stats-mock (pid {pid}) outlived its failed test"
+
+
+def test_the_plugin_comes_from_the_entry_point(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--fixtures", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(
+        ["wa_stats_mock -- *", "wa_stats_mock_session [[]session scope[]] -- *"]
+    )
