@@ -65,7 +65,19 @@ def v2(server: MockServer, campaign_id: int, token: str = MockServer.DEMO_TOKEN)
     )
 
 
+def issue_token(server: MockServer) -> Answer:
+    """Asks the token endpoint for a token of the built-in OAuth client."""
+    body = {
+        "client_id": MockServer.DEMO_CLIENT_ID,
+        "client_secret": MockServer.DEMO_CLIENT_SECRET,
+        "scopes": ["wa-stats-api"],
+    }
+    return post(server.token_url, body, {})
+
+
 #: The vendor page's "Sample Response": campaign 12345's whole-lifetime statistics in the mock.
+#: Typed in from the page, like tests/python/check_schemas.py's copy, and on purpose not read from
+#: the Rust code or the checkout: it is the oracle, and this suite runs outside the checkout.
 SAMPLE_RESPONSE: Dict[str, Any] = {
     "sent": 1200,
     "delivered": 1150,

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 from helpers import pid_alive
+
+#: The start of a test file: `ask(server)` requests campaign 12345 and returns the status.
+ASK = """
+import http.client, json
+
+def ask(server):
+    conn = http.client.HTTPConnection(*server.addr, timeout=30)
+    conn.request("POST", "/v1/statistics/campaign", body=json.dumps({"campaign_id": 12345}),
+                 headers={"x-ins-auth-key": server.DEMO_API_KEY})
+    return conn.getresponse().status
+"""
 
 
 def test_the_function_fixture_gives_each_test_its_own_server(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        """
-        import http.client, json
-
-        def ask(server):
-            conn = http.client.HTTPConnection(*server.addr, timeout=30)
-            conn.request("POST", "/v1/statistics/campaign", body=json.dumps({"campaign_id": 12345}),
-                         headers={"x-ins-auth-key": server.DEMO_API_KEY})
-            return conn.getresponse().status
-
+        ASK
+        + textwrap.dedent(
+            """
         def test_one(wa_stats_mock):
             wa_stats_mock.fault(503, times=5)
             assert ask(wa_stats_mock) == 503
@@ -27,6 +34,7 @@ def test_the_function_fixture_gives_each_test_its_own_server(pytester: pytest.Py
             assert ask(wa_stats_mock) == 200
             open("pids", "a").write(f"{wa_stats_mock.pid}\\n")
         """
+        )
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
@@ -37,15 +45,9 @@ def test_the_function_fixture_gives_each_test_its_own_server(pytester: pytest.Py
 
 def test_the_session_fixture_is_shared_and_reset_between_tests(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        """
-        import http.client, json
-
-        def ask(server):
-            conn = http.client.HTTPConnection(*server.addr, timeout=30)
-            conn.request("POST", "/v1/statistics/campaign", body=json.dumps({"campaign_id": 12345}),
-                         headers={"x-ins-auth-key": server.DEMO_API_KEY})
-            return conn.getresponse().status
-
+        ASK
+        + textwrap.dedent(
+            """
         def test_one(wa_stats_mock_session):
             wa_stats_mock_session.fault(503, times=5)
             assert ask(wa_stats_mock_session) == 503
@@ -59,6 +61,7 @@ def test_the_session_fixture_is_shared_and_reset_between_tests(pytester: pytest.
             assert ask(wa_stats_mock_session) == 200
             open("pids", "a").write(f"{wa_stats_mock_session.pid}\\n")
         """
+        )
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-from helpers import SAMPLE_RESPONSE, Answer, pid_alive, post, v1, v2
+from helpers import SAMPLE_RESPONSE, Answer, issue_token, pid_alive, post, v1, v2
 
 import wa_stats_mock
 from wa_stats_mock import (
@@ -95,15 +95,7 @@ def test_a_429_fault_then_success(server: MockServer) -> None:
 def test_the_journal_shows_the_request_with_the_credential_redacted(server: MockServer) -> None:
     v1(server, 12345)
     v2(server, 12345)
-    token = post(
-        server.token_url,
-        {
-            "client_id": MockServer.DEMO_CLIENT_ID,
-            "client_secret": MockServer.DEMO_CLIENT_SECRET,
-            "scopes": ["wa-stats-api"],
-        },
-        {},
-    )
+    token = issue_token(server)
     assert token.status == 200
     journal = server.journal()
     assert [(e.seq, e.method, e.path, e.status) for e in journal] == [
@@ -368,15 +360,7 @@ def test_rate_limit_option() -> None:
 
 def test_token_ttl_option() -> None:
     with MockServer(token_ttl=77) as server:
-        answer = post(
-            server.token_url,
-            {
-                "client_id": wa_stats_mock.DEMO_CLIENT_ID,
-                "client_secret": wa_stats_mock.DEMO_CLIENT_SECRET,
-                "scopes": ["wa-stats-api"],
-            },
-            {},
-        )
+        answer = issue_token(server)
         assert answer.status == 200
         assert answer.json()["expires_in"] == 77
         assert v2(server, 12345, token=answer.json()["access_token"]).status == 200

@@ -11,10 +11,9 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import weakref
 from dataclasses import dataclass
 from types import TracebackType
-from typing import IO, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import IO, Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Type, Union
 
 from . import _builtin
 from ._admin import (
@@ -68,13 +67,17 @@ class MockStartError(RuntimeError):
         self.returncode = returncode
 
 
-_running: weakref.WeakSet[MockServer] = weakref.WeakSet()
+# Strong references: a server dropped without `stop()` must still be found at exit.
+_running: Set[MockServer] = set()
+_running_lock = threading.Lock()
 
 
 @atexit.register
 def _stop_all() -> None:
     # A server that was started without `with` and never stopped must not outlive Python.
-    for server in list(_running):
+    with _running_lock:
+        servers = list(_running)
+    for server in servers:
         server.stop()
 
 
@@ -176,7 +179,8 @@ class MockServer:
             )
             self._process = process
             self._pid = process.pid
-            _running.add(self)
+            with _running_lock:
+                _running.add(self)
             try:
                 self._wait_until_listening(process, command, fixtures_text)
             except BaseException:
@@ -291,7 +295,8 @@ class MockServer:
                 self._process = None
                 self._base_url = None
                 self._port = None
-                _running.discard(self)
+                with _running_lock:
+                    _running.discard(self)
                 if self._fixtures_dir is not None:
                     shutil.rmtree(self._fixtures_dir, ignore_errors=True)
                     self._fixtures_dir = None
