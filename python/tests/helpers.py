@@ -9,8 +9,9 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import time
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 from wa_stats_mock import API_KEY_HEADER, MockServer
@@ -116,6 +117,16 @@ SAMPLE_RESPONSE: Dict[str, Any] = {
         "deliveryReportMissing": 0,
     },
 }
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
+    """Polls `condition` until it holds; fails naming `what` after `seconds` (a bound for a
+    loaded machine, not a speed expectation)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting for {what} after {seconds:g} s")
+        time.sleep(0.02)
 
 
 def pid_alive(pid: int) -> bool:

@@ -112,14 +112,32 @@ def test_options_from_conftest_and_marker(pytester: pytest.Pytester) -> None:
 
 def test_a_failing_test_still_stops_its_server(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        """
-        def test_fails(wa_stats_mock):
-            open("pid", "w").write(str(wa_stats_mock.pid))
-            assert False, "deliberate"
-        """
+        ASK
+        + textwrap.dedent(
+            """
+            import time
+
+            def test_fails(wa_stats_mock):
+                open("pid", "w").write(str(wa_stats_mock.pid))
+                wa_stats_mock.fault(503)
+                status = ask(wa_stats_mock)
+                # The mock logs a request after answering it: wait for the line to be read.
+                for _ in range(600):
+                    if any("status=503" in line for line in wa_stats_mock.stderr_tail()):
+                        break
+                    time.sleep(0.05)
+                assert status == 200, "deliberate"
+            """
+        )
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*wa_stats_mock: the mock's stderr, last * lines*",
+            '*request method=POST path="/v1/statistics/campaign" status=503*',
+        ]
+    )
     pid = int((pytester.path / "pid").read_text())
     assert not pid_alive(pid), f"wa-stats-mock (pid {pid}) outlived its failed test"
 

@@ -7,6 +7,8 @@ the marker `wa_stats_mock(**options)`.
 - `wa_stats_mock_session`: one `MockServer` for the whole session (faster when there are many
   tests); `reset()` runs before every test that uses it: faults, journal, rate-limit windows and
   issued tokens are cleared. Campaigns added with `upsert_campaign` stay, as `reset` keeps them.
+- A failed test that used one of them shows the mock's last stderr lines (its request log) in
+  its report.
 - `wa_stats_mock_options`: the keyword arguments of `MockServer` for both; override it in a
   `conftest.py`. `@pytest.mark.wa_stats_mock(rate_limit=0, fixtures={...})` adds to them for one
   test's `wa_stats_mock`.
@@ -14,13 +16,14 @@ the marker `wa_stats_mock(**options)`.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Generator, Iterator
 
 import pytest
 
 from ._server import MockServer
 
 MARKER = "wa_stats_mock"
+FIXTURES = ("wa_stats_mock", "wa_stats_mock_session")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -29,6 +32,25 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}(**options): keyword arguments of wa_stats_mock.MockServer for this test's "
         "wa_stats_mock fixture (fixtures=, rate_limit=, token_ttl=, synthetic=, ...)",
     )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
+    # A failed test's report shows what the mock logged: the requests it got and their statuses.
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if not report.failed:
+        return
+    funcargs: Dict[str, Any] = getattr(item, "funcargs", {})
+    for name in FIXTURES:
+        server = funcargs.get(name)
+        if isinstance(server, MockServer):
+            lines = server.stderr_tail()
+            report.sections.append(
+                (f"{name}: the mock's stderr, last {len(lines)} lines", "\n".join(lines))
+            )
 
 
 @pytest.fixture(scope="session")
