@@ -1,5 +1,5 @@
-"""The admin API's values as Python sees them: `Fault` (what `POST /__admin/faults` takes) and
-`JournalEntry` (what `GET /__admin/journal` returns), and the HTTP call behind every helper.
+"""The admin API's values as Python sees them: `Fault` (what `POST /__admin/faults` takes),
+`JournalEntry` (what `GET /__admin/journal` returns) and `AdminError`.
 
 The rules (which combinations a fault may have, what the journal redacts) live in the mock; this
 module only converts, so an invalid fault gets the mock's own words back as an `AdminError`.
@@ -7,7 +7,6 @@ module only converts, so an invalid fault gets the mock's own words back as an `
 
 from __future__ import annotations
 
-import http.client
 import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Literal, Mapping, Optional, Tuple, Union
@@ -19,9 +18,6 @@ FaultBody = Union[str, Mapping[str, Any], List[Any], None]
 CloseKind = Literal["connection", "mid_body"]
 #: Which requests a fault applies to: the statistics routes, or `POST /auth/token`.
 Route = Literal["statistics", "token"]
-
-#: Seconds an admin call may take before it fails (the mock answers them in microseconds).
-ADMIN_TIMEOUT_SECS = 10.0
 
 
 class AdminError(RuntimeError):
@@ -125,39 +121,3 @@ class JournalEntry:
     def json(self) -> Any:
         """The body parsed as JSON (raises `ValueError` if it is not JSON)."""
         return json.loads(self.body)
-
-
-def admin_call(
-    port: int,
-    method: str,
-    path: str,
-    admin_token: Optional[str],
-    body: Optional[Any] = None,
-) -> Tuple[int, bytes]:
-    """One request to the mock's admin API on 127.0.0.1; returns (status, body).
-
-    `http.client` rather than `urllib`, so that no `http_proxy` setting can send it elsewhere.
-    """
-    headers = {"content-type": "application/json"}
-    if admin_token is not None:
-        headers["authorization"] = f"Bearer {admin_token}"
-    payload = None if body is None else json.dumps(body).encode()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=ADMIN_TIMEOUT_SECS)
-    try:
-        connection.request(method, path, body=payload, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def error_message(body: bytes) -> str:
-    """The `message` of an admin error body, else the body as text."""
-    text = body.decode("utf-8", "replace")
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        return text
-    if isinstance(parsed, dict) and isinstance(parsed.get("message"), str):
-        return str(parsed["message"])
-    return text

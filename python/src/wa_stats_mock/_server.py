@@ -16,17 +16,8 @@ from types import TracebackType
 from typing import IO, Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Type, Union
 
 from . import _builtin
-from ._admin import (
-    AdminError,
-    CloseKind,
-    Fault,
-    FaultBody,
-    JournalEntry,
-    Route,
-    admin_call,
-    error_message,
-)
 from ._binary import find_binary
+from ._controls import AdminControls
 from ._drain import Drain
 
 #: A fixture file's path, or its content as a dict (the JSON of docs/mock.md, "Fixture files").
@@ -81,7 +72,7 @@ def _stop_all() -> None:
         server.stop()
 
 
-class MockServer:
+class MockServer(AdminControls):
     """The mock API in a child process, on `127.0.0.1` and a port the kernel picks.
 
     ```python
@@ -398,62 +389,6 @@ class MockServer:
     def stderr_line_count(self) -> int:
         """How many lines the binary has written on stderr so far (all read, most dropped)."""
         return self._stderr.line_count if self._stderr is not None else 0
-
-    # --- test controls (the Rust handle's names) -------------------------------------------
-
-    def inject(self, fault: Fault) -> None:
-        """Scripts `fault` for the next matching requests. Raises `AdminError` if the mock
-        refuses it (its message says why)."""
-        self._admin("fault refused", "POST", "/__admin/faults", 204, fault.to_json())
-
-    def fault(
-        self,
-        status: Optional[int] = None,
-        *,
-        body: FaultBody = None,
-        headers: Optional[Mapping[str, str]] = None,
-        delay: Optional[float] = None,
-        close: Optional[CloseKind] = None,
-        times: Optional[int] = None,
-        campaign_id: Optional[int] = None,
-        route: Route = "statistics",
-    ) -> None:
-        """`inject(Fault(...))` in one call: `server.fault(429, times=2)`. See `Fault`."""
-        self.inject(
-            Fault(
-                status=status,
-                body=body,
-                headers=dict(headers or {}),
-                delay=delay,
-                close=close,
-                times=times,
-                campaign_id=campaign_id,
-                route=route,
-            )
-        )
-
-    def journal(self) -> List[JournalEntry]:
-        """The requests received since the start or the last `reset()`, oldest first."""
-        body = self._admin("journal unreadable", "GET", "/__admin/journal", 200)
-        return [JournalEntry.from_json(entry) for entry in json.loads(body)]
-
-    def reset(self) -> None:
-        """Clears faults, the journal, rate-limit windows and issued tokens. Campaigns stay."""
-        self._admin("reset refused", "POST", "/__admin/reset", 204)
-
-    def upsert_campaign(self, campaign: Mapping[str, Any]) -> None:
-        """Adds or replaces a campaign, given as in a fixture file (`id`, `owner`, `kind`,
-        `days`, ...). Raises `AdminError` naming the JSON path of a bad value."""
-        if "id" not in campaign:
-            raise ValueError("a campaign needs an 'id'")
-        path = f"/__admin/campaigns/{campaign['id']}"
-        self._admin("campaign refused", "PUT", path, 204, dict(campaign))
-
-    def _admin(self, what: str, method: str, path: str, expect: int, body: Any = None) -> bytes:
-        status, data = admin_call(self.port, method, path, self._admin_token, body)
-        if status != expect:
-            raise AdminError(what, status, error_message(data))
-        return data
 
 
 def _feed(pipe: IO[bytes], data: bytes) -> None:
