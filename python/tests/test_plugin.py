@@ -19,55 +19,38 @@ def ask(server):
 """
 
 
-def test_the_function_fixture_gives_each_test_its_own_server(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize(
+    ("fixture", "servers"),
+    [("wa_stats_mock", 2), ("wa_stats_mock_session", 1)],
+    ids=["function scope: a server per test", "session scope: one server, reset"],
+)
+def test_each_fixture_starts_every_test_clean(
+    pytester: pytest.Pytester, fixture: str, servers: int
+) -> None:
     pytester.makepyfile(
         ASK
         + textwrap.dedent(
             """
-        def test_one(wa_stats_mock):
-            wa_stats_mock.fault(503, times=5)
-            assert ask(wa_stats_mock) == 503
-            open("pids", "a").write(f"{wa_stats_mock.pid}\\n")
+            def test_one(SERVER):
+                SERVER.fault(503, times=5)
+                assert ask(SERVER) == 503
+                open("pids", "a").write(f"{SERVER.pid}\\n")
 
-        def test_two(wa_stats_mock):
-            assert wa_stats_mock.journal() == []
-            assert ask(wa_stats_mock) == 200
-            open("pids", "a").write(f"{wa_stats_mock.pid}\\n")
-        """
-        )
-    )
-    result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=2)
-    pids = [int(pid) for pid in (pytester.path / "pids").read_text().split()]
-    assert len(set(pids)) == 2
-    assert not any(pid_alive(pid) for pid in pids)
+            def test_between():
+                pass  # uses no server: none starts or resets for it
 
-
-def test_the_session_fixture_is_shared_and_reset_between_tests(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        ASK
-        + textwrap.dedent(
+            def test_two(SERVER):
+                assert SERVER.journal() == []  # and the fault is gone:
+                assert ask(SERVER) == 200
+                open("pids", "a").write(f"{SERVER.pid}\\n")
             """
-        def test_one(wa_stats_mock_session):
-            wa_stats_mock_session.fault(503, times=5)
-            assert ask(wa_stats_mock_session) == 503
-            open("pids", "a").write(f"{wa_stats_mock_session.pid}\\n")
-
-        def test_between():
-            pass  # does not use the server: nothing starts or resets for it
-
-        def test_two(wa_stats_mock_session):
-            assert wa_stats_mock_session.journal() == []
-            assert ask(wa_stats_mock_session) == 200
-            open("pids", "a").write(f"{wa_stats_mock_session.pid}\\n")
-        """
-        )
+        ).replace("SERVER", fixture)
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
     pids = [int(pid) for pid in (pytester.path / "pids").read_text().split()]
-    assert len(pids) == 2 and pids[0] == pids[1]
-    assert not pid_alive(pids[0])
+    assert len(pids) == 2 and len(set(pids)) == servers
+    assert not any(pid_alive(pid) for pid in pids)
 
 
 def test_options_from_conftest_and_marker(pytester: pytest.Pytester) -> None:
@@ -123,7 +106,7 @@ def test_a_failing_test_still_stops_its_server(pytester: pytest.Pytester) -> Non
                 status = ask(wa_stats_mock)
                 # The mock logs a request after answering it: wait for the line to be read.
                 for _ in range(600):
-                    if any("status=503" in line for line in wa_stats_mock.stderr_tail()):
+                    if any("503" in line for line in wa_stats_mock.stderr_tail()):
                         break
                     time.sleep(0.05)
                 assert status == 200, "deliberate"
@@ -135,7 +118,7 @@ def test_a_failing_test_still_stops_its_server(pytester: pytest.Pytester) -> Non
     result.stdout.fnmatch_lines(
         [
             "*wa_stats_mock: the mock's stderr, last * lines*",
-            '*request method=POST path="/v1/statistics/campaign" status=503*',
+            "*/v1/statistics/campaign*503*",  # the request's log line, in any log format
         ]
     )
     pid = int((pytester.path / "pid").read_text())
