@@ -78,7 +78,7 @@ step "twine check"
 "$TOOLS/bin/twine" check --strict "$wheel" "$sdist"
 
 step "mypy --strict"
-"$TOOLS/bin/mypy" --strict --python-version 3.10 --no-incremental \
+"$TOOLS/bin/mypy" --strict --python-version 3.10 --cache-dir target/python-mypy-cache \
     python/src/wa_stats_mock python/tests
 
 step "fresh environment with the wheel"
