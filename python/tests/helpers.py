@@ -9,8 +9,11 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import sys
+import textwrap
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
@@ -117,6 +120,19 @@ SAMPLE_RESPONSE: Dict[str, Any] = {
         "deliveryReportMissing": 0,
     },
 }
+
+
+def fake_binary(tmp_path: Path, body: str) -> Path:
+    """A stand-in for the binary: a Python script with this body."""
+    script = tmp_path / "fake-wa-stats-mock"
+    script.write_text(f"#!{sys.executable}\n" + textwrap.dedent(body))
+    script.chmod(0o755)
+    return script
+
+
+def command_line(pid: int) -> str:
+    """The command line of a running process, as `ps` would show it."""
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
 
 
 def wait_for(condition: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
