@@ -122,6 +122,12 @@ def test_the_built_in_credentials_are_constants(server: MockServer) -> None:
     assert v1(server, wa_stats_mock.NOT_WHATSAPP_CAMPAIGN_ID).status == 422
     conversational = v1(server, wa_stats_mock.CONVERSATIONAL_CAMPAIGN_ID).json()
     assert "responses" in conversational and "responseSummary" in conversational
+    # Every credential and campaign constant is on the class too, with the module's value.
+    names = [n for n in wa_stats_mock.__all__ if n.isupper() and not n.endswith(("_PATH", "_ENV"))]
+    names.remove("API_KEY_HEADER")
+    assert {n: getattr(MockServer, n) for n in names} == {
+        n: getattr(wa_stats_mock, n) for n in names
+    }
 
 
 def test_find_binary_honours_the_override(

@@ -77,7 +77,9 @@ class MockServer(AdminControls):
 
     ```python
     with MockServer() as server:
-        post(server.v1_url, headers={"x-ins-auth-key": MockServer.DEMO_API_KEY}, ...)
+        conn = http.client.HTTPConnection(*server.addr)
+        conn.request("POST", "/v1/statistics/campaign", body='{"campaign_id": 12345}',
+                     headers={"x-ins-auth-key": MockServer.DEMO_API_KEY})
     ```
 
     Options mirror the binary's flags (`None` keeps the binary's default):
@@ -111,6 +113,9 @@ class MockServer(AdminControls):
     INACTIVE_TOKEN = _builtin.INACTIVE_TOKEN
     INACTIVE_API_KEY = _builtin.INACTIVE_API_KEY
     SAMPLE_CAMPAIGN_ID = _builtin.SAMPLE_CAMPAIGN_ID
+    CONVERSATIONAL_CAMPAIGN_ID = _builtin.CONVERSATIONAL_CAMPAIGN_ID
+    NOT_WHATSAPP_CAMPAIGN_ID = _builtin.NOT_WHATSAPP_CAMPAIGN_ID
+    OTHER_PARTNER_CAMPAIGN_ID = _builtin.OTHER_PARTNER_CAMPAIGN_ID
 
     def __init__(
         self,
