@@ -348,7 +348,7 @@ pub(crate) fn tolerant_reading() -> (Map<String, Value>, Map<String, Value>) {
 }
 
 /// Each package's manifest or version file: path relative to the workspace root, and contents.
-pub(crate) fn files(version: &str) -> Vec<(PathBuf, String)> {
+pub(crate) fn files(version: &str, root_package: &Value) -> Vec<(PathBuf, String)> {
     let (defaults, nested) = tolerant_reading();
     let (defaults, nested) = (Value::Object(defaults), Value::Object(nested));
     let pretty = |value: &Value| serde_json::to_string_pretty(value).unwrap_or_default();
@@ -362,7 +362,11 @@ pub(crate) fn files(version: &str) -> Vec<(PathBuf, String)> {
         "types": "dist/src/index.d.ts",
         "files": ["dist/src", "README.md"],
         "scripts": {"build": "tsc -p .", "test": "tsc -p . && node --test dist/test/"},
-        "devDependencies": {"typescript": "7.0.2", "@types/node": "20.9.5"},
+        // The same pins as the repository's own tools (package.json at the root).
+        "devDependencies": {
+            "typescript": root_package["devDependencies"]["typescript"],
+            "@types/node": root_package["devDependencies"]["@types/node"],
+        },
         "wa-stats": EXPORT_STAMP,
     });
     let pyproject = format!(

@@ -83,7 +83,12 @@ pub(crate) fn files() -> Result<Vec<(PathBuf, String)>, String> {
             schema_text(wa_stats_mock::fixture_schema()),
         ),
     ];
-    files.extend(crate::exports::files(&version));
+    let package_path = workspace_root().join("package.json");
+    let package = fs::read_to_string(&package_path)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .ok_or_else(|| format!("cannot read {} as JSON", package_path.display()))?;
+    files.extend(crate::exports::files(&version, &package));
     Ok(files)
 }
 
