@@ -10,16 +10,16 @@ const Version = "0.1.0"
 // body leaves them out, with the JSON they read as.
 var defaults = map[string]map[string]string{
 	"CampaignStatistics": {"click": "0", "conversion": "0", "delivered": "0", "deliveryPending": "0", "drop": "0", "open": "0", "revenue": "0", "sent": "0", "targeted": "0", "undelivered": "0", "unsubscribe": "0"},
-	"DropDetails": {"accountIntegrationErrors": "0", "duplicates": "0", "frequencyCapped": "0", "internalErrors": "0", "invalidPhoneNumbers": "0", "metaTemporaryErrors": "0", "pausedTemplates": "0", "policyFailures": "0", "rateLimits": "0", "recipientRelatedErrors": "0", "templateFailures": "0", "tierLimitation": "0"},
-	"ResponseCard": {"buttonName": "\"\"", "cardId": "0", "click": "0", "conversion": "0", "delivered": "0", "isNoReplyMessage": "false", "open": "0", "revenue": "0", "sent": "0"},
-	"ResponseSummary": {"buttonClick": "0", "click": "0", "conversion": "0", "open": "0", "sent": "0"},
+	"DropDetails":        {"accountIntegrationErrors": "0", "duplicates": "0", "frequencyCapped": "0", "internalErrors": "0", "invalidPhoneNumbers": "0", "metaTemporaryErrors": "0", "pausedTemplates": "0", "policyFailures": "0", "rateLimits": "0", "recipientRelatedErrors": "0", "templateFailures": "0", "tierLimitation": "0"},
+	"ResponseCard":       {"buttonName": "\"\"", "cardId": "0", "click": "0", "conversion": "0", "delivered": "0", "isNoReplyMessage": "false", "open": "0", "revenue": "0", "sent": "0"},
+	"ResponseSummary":    {"buttonClick": "0", "click": "0", "conversion": "0", "open": "0", "sent": "0"},
 	"UndeliveredDetails": {"accountVerificationErrors": "0", "deliveryReportMissing": "0", "heldMessages": "0", "invalidMessages": "0", "mediaErrors": "0", "metaErrors": "0", "metaExperiment": "0", "metaRecipientLimitsErrors": "0", "recipientRelatedErrors": "0"},
 }
 
 // nested names the type of each property of CampaignStatistics that holds objects.
 var nested = map[string]string{
-	"dropDetails": "DropDetails",
-	"responseSummary": "ResponseSummary",
-	"responses": "ResponseCard",
+	"dropDetails":        "DropDetails",
+	"responseSummary":    "ResponseSummary",
+	"responses":          "ResponseCard",
 	"undeliveredDetails": "UndeliveredDetails",
 }

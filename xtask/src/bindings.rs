@@ -207,7 +207,17 @@ fn go(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
         "// {STAMP}\n// Generator: quicktype (see package-lock.json), then gofmt.\n\n{code}"
     );
     let formatted = run(root, &GOFMT, &[], Some(&code))?;
-    Ok(vec![(PathBuf::from("bindings/go/types.go"), formatted)])
+    let version = crate::generated::workspace_version()?;
+    let version_file = run(
+        root,
+        &GOFMT,
+        &[],
+        Some(&crate::exports::go_version_file(&version)),
+    )?;
+    Ok(vec![
+        (PathBuf::from("bindings/go/types.go"), formatted),
+        (PathBuf::from("bindings/go/version.go"), version_file),
+    ])
 }
 
 /// Writes (or checks) the schemas and exports, then every generated binding. In check mode all

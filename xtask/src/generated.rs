@@ -51,19 +51,24 @@ pub(crate) fn render(value: &Value) -> String {
     text
 }
 
-/// Every generated file: path relative to the workspace root, and its contents.
-pub(crate) fn files() -> Result<Vec<(PathBuf, String)>, String> {
-    use wa_stats_model::{openapi, schema};
-    let model = Path::new("crates/wa-stats-model/schemas");
+/// The workspace's version, from the root Cargo.toml.
+pub(crate) fn workspace_version() -> Result<String, String> {
     let manifest_path = workspace_root().join("Cargo.toml");
     let manifest = fs::read_to_string(&manifest_path)
         .map_err(|error| format!("cannot read {}: {error}", manifest_path.display()))?;
-    let version = crate::exports::workspace_version(&manifest).ok_or_else(|| {
+    crate::exports::workspace_version(&manifest).ok_or_else(|| {
         format!(
             "{} has no `version` under [workspace.package]",
             manifest_path.display()
         )
-    })?;
+    })
+}
+
+/// Every generated file: path relative to the workspace root, and its contents.
+pub(crate) fn files() -> Result<Vec<(PathBuf, String)>, String> {
+    use wa_stats_model::{openapi, schema};
+    let model = Path::new("crates/wa-stats-model/schemas");
+    let version = workspace_version()?;
     let mut files = vec![
         (
             model.join("campaign-statistics-request.schema.json"),
