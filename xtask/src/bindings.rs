@@ -220,6 +220,55 @@ fn go(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     ])
 }
 
+/// The names the issue promises a consumer, in every language, and names no type may have.
+const NAMED_TYPES: [&str; 11] = [
+    "CampaignStatisticsRequest",
+    "CampaignStatistics",
+    "DropDetails",
+    "UndeliveredDetails",
+    "ResponseCard",
+    "ResponseSummary",
+    "CodedErrorBody",
+    "FieldErrorsBody",
+    "RateLimitedBody",
+    "RateLimitDetail",
+    "MessageBody",
+];
+const UNNAMED: [&str; 6] = [
+    "Type1",
+    "Root ",
+    "Item ",
+    "Root(",
+    "Item(",
+    "ResponseSchema",
+];
+
+/// Fails when a generator invented a name (a missing `title`, say) or lost one of ours.
+fn check_names(files: &[(PathBuf, String)]) -> Result<(), String> {
+    let code: String = files.iter().map(|(_, text)| text.as_str()).collect();
+    let declared = |name: &str| {
+        [
+            format!("interface {name} "),
+            format!("class {name}("),
+            format!("type {name} struct"),
+        ]
+        .iter()
+        .any(|form| code.contains(form.as_str()))
+    };
+    if let Some(lost) = NAMED_TYPES.iter().find(|name| !declared(name)) {
+        return Err(format!(
+            "the generated code declares no type {lost}: give its schema a title"
+        ));
+    }
+    if let Some(invented) = UNNAMED.iter().find(|name| code.contains(*name)) {
+        return Err(format!(
+            "the generated code names a type `{}`: give its schema a title",
+            invented.trim()
+        ));
+    }
+    Ok(())
+}
+
 /// Writes (or checks) the schemas and exports, then every generated binding. In check mode all
 /// stale files are reported at once.
 pub(crate) fn ensure(check: bool) -> Result<String, String> {
@@ -227,7 +276,9 @@ pub(crate) fn ensure(check: bool) -> Result<String, String> {
     let root = workspace_root();
     let mut stale = Vec::new();
     for generate in [typescript, python, go] {
-        for (relative, contents) in generate(&root)? {
+        let files = generate(&root)?;
+        check_names(&files)?;
+        for (relative, contents) in files {
             match ensure_file_contents_fixed_by(
                 &root.join(&relative),
                 &contents,
@@ -244,4 +295,47 @@ pub(crate) fn ensure(check: bool) -> Result<String, String> {
         return Err(stale.join("\n"));
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_generator_names_the_command_that_installs_it() {
+        let root = std::env::temp_dir();
+        let missing = Tool {
+            program: "no/such/generator",
+            install: "npm ci",
+        };
+        let error = run(&root, &missing, &[], None).unwrap_err();
+        assert!(
+            error.contains("not installed") && error.contains("npm ci"),
+            "{error}"
+        );
+        let not_on_path = Tool {
+            program: "no-such-generator-on-path",
+            install: "apt-get install -y golang-go",
+        };
+        let error = run(&root, &not_on_path, &[], None).unwrap_err();
+        assert!(error.contains("apt-get install -y golang-go"), "{error}");
+    }
+
+    #[test]
+    fn invented_and_lost_names_are_refused() {
+        let all: String = NAMED_TYPES
+            .iter()
+            .map(|name| format!("export interface {name} {{}}\n"))
+            .collect();
+        let file = |text: &str| vec![(PathBuf::from("x"), text.to_owned())];
+        assert_eq!(check_names(&file(&all)), Ok(()));
+        let invented = format!("{all}export interface Type1 {{}}\n");
+        assert!(check_names(&file(&invented)).unwrap_err().contains("Type1"));
+        let lost = all.replace("interface DropDetails ", "interface Drop ");
+        assert!(
+            check_names(&file(&lost))
+                .unwrap_err()
+                .contains("DropDetails")
+        );
+    }
 }

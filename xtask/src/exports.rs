@@ -375,6 +375,7 @@ pub(crate) fn files(version: &str, root_package: &Value) -> Vec<(PathBuf, String
          name = \"wa-stats-bindings\"\n\
          version = \"{version}\"\n\
          description = \"pydantic v2 models for Insider's WhatsApp Campaign Analytics API, generated from the wa-stats JSON Schemas, with the tolerant reading and error classification.\"\n\
+         readme = \"README.md\"\n\
          license = \"MIT OR Apache-2.0\"\n\
          requires-python = \">=3.11\"\n\
          dependencies = [\"pydantic>=2.10,<3\"]\n\
@@ -484,4 +485,49 @@ fn render_json(value: &Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workspace_version_is_read_from_its_own_section() {
+        let manifest = "[package]\nversion = \"9.9.9\"\n[workspace.package]\nedition = \"2024\"\nversion = \"0.1.0\"\n[workspace.dependencies]\nversion = \"x\"\n";
+        assert_eq!(workspace_version(manifest).as_deref(), Some("0.1.0"));
+        assert_eq!(
+            workspace_version("[workspace.package]\n[other]\nversion = \"1\"\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn every_documented_error_is_classified_as_its_own_kind() {
+        let kinds: Vec<String> = documented()
+            .iter()
+            .filter_map(|case| case["kind"].as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "parse_failed",
+                "validation_failed",
+                "campaign_not_found",
+                "product_not_active",
+                "not_a_whatsapp_campaign",
+                "rate_limited",
+                "unauthorized",
+                "other"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_tolerant_reading_fills_every_counter_and_names_the_nested_types() {
+        let (defaults, nested) = tolerant_reading();
+        assert_eq!(defaults["CampaignStatistics"]["sent"], 0);
+        assert_eq!(defaults["ResponseCard"]["buttonName"], "");
+        assert_eq!(nested["responses"], "ResponseCard");
+        assert_eq!(nested.len(), 4);
+    }
 }
