@@ -90,6 +90,15 @@ func decode(typeName string, status int, text []byte) ([]byte, error) {
 			return nil, err
 		}
 		return statistics.Marshal()
+	case "CampaignStatisticsEnvelope":
+		envelope, err := UnmarshalCampaignStatisticsEnvelope(text)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := ReadStatistics(text); err != nil {
+			return nil, err
+		}
+		return envelope.Marshal()
 	case "CampaignStatisticsRequest":
 		request, err := DecodeRequest(text)
 		if err != nil {

@@ -10,6 +10,9 @@
 //    campaignStatistics, err := UnmarshalCampaignStatistics(bytes)
 //    bytes, err = campaignStatistics.Marshal()
 //
+//    campaignStatisticsEnvelope, err := UnmarshalCampaignStatisticsEnvelope(bytes)
+//    bytes, err = campaignStatisticsEnvelope.Marshal()
+//
 //    codedErrorBody, err := UnmarshalCodedErrorBody(bytes)
 //    bytes, err = codedErrorBody.Marshal()
 //
@@ -46,6 +49,16 @@ func UnmarshalCampaignStatistics(data []byte) (CampaignStatistics, error) {
 }
 
 func (r *CampaignStatistics) Marshal() ([]byte, error) {
+	return json.Marshal(r)
+}
+
+func UnmarshalCampaignStatisticsEnvelope(data []byte) (CampaignStatisticsEnvelope, error) {
+	var r CampaignStatisticsEnvelope
+	err := json.Unmarshal(data, &r)
+	return r, err
+}
+
+func (r *CampaignStatisticsEnvelope) Marshal() ([]byte, error) {
 	return json.Marshal(r)
 }
 
@@ -236,6 +249,50 @@ type UndeliveredDetails struct {
 	MetaRecipientLimitsErrors int64 `json:"metaRecipientLimitsErrors"`
 	// Messages the recipient's side refused, for example a number no longer on WhatsApp.
 	RecipientRelatedErrors int64 `json:"recipientRelatedErrors"`
+}
+
+// The enveloped form of a success body, as in the vendor page's 200 OK example. Counters
+// may be absent (they read as 0) and `read` stands for `open`. The canonical form is
+// CampaignStatistics; each binding's tolerant reading converts this one into it.
+type CampaignStatisticsEnvelope struct {
+	Data CampaignStatisticsEnvelopeData `json:"data"`
+}
+
+// The envelope's `data` object.
+type CampaignStatisticsEnvelopeData struct {
+	Statistics EnvelopedStatistics `json:"statistics"`
+}
+
+// The counters of the enveloped form, each optional. Details, responses and unknown fields
+// may appear beside them and should be kept.
+type EnvelopedStatistics struct {
+	// Clicks on links or buttons in the campaign's messages.
+	Click *int64 `json:"click,omitempty"`
+	// Conversions attributed to the campaign.
+	Conversion *int64 `json:"conversion,omitempty"`
+	// Messages WhatsApp reported as delivered to the recipient's device.
+	Delivered *int64 `json:"delivered,omitempty"`
+	// Sent messages with no delivery report yet.
+	DeliveryPending *int64 `json:"deliveryPending,omitempty"`
+	// Recipients dropped before sending, for the reasons in `dropDetails`.
+	Drop *int64 `json:"drop,omitempty"`
+	// Delivered messages the recipient opened, as measured by WhatsApp read receipts (called
+	// `read` in the enveloped form).
+	Open *int64 `json:"open,omitempty"`
+	// `open` under the envelope's name: delivered messages the recipient opened, as measured by
+	// WhatsApp read receipts. If both are present, `open` wins.
+	Read *int64 `json:"read,omitempty"`
+	// Revenue attributed to the campaign's conversions, in the partner's currency; may be
+	// fractional.
+	Revenue *float64 `json:"revenue,omitempty"`
+	// Messages handed to WhatsApp for delivery: `delivered + undelivered + deliveryPending`.
+	Sent *int64 `json:"sent,omitempty"`
+	// Recipients the campaign targeted: `sent + drop`.
+	Targeted *int64 `json:"targeted,omitempty"`
+	// Sent messages that WhatsApp failed to deliver, for the reasons in `undeliveredDetails`.
+	Undelivered *int64 `json:"undelivered,omitempty"`
+	// Recipients who unsubscribed in response to the campaign.
+	Unsubscribe *int64 `json:"unsubscribe,omitempty"`
 }
 
 // `{message, errorCode, errors}`: parse failures (`3001`) and validation failures (`3002`),

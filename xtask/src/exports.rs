@@ -61,6 +61,7 @@ fn documented() -> Vec<Value> {
         json!({"name": "request", "type": "CampaignStatisticsRequest", "body": parsed(examples::REQUEST)}),
         json!({"name": "sample", "type": "CampaignStatistics", "body": parsed(examples::SAMPLE_RESPONSE)}),
         json!({"name": "conversational", "type": "CampaignStatistics", "body": examples::conversational_response()}),
+        json!({"name": "envelope", "type": "CampaignStatisticsEnvelope", "body": parsed(examples::ENVELOPE_RESPONSE)}),
         error_case(
             "parse_failed",
             "CodedErrorBody",

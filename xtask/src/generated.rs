@@ -79,6 +79,10 @@ pub(crate) fn files() -> Result<Vec<(PathBuf, String)>, String> {
             schema_text(schema::response_schema()),
         ),
         (
+            model.join("campaign-statistics-envelope.schema.json"),
+            schema_text(schema::envelope_schema()),
+        ),
+        (
             model.join("error-response.schema.json"),
             schema_text(schema::error_schema()),
         ),

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 import wa_stats
 from wa_stats import (
     CampaignStatistics,
+    CampaignStatisticsEnvelope,
     CampaignStatisticsRequest,
     CodedErrorBody,
     FieldErrorsBody,
@@ -36,6 +37,7 @@ EXAMPLES: dict[str, Any] = json.loads((Path(__file__).resolve().parents[2] / "ex
 MODELS: dict[str, type[BaseModel]] = {
     "CampaignStatisticsRequest": CampaignStatisticsRequest,
     "CampaignStatistics": CampaignStatistics,
+    "CampaignStatisticsEnvelope": CampaignStatisticsEnvelope,
     "CodedErrorBody": CodedErrorBody,
     "FieldErrorsBody": FieldErrorsBody,
     "RateLimitedBody": RateLimitedBody,
@@ -82,6 +84,8 @@ def test_counters_are_plain_required_ints() -> None:
     with pytest.raises(ValidationError):
         CampaignStatistics.model_validate({"data": {"statistics": {"sent": 1}}})
     assert read_statistics({"data": {"statistics": {"sent": 1}}}).sent == 1
+    envelope = CampaignStatisticsEnvelope.model_validate({"data": {"statistics": {"sent": 1, "read": 2}}})
+    assert (envelope.data.statistics.sent, envelope.data.statistics.read, envelope.data.statistics.open) == (1, 2, None)
 
 
 def test_unknown_fields_are_kept_at_every_level() -> None:

@@ -4,6 +4,7 @@ reading of a success body (`read_statistics`) and the classification of an error
 """
 
 from .counters import VERSION
+from .envelope import CampaignStatisticsEnvelope, CampaignStatisticsEnvelopeData, EnvelopedStatistics
 from .errors import CodedErrorBody, ErrorResponse, FieldErrorsBody, MessageBody, RateLimitDetail, RateLimitedBody
 from .read import ApiError, ErrorBody, ErrorKind, classify, read_statistics, to_json
 from .request import CampaignStatisticsRequest
@@ -14,11 +15,14 @@ __version__ = VERSION
 __all__ = [
     "ApiError",
     "CampaignStatistics",
+    "CampaignStatisticsEnvelope",
+    "CampaignStatisticsEnvelopeData",
     "CampaignStatisticsRequest",
     "CodedErrorBody",
     "DropDetails",
     "ErrorBody",
     "ErrorKind",
+    "EnvelopedStatistics",
     "ErrorResponse",
     "FieldErrorsBody",
     "MessageBody",

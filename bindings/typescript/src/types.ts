@@ -305,3 +305,69 @@ export interface MessageBody {
    */
   message: string;
 }
+
+/**
+ * The enveloped form of a success body, as in the vendor page's 200 OK example. Counters may be absent (they read as 0) and `read` stands for `open`. The canonical form is CampaignStatistics; each binding's tolerant reading converts this one into it.
+ */
+export interface CampaignStatisticsEnvelope {
+  data: CampaignStatisticsEnvelopeData;
+}
+/**
+ * The envelope's `data` object.
+ */
+export interface CampaignStatisticsEnvelopeData {
+  statistics: EnvelopedStatistics;
+}
+/**
+ * The counters of the enveloped form, each optional. Details, responses and unknown fields may appear beside them and should be kept.
+ */
+export interface EnvelopedStatistics {
+  /**
+   * Clicks on links or buttons in the campaign's messages.
+   */
+  click?: number;
+  /**
+   * Conversions attributed to the campaign.
+   */
+  conversion?: number;
+  /**
+   * Messages WhatsApp reported as delivered to the recipient's device.
+   */
+  delivered?: number;
+  /**
+   * Sent messages with no delivery report yet.
+   */
+  deliveryPending?: number;
+  /**
+   * Recipients dropped before sending, for the reasons in `dropDetails`.
+   */
+  drop?: number;
+  /**
+   * Delivered messages the recipient opened, as measured by WhatsApp read receipts (called `read` in the enveloped form).
+   */
+  open?: number;
+  /**
+   * `open` under the envelope's name: delivered messages the recipient opened, as measured by WhatsApp read receipts. If both are present, `open` wins.
+   */
+  read?: number;
+  /**
+   * Revenue attributed to the campaign's conversions, in the partner's currency; may be fractional.
+   */
+  revenue?: number;
+  /**
+   * Messages handed to WhatsApp for delivery: `delivered + undelivered + deliveryPending`.
+   */
+  sent?: number;
+  /**
+   * Recipients the campaign targeted: `sent + drop`.
+   */
+  targeted?: number;
+  /**
+   * Sent messages that WhatsApp failed to deliver, for the reasons in `undeliveredDetails`.
+   */
+  undelivered?: number;
+  /**
+   * Recipients who unsubscribed in response to the campaign.
+   */
+  unsubscribe?: number;
+}

@@ -12,6 +12,7 @@ import { test } from "node:test";
 import {
   type ApiError,
   type CampaignStatistics,
+  type CampaignStatisticsEnvelope,
   checkRequest,
   classifyError,
   DecodeError,
@@ -68,6 +69,11 @@ function decode(type: string, text: string, status = 200): unknown {
       return readStatistics(text);
     case "CampaignStatisticsRequest":
       return checkRequest(JSON.parse(text));
+    case "CampaignStatisticsEnvelope": {
+      // The enveloped form as it came; readStatistics checks it and gives the canonical form.
+      readStatistics(text);
+      return JSON.parse(text) as CampaignStatisticsEnvelope;
+    }
     default: {
       const error = classifyError(status, text);
       if (error.body === undefined) throw new DecodeError("$", `not a ${type}`);

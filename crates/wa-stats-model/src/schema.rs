@@ -103,6 +103,54 @@ const CANONICAL_RESPONSE_DESCRIPTION: &str = "Statistics for one WhatsApp campai
     `read` for `open`, absent counters as 0), which each binding implements beside its generated \
     types. Unknown fields may appear and should be kept.";
 
+/// Schema of the enveloped success body of the vendor page's "200 OK" example,
+/// `{"data":{"statistics":{...}}}`, in which `read` stands for `open` and any counter may be
+/// absent. It exists so that a consumer can decode that body as it came (and write it back
+/// unchanged); the tolerant reading beside each binding turns it into [`CampaignStatistics`].
+pub fn envelope_schema() -> Schema {
+    let flat = root_schema_for::<CampaignStatistics>().to_value();
+    let mut counters = serde_json::Map::new();
+    for (name, property) in flat["properties"].as_object().into_iter().flatten() {
+        if let Some(mut property) = property.as_object().cloned()
+            && property.remove("default").is_some()
+        {
+            counters.insert(name.clone(), Value::Object(property));
+        }
+    }
+    if let Some(mut read) = counters.get("open").cloned() {
+        read["description"] = Value::from(
+            "`open` under the envelope's name: delivered messages the recipient opened, as \
+             measured by WhatsApp read receipts. If both are present, `open` wins.",
+        );
+        counters.insert("read".to_owned(), read);
+    }
+    canonical(json_schema!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "CampaignStatisticsEnvelope",
+        "description": "The enveloped form of a success body, as in the vendor page's 200 OK \
+            example. Counters may be absent (they read as 0) and `read` stands for `open`. The \
+            canonical form is CampaignStatistics; each binding's tolerant reading converts this one \
+            into it.",
+        "type": "object",
+        "required": ["data"],
+        "properties": { "data": { "$ref": "#/$defs/CampaignStatisticsEnvelopeData" } },
+        "$defs": {
+            "CampaignStatisticsEnvelopeData": {
+                "description": "The envelope's `data` object.",
+                "type": "object",
+                "required": ["statistics"],
+                "properties": { "statistics": { "$ref": "#/$defs/EnvelopedStatistics" } }
+            },
+            "EnvelopedStatistics": {
+                "description": "The counters of the enveloped form, each optional. Details, \
+                    responses and unknown fields may appear beside them and should be kept.",
+                "type": "object",
+                "properties": counters
+            }
+        }
+    }))
+}
+
 /// Schema of every error body.
 pub fn error_schema() -> Schema {
     canonical(root_schema_for::<ErrorResponseSchema>())

@@ -106,6 +106,25 @@ fn response_schema_is_the_canonical_body_every_counter_present() {
     assert_invalid(&response, &card);
 }
 
+#[test]
+fn envelope_schema_is_the_vendors_200_ok_form() {
+    let envelope = validator(schema::envelope_schema());
+    assert_valid(&envelope, &value(examples::ENVELOPE_RESPONSE));
+    assert_valid(&envelope, &json!({"data": {"statistics": {}}}));
+    assert_valid(
+        &envelope,
+        &json!({"data": {"statistics": {"open": 1, "read": 2, "dropDetails": {"duplicates": 1}}}}),
+    );
+    for bad in [
+        value(examples::SAMPLE_RESPONSE),
+        json!({"data": {}}),
+        json!({"data": {"statistics": {"read": -1}}}),
+        json!({"data": {"statistics": {"sent": "42"}}}),
+    ] {
+        assert_invalid(&envelope, &bad);
+    }
+}
+
 /// The list every binding also refuses (exported to bindings/examples.json) is refused here too.
 #[test]
 fn every_refused_body_is_refused_by_its_schema() {
