@@ -29,3 +29,8 @@ export const partial: CampaignStatistics = { sent: 1 };
 export function codeText(body: CodedErrorBody): string {
   return String(body.errorCode);
 }
+
+export function typoInStatistics(sample: CampaignStatistics): CampaignStatistics {
+  // @ts-expect-error `deliverd` is misspelt, and no index signature lets it through
+  return { ...sample, sent: 1, deliverd: 2 };
+}
