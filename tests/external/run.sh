@@ -176,17 +176,32 @@ schemathesis_run() {
 
 # --- The bindings (docs/bindings.md). Each language's tests read the mocks' URLs from the
 # environment and fail, saying so, when they are missing.
+
+# Says which mock has died, with the end of its stderr, so that "connection refused" in a test has
+# a cause beside it.
+mocks_alive() {
+    local pid alive=0
+    for pid in "${mock_pids[@]}"; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "mock pid $pid is no longer running; the end of each mock's stderr:" >&2
+            tail -n 5 "$work"/*.err >&2 || true
+            alive=1
+        fi
+    done
+    return "$alive"
+}
 bindings_fresh() {
     cargo xtask bindings --check
 }
 bindings_typescript() {
-    node_modules/.bin/tsc --strict --noEmit -p bindings/typescript &&
+    mocks_alive && node_modules/.bin/tsc --strict --noEmit -p bindings/typescript &&
         rm -rf bindings/typescript/dist &&
         node_modules/.bin/tsc -p bindings/typescript &&
         WA_STATS_MOCK_URL="$OPEN_URL" WA_STATS_STRICT_MOCK_URL="$STRICT_URL" \
             node --test --test-reporter=spec bindings/typescript/dist/test/
 }
 bindings_python() {
+    mocks_alive || return 1
     (
         cd bindings/python &&
             "../../$VENV/bin/mypy" --strict --cache-dir "$work/mypy" wa_stats tests &&
@@ -195,6 +210,7 @@ bindings_python() {
     )
 }
 bindings_go() {
+    mocks_alive || return 1
     (
         cd bindings/go || exit 1
         # The Go module proxy is out of reach, and the binding needs nothing but the standard library.
