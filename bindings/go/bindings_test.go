@@ -29,9 +29,10 @@ type documentedCase struct {
 }
 
 type refusedCase struct {
-	What string          `json:"what"`
-	Type string          `json:"type"`
-	Body json.RawMessage `json:"body"`
+	What   string          `json:"what"`
+	Type   string          `json:"type"`
+	Status int             `json:"status"`
+	Body   json.RawMessage `json:"body"`
 }
 
 type tolerantCase struct {
@@ -162,7 +163,7 @@ func TestRefusedBodiesAreRefused(t *testing.T) {
 	for _, refused := range loadExamples(t).Refused {
 		refused := refused
 		t.Run(refused.What, func(t *testing.T) {
-			if _, err := decode(refused.Type, 429, refused.Body); err == nil {
+			if _, err := decode(refused.Type, refused.Status, refused.Body); err == nil {
 				t.Fatalf("%s accepted as %s", refused.Body, refused.Type)
 			}
 		})

@@ -150,12 +150,17 @@ fn refused() -> Vec<Value> {
     REFUSED
         .iter()
         .map(|refused| {
-            let type_name = match refused.kind {
-                BodyKind::Request => "CampaignStatisticsRequest",
-                BodyKind::Statistics => "CampaignStatistics",
-                _ => "RateLimitedBody",
+            let body = parsed(refused.body);
+            // An error body poses as the shape its keys suggest, with that shape's status.
+            let (type_name, status) = match refused.kind {
+                BodyKind::Request => ("CampaignStatisticsRequest", 200),
+                BodyKind::Statistics => ("CampaignStatistics", 200),
+                _ if body.get("error").is_some() => ("RateLimitedBody", 429),
+                _ if body.get("errorCode").is_some() => ("CodedErrorBody", 400),
+                _ if body.get("errors").is_some() => ("FieldErrorsBody", 422),
+                _ => ("MessageBody", 401),
             };
-            json!({"what": refused.what, "type": type_name, "body": parsed(refused.body)})
+            json!({"what": refused.what, "type": type_name, "status": status, "body": body})
         })
         .collect()
 }

@@ -104,6 +104,13 @@ def test_error_code_is_a_plain_string_and_numbers_are_read_too() -> None:
     assert (error.kind, error.code) == ("campaign_not_found", "3004")
 
 
+def test_an_api_error_can_be_raised_and_caught() -> None:
+    with pytest.raises(wa_stats.ApiError) as caught:
+        raise classify(429, json.dumps(next(c for c in EXAMPLES["documented"] if c["name"] == "rate_limited")["body"]))
+    assert caught.value.kind == "rate_limited"
+    assert isinstance(caught.value.body, RateLimitedBody)
+
+
 def test_undocumented_bodies_keep_their_text() -> None:
     proxy = classify(502, b"<html>Bad Gateway</html>")
     assert (proxy.kind, proxy.raw, proxy.body) == ("other", "<html>Bad Gateway</html>", None)
