@@ -3,14 +3,18 @@
 #   1. redocly lint of the generated OpenAPI document (pinned @redocly/cli, package-lock.json);
 #   2. tests/python/check_schemas.py: our JSON Schemas read by Python's jsonschema, the vendor's
 #      example bodies, bodies that must be rejected, and live answers of the mock;
-#   3. schemathesis against the running mock, driven by the OpenAPI document, every check on.
+#   3. schemathesis against the running mock, driven by the OpenAPI document, every check on;
+#   4. the bindings (issue 14, docs/bindings.md): `cargo xtask bindings --check` (the generated
+#      TypeScript, Python and Go code is what the pinned generators make of the schemas), then each
+#      package built and tested with its own tools against bindings/examples.json and the live mocks:
+#      tsc --strict + node --test, mypy --strict + pytest, gofmt + go vet + go test.
 # It installs what it needs (.venv, node_modules), builds the mock in the dev profile, starts it
 # on 127.0.0.1 only, and stops it by PID on exit, whatever happened. See docs/reliability.md.
 #
 # Environment knobs (all optional):
 #   WA_STATS_SCHEMATHESIS_MAX_EXAMPLES  examples per operation and phase (default 150)
 #   WA_STATS_SCHEMATHESIS_SEED          the fixed seed (default 20261126)
-#   WA_STATS_EXTERNAL_ONLY              run only one of: redocly, python, schemathesis
+#   WA_STATS_EXTERNAL_ONLY              run only one of: redocly, python, schemathesis, bindings
 #   WA_STATS_MOCK_BIN                   use this wa-stats-mock binary instead of building one
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -66,16 +70,19 @@ python_tools() {
     "$VENV/bin/schemathesis" --version
 }
 
-# --- Node tools: @redocly/cli exactly as package-lock.json says.
+# --- Node tools: every devDependency of package.json exactly as package-lock.json says.
 node_tools() {
-    local installed
-    installed="$(node -p 'require("./node_modules/@redocly/cli/package.json").version' 2>/dev/null || true)"
-    local wanted
-    wanted="$(node -p 'require("./package-lock.json").packages["node_modules/@redocly/cli"].version')"
-    if [[ "$installed" != "$wanted" ]]; then
+    if ! node - <<'JS' 2>/dev/null; then
+const lock = require("./package-lock.json").packages;
+for (const name of Object.keys(require("./package.json").devDependencies)) {
+    const wanted = lock[`node_modules/${name}`].version;
+    if (require(`./node_modules/${name}/package.json`).version !== wanted) process.exit(1);
+}
+JS
         npm ci --no-audit --no-fund --loglevel=error
     fi
-    echo "@redocly/cli $wanted on node $(node --version)"
+    node -p 'Object.keys(require("./package.json").devDependencies).map((name) => `${name} ${require("./package-lock.json").packages["node_modules/" + name].version}`).join(", ")'
+    echo "on node $(node --version)"
 }
 
 # --- The mock, on 127.0.0.1 and a port the kernel picks. Prints its base URL.
@@ -167,10 +174,69 @@ schemathesis_run() {
     return "$rc"
 }
 
+# --- The bindings (docs/bindings.md). Each language's tests read the mocks' URLs from the
+# environment and fail, saying so, when they are missing.
+
+# Says which mock has died, with the end of its stderr, so that "connection refused" in a test has
+# a cause beside it.
+mocks_alive() {
+    local pid alive=0
+    for pid in "${mock_pids[@]}"; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "mock pid $pid is no longer running; the end of each mock's stderr:" >&2
+            tail -n 5 "$work"/*.err >&2 || true
+            alive=1
+        fi
+    done
+    return "$alive"
+}
+bindings_fresh() {
+    cargo xtask bindings --check
+}
+bindings_typescript() {
+    mocks_alive && node_modules/.bin/tsc --strict --noEmit -p bindings/typescript &&
+        rm -rf bindings/typescript/dist &&
+        node_modules/.bin/tsc -p bindings/typescript &&
+        WA_STATS_MOCK_URL="$OPEN_URL" WA_STATS_STRICT_MOCK_URL="$STRICT_URL" \
+            node --test --test-reporter=spec bindings/typescript/dist/test/
+}
+bindings_python() {
+    mocks_alive || return 1
+    (
+        cd bindings/python &&
+            "../../$VENV/bin/mypy" --strict --cache-dir "$work/mypy" wa_stats tests &&
+            WA_STATS_MOCK_URL="$OPEN_URL" WA_STATS_STRICT_MOCK_URL="$STRICT_URL" \
+                "../../$VENV/bin/python" -m pytest -q -p no:cacheprovider tests
+    )
+}
+bindings_go() {
+    mocks_alive || return 1
+    (
+        cd bindings/go || exit 1
+        # The Go module proxy is out of reach, and the binding needs nothing but the standard library.
+        export GOPROXY=off GOTOOLCHAIN=local
+        local unformatted
+        unformatted="$(gofmt -l .)"
+        if [[ -n "$unformatted" ]]; then
+            echo "not gofmt-formatted (run gofmt -w in bindings/go): $unformatted"
+            exit 1
+        fi
+        go vet ./... &&
+            WA_STATS_MOCK_URL="$OPEN_URL" WA_STATS_STRICT_MOCK_URL="$STRICT_URL" go test -count=1 ./...
+    )
+}
+
 echo "== external checks: setup"
-wants python || wants schemathesis && python_tools
-wants redocly && node_tools
-if wants python || wants schemathesis; then
+wants python || wants schemathesis || wants bindings && python_tools
+wants redocly || wants bindings && node_tools
+if wants bindings; then
+    if ! command -v go >/dev/null; then
+        echo "go is not installed: apt-get install -y golang-go (.ci/run installs it)" >&2
+        exit 1
+    fi
+    go version
+fi
+if wants python || wants schemathesis || wants bindings; then
     build_mock
     start_mock open --rate-limit off
     OPEN_URL="$MOCK_URL"
@@ -178,10 +244,18 @@ if wants python || wants schemathesis; then
         start_mock limited --rate-limit 100
         LIMITED_URL="$MOCK_URL"
     fi
+    if wants bindings; then
+        start_mock strict --rate-limit 1
+        STRICT_URL="$MOCK_URL"
+    fi
 fi
 
 wants redocly && run_check "redocly lint" redocly_lint
 wants python && run_check "python schema consumer" python_check
+wants bindings && run_check "bindings: generated code is fresh" bindings_fresh
+wants bindings && run_check "bindings: typescript (tsc --strict, node --test)" bindings_typescript
+wants bindings && run_check "bindings: python (mypy --strict, pytest)" bindings_python
+wants bindings && run_check "bindings: go (gofmt, go vet, go test)" bindings_go
 wants schemathesis && run_check "schemathesis" schemathesis_run
 
 if ((status == 0)); then

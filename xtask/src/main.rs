@@ -1,4 +1,6 @@
-//! Project tasks: `cargo xtask schemas [--check]` regenerates (or checks) every generated file.
+//! Project tasks: `cargo xtask schemas [--check]` regenerates (or checks) every file generated from
+//! the Rust crates alone; `cargo xtask bindings [--check]` does that and then runs the pinned
+//! TypeScript, Python and Go generators over the schemas (docs/bindings.md).
 
 #![allow(
     clippy::print_stdout,
@@ -6,24 +8,28 @@
     reason = "a command-line tool reports on its terminal"
 )]
 
+mod bindings;
+mod exports;
 mod generated;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask schemas [--check]";
+const USAGE: &str = "usage: cargo xtask schemas [--check]\n       cargo xtask bindings [--check]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let check = match args.as_slice() {
-        ["schemas"] => false,
-        ["schemas", "--check"] => true,
+    let result = match args.as_slice() {
+        ["schemas"] => generated::ensure_all(false),
+        ["schemas", "--check"] => generated::ensure_all(true),
+        ["bindings"] => bindings::ensure(false),
+        ["bindings", "--check"] => bindings::ensure(true),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
     };
-    match generated::ensure_all(check) {
+    match result {
         Ok(report) => {
             println!("{report}");
             ExitCode::SUCCESS

@@ -134,3 +134,76 @@ pub fn conversational_response() -> serde_json::Value {
     }
     body
 }
+
+/// Which body a [`Refused`] example poses as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BodyKind {
+    /// A request body.
+    Request,
+    /// A success body.
+    Statistics,
+    /// An error body.
+    Error,
+}
+
+/// A body that breaks a documented rule, which the schemas and every validating decoder refuse.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Refused {
+    /// What is wrong with it, in a few words.
+    pub what: &'static str,
+    /// What it poses as.
+    pub kind: BodyKind,
+    /// The body.
+    pub body: &'static str,
+}
+
+const fn refused(what: &'static str, kind: BodyKind, body: &'static str) -> Refused {
+    Refused { what, kind, body }
+}
+
+/// The bad bodies every consumer must refuse: the Rust schema tests and each binding under
+/// `bindings/` (through the exported `bindings/examples.json`) check the same list.
+pub const REFUSED: &[Refused] = &[
+    refused(
+        "a negative counter",
+        BodyKind::Statistics,
+        r#"{"sent":-1,"delivered":0,"open":0,"click":0,"conversion":0,"revenue":0,"drop":0,"targeted":0,"unsubscribe":0,"undelivered":0,"deliveryPending":0}"#,
+    ),
+    refused(
+        "a counter as a string",
+        BodyKind::Statistics,
+        r#"{"sent":"1200","delivered":0,"open":0,"click":0,"conversion":0,"revenue":0,"drop":0,"targeted":0,"unsubscribe":0,"undelivered":0,"deliveryPending":0}"#,
+    ),
+    refused(
+        "a negative detail counter",
+        BodyKind::Statistics,
+        r#"{"sent":0,"delivered":0,"open":0,"click":0,"conversion":0,"revenue":0,"drop":0,"targeted":0,"unsubscribe":0,"undelivered":0,"deliveryPending":0,"undeliveredDetails":{"recipientRelatedErrors":-3,"accountVerificationErrors":0,"mediaErrors":0,"heldMessages":0,"metaExperiment":0,"metaErrors":0,"invalidMessages":0,"metaRecipientLimitsErrors":0,"deliveryReportMissing":0}}"#,
+    ),
+    refused(
+        "a string campaign id",
+        BodyKind::Request,
+        r#"{"campaign_id":"12345"}"#,
+    ),
+    refused(
+        "a campaign id of 0",
+        BodyKind::Request,
+        r#"{"campaign_id":0}"#,
+    ),
+    refused(
+        "a 9-digit start time",
+        BodyKind::Request,
+        r#"{"campaign_id":12345,"start_time":999999999}"#,
+    ),
+    refused(
+        "a 13-digit (milliseconds) end time",
+        BodyKind::Request,
+        r#"{"campaign_id":12345,"end_time":1700000000000}"#,
+    ),
+    refused(
+        "a 429 body whose code is a string",
+        BodyKind::Error,
+        r#"{"message":"rate limited","error":{"message":"rate limited","code":"2021"}}"#,
+    ),
+];

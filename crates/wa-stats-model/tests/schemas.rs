@@ -37,12 +37,15 @@ fn request_schema_accepts_the_documented_request_and_rejects_bad_ones() {
     assert_valid(&request, &value(examples::REQUEST));
     for good in [
         json!({"campaign_id": 1, "start_time": 1_000_000_000, "end_time": 9_999_999_999_i64}),
-        json!({"campaign_id": 5, "start_time": 0, "end_time": null}),
         json!({"campaign_id": 5, "somethingElse": true}),
     ] {
         assert_valid(&request, &good);
     }
+    // The schema is the canonical form a client writes; R5's `0` / `null` for "not given" is the
+    // server's tolerance, described by the OpenAPI document.
     for bad in [
+        json!({"campaign_id": 5, "start_time": 0}),
+        json!({"campaign_id": 5, "end_time": null}),
         json!({}),
         json!({"campaign_id": "12345"}),
         json!({"campaign_id": 0}),
@@ -57,29 +60,89 @@ fn request_schema_accepts_the_documented_request_and_rejects_bad_ones() {
     }
 }
 
+/// The sample response with `changes` applied on top.
+fn sample_with(changes: Value) -> Value {
+    let mut body = value(examples::SAMPLE_RESPONSE);
+    for (key, item) in changes.as_object().unwrap() {
+        body[key] = item.clone();
+    }
+    body
+}
+
 #[test]
-fn response_schema_accepts_every_documented_success_body() {
+fn response_schema_is_the_canonical_body_every_counter_present() {
     let response = validator(schema::response_schema());
     for body in [
         value(examples::SAMPLE_RESPONSE),
         examples::conversational_response(),
-        value(examples::CONVERSATIONAL_ADDITION),
-        value(examples::ENVELOPE_RESPONSE),
-        json!({"sent": 1, "aFieldFromTheFuture": {"x": 1}}),
-        json!({"revenue": 12.5}),
+        serde_json::to_value(wa_stats_model::CampaignStatistics::default()).unwrap(),
+        sample_with(json!({"aFieldFromTheFuture": {"x": 1}})),
+        sample_with(json!({"revenue": 12.5})),
     ] {
         assert_valid(&response, &body);
     }
+    // The tolerant forms are the reader's business (R10), not the canonical schema's.
+    for tolerated in [
+        value(examples::ENVELOPE_RESPONSE),
+        value(examples::CONVERSATIONAL_ADDITION),
+        json!({"sent": 1}),
+    ] {
+        assert_invalid(&response, &tolerated);
+    }
     for bad in [
-        json!({"sent": -1}),
-        json!({"sent": "1200"}),
-        json!({"sent": 1.5}),
-        json!({"revenue": "0"}),
-        json!({"dropDetails": {"duplicates": -3}}),
-        json!({"responses": [{"isNoReplyMessage": "no"}]}),
+        sample_with(json!({"sent": -1})),
+        sample_with(json!({"sent": "1200"})),
+        sample_with(json!({"sent": 1.5})),
+        sample_with(json!({"sent": null})),
+        sample_with(json!({"revenue": "0"})),
+        sample_with(json!({"dropDetails": null})),
+        sample_with(json!({"dropDetails": {"duplicates": -3}})),
         json!([]),
     ] {
         assert_invalid(&response, &bad);
+    }
+    let mut card = examples::conversational_response();
+    card["responses"][0]["isNoReplyMessage"] = json!("no");
+    assert_invalid(&response, &card);
+}
+
+#[test]
+fn envelope_schema_is_the_vendors_200_ok_form() {
+    let envelope = validator(schema::envelope_schema());
+    assert_valid(&envelope, &value(examples::ENVELOPE_RESPONSE));
+    assert_valid(&envelope, &json!({"data": {"statistics": {}}}));
+    assert_valid(
+        &envelope,
+        &json!({"data": {"statistics": {"open": 1, "read": 2, "dropDetails": {"duplicates": 1}}}}),
+    );
+    for bad in [
+        value(examples::SAMPLE_RESPONSE),
+        json!({"data": {}}),
+        json!({"data": {"statistics": {"read": -1}}}),
+        json!({"data": {"statistics": {"sent": "42"}}}),
+    ] {
+        assert_invalid(&envelope, &bad);
+    }
+}
+
+/// The list every binding also refuses (exported to bindings/examples.json) is refused here too.
+#[test]
+fn every_refused_body_is_refused_by_its_schema() {
+    use wa_stats_model::examples::{BodyKind, REFUSED};
+    let request = validator(schema::request_schema());
+    let response = validator(schema::response_schema());
+    let error = validator(schema::error_schema());
+    for refused in REFUSED {
+        let schema = match refused.kind {
+            BodyKind::Request => &request,
+            BodyKind::Statistics => &response,
+            _ => &error,
+        };
+        assert!(
+            !schema.is_valid(&value(refused.body)),
+            "{} should be refused",
+            refused.what
+        );
     }
 }
 

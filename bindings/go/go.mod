@@ -1,0 +1,3 @@
+module github.com/wa-stats/wa-stats/bindings/go
+
+go 1.19
