@@ -411,3 +411,27 @@ fn help_names_the_log_controls_and_their_environment() {
         assert!(text.contains(word), "{word} missing from --help:\n{text}");
     }
 }
+
+/// A harness may stop the mock the moment it reads the ready line: the signal handlers are in
+/// place before the line is written, so SIGTERM then is a graceful stop (exit 0), never a kill.
+#[test]
+fn sigterm_right_after_the_ready_line_is_a_graceful_stop() {
+    for _ in 0..20 {
+        let mut child = Command::new(BIN)
+            .args(["--listen", "127.0.0.1:0", "--log-level", "off"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        assert!(line.starts_with("listening on "), "{line:?}");
+        let mock = Mock {
+            child,
+            base: String::new(),
+        };
+        let exit = mock.terminate();
+        assert!(exit.success(), "{exit:?}");
+    }
+}

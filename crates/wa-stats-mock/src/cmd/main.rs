@@ -172,6 +172,7 @@ async fn run(args: Args, log: &Log) -> ExitCode {
         startup_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         "ready"
     );
+    let shutdown = shutdown_signal();
     let mut stdout = std::io::stdout().lock();
     if writeln!(stdout, "listening on {}", server.base_url())
         .and_then(|()| stdout.flush())
@@ -188,31 +189,40 @@ async fn run(args: Args, log: &Log) -> ExitCode {
             reporter.report_if_caught_up();
         }
     });
-    shutdown_signal().await;
+    shutdown.await;
     reporting.abort();
     tracing::info!("shutting down");
     server.shutdown().await;
     ExitCode::SUCCESS
 }
 
-async fn shutdown_signal() {
+/// Registers for SIGINT and SIGTERM at once, not when first awaited: a harness may stop the mock
+/// the moment it reads the ready line, and a signal before registration would kill it outright
+/// instead of stopping it gracefully.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
