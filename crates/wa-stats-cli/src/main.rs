@@ -167,7 +167,7 @@ async fn token(options: &Options, matches: &ArgMatches, origins: &Origins<'_>) -
     let token = client
         .access_token()
         .await
-        .map_err(|error| Stop::Failed(format!("cannot get an access token: {error}")))?;
+        .map_err(|error| Stop::Failed(format!("cannot get an access token: {}", error.report())))?;
     // Printing the token is the point of this command: stdout only, never a log line.
     let mut out = io::stdout().lock();
     match writeln!(out, "{}", token.expose()).and_then(|()| out.flush()) {

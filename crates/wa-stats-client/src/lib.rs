@@ -46,7 +46,7 @@ pub use config::{
     DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_RETRY_BUDGET,
     DEFAULT_TIMEOUT, Setting,
 };
-pub use error::{BoxError, Error, TransportKind};
+pub use error::{BoxError, Error, Report, TransportKind};
 pub use request::{CampaignStatisticsCall, TimeRange};
 /// The model crate, re-exported so that callers need not depend on it to name its types.
 ///
