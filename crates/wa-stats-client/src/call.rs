@@ -148,6 +148,7 @@ impl Inner {
             generation: auth.generation,
         };
         let answer = answer.map_err(failure)?;
+        self.latency.observe(started.elapsed());
         span.record("status", answer.status);
         self.interpret(answer).map_err(failure)
     }

@@ -8,6 +8,7 @@ use bytes::Bytes;
 use url::Url;
 use wa_stats_model::{ApiError, CredentialKind, Secret, TokenResponse};
 
+use crate::batch::LatencyEstimate;
 use crate::config::{ClientBuilder, Setting};
 use crate::credentials::{Auth, AuthHeader, bearer_header};
 use crate::error::{AttemptError, Error};
@@ -54,6 +55,8 @@ pub(crate) struct Inner {
     pub(crate) backoff: Backoff,
     pub(crate) max_attempts: u32,
     pub(crate) limits: Limits,
+    /// How long the server takes to answer, for [`Concurrency::Auto`](crate::Concurrency::Auto).
+    pub(crate) latency: LatencyEstimate,
 }
 
 impl fmt::Debug for Client {

@@ -40,6 +40,7 @@ mod request;
 mod retry;
 mod transport;
 
+pub use batch::{Concurrency, MAX_AUTO_CONCURRENCY, UNPACED_AUTO_CONCURRENCY};
 pub use client::Client;
 pub use config::{
     ClientBuilder, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT,
@@ -48,6 +49,15 @@ pub use config::{
 };
 pub use error::{BoxError, Error, Report, TransportKind};
 pub use request::{CampaignStatisticsCall, TimeRange};
+pub mod stream {
+    //! The stream traits a batch needs, [`Stream`] and [`StreamExt`] from `futures-util`,
+    //! re-exported so that callers need not add that crate.
+    //!
+    //! ```
+    //! use wa_stats_client::stream::{Stream, StreamExt};
+    //! ```
+    pub use futures_util::stream::{Stream, StreamExt};
+}
 /// The model crate, re-exported so that callers need not depend on it to name its types.
 ///
 /// ```

@@ -6,6 +6,10 @@
     clippy::unwrap_used,
     reason = "test helpers outside #[test] fns: a panic is the failure report"
 )]
+#![allow(
+    clippy::print_stdout,
+    reason = "the figures are printed for --nocapture; the assertions decide"
+)]
 
 mod common;
 
