@@ -13,8 +13,8 @@ use crate::config::{ClientBuilder, Setting};
 use crate::credentials::{Auth, AuthHeader, bearer_header};
 use crate::error::{AttemptError, Error};
 use crate::pacing::Pacer;
-use crate::request::CampaignStatisticsCall;
 use crate::retry::{Backoff, RetryBudget};
+use crate::statistics_call::CampaignStatisticsCall;
 use crate::transport::{self, Limits};
 
 /// An async client for the WhatsApp Campaign Analytics API.

@@ -29,15 +29,16 @@
 //! - **Observability**: a `tracing` span per call (`wa_stats.campaign_statistics`) and per attempt
 //!   (`wa_stats.attempt`: attempt, status, latency, retry delay), never with a credential.
 
+mod attempt_loop;
 mod batch;
-mod call;
 mod client;
 mod config;
 mod credentials;
 mod error;
 mod pacing;
-mod request;
 mod retry;
+mod statistics_call;
+mod time_range;
 mod transport;
 
 pub use batch::{Concurrency, MAX_AUTO_CONCURRENCY, UNPACED_AUTO_CONCURRENCY};
@@ -48,7 +49,8 @@ pub use config::{
     DEFAULT_TIMEOUT, Setting,
 };
 pub use error::{BoxError, Error, Report, TransportKind};
-pub use request::{CampaignStatisticsCall, TimeRange};
+pub use statistics_call::CampaignStatisticsCall;
+pub use time_range::TimeRange;
 pub mod stream {
     //! The stream traits a batch needs, [`Stream`] and [`StreamExt`] from `futures-util`,
     //! re-exported so that callers need not add that crate.

@@ -8,7 +8,7 @@ use wa_stats_model::CampaignStatistics;
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::request::TimeRange;
+use crate::time_range::TimeRange;
 
 mod concurrency;
 
