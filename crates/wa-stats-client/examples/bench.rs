@@ -20,9 +20,9 @@
 
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
+use wa_stats_client::stream::StreamExt;
 use wa_stats_client::{Client, Concurrency};
 use wa_stats_mock::{Fault, MockServer};
 
