@@ -161,17 +161,17 @@ impl Inner {
         } = answer;
         match status {
             200 => CampaignStatistics::from_json(&body).map_err(|source| {
-                AttemptError::UndecodableBody {
+                AttemptError::from(Error::UndecodableBody {
                     status,
                     raw: body,
                     source: source.into(),
-                }
+                })
             }),
             400..=599 => Err(AttemptError::Api {
                 error: Box::new(ApiError::classify(status, &body)),
                 retry_after: self.backoff.retry_after(&headers),
             }),
-            _ => Err(AttemptError::UnexpectedStatus { status, raw: body }),
+            _ => Err(Error::UnexpectedStatus { status, raw: body }.into()),
         }
     }
 }

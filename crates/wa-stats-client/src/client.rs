@@ -262,7 +262,8 @@ impl Inner {
 /// A 200 from the token endpoint that gives no usable token. Neither the body nor a decoder's
 /// message is kept: either may hold the token.
 fn unusable_token_answer(reason: impl Into<String>) -> AttemptError {
-    AttemptError::UnusableToken {
+    AttemptError::from(Error::UnusableToken {
+        status: 200,
         reason: reason.into(),
-    }
+    })
 }

@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderValue};
 use url::Url;
 
 use crate::credentials::AuthHeader;
-use crate::error::{AttemptError, BoxError, TransportKind};
+use crate::error::{AttemptError, BoxError, Error, TransportKind};
 
 /// A complete answer, body read in full.
 #[derive(Debug)]
@@ -60,9 +60,11 @@ pub(crate) async fn post_json(
             .await
             .map_err(|error| transport(classify_send(&error, tls), error.into()))?;
         let status = response.status().as_u16();
-        let too_large = || AttemptError::BodyTooLarge {
-            status,
-            limit: limits.max_body_bytes,
+        let too_large = || {
+            AttemptError::from(Error::BodyTooLarge {
+                status,
+                limit: limits.max_body_bytes,
+            })
         };
         // Refuse a declared oversize body without reading a byte of it.
         if response

@@ -22,6 +22,7 @@ use std::time::Duration;
 
 use common::*;
 use tokio::time::Instant;
+use tracing::dispatcher::DefaultGuard;
 use tracing::span::{Attributes, Id};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
@@ -64,12 +65,19 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Recorder {
     }
 }
 
-/// Runs `campaigns` calls at the default concurrency against a mock answering in `latency` and
-/// enforcing 100 per sliding second; checks the pace, the calls in flight and the outcome.
-fn at_the_limit_with(latency: Duration, campaigns: usize) {
+/// A recorder installed for this thread, a paused-clock runtime, and on it a mock that enforces
+/// 100 per sliding second and answers every request after `latency`.
+fn paced_mock(
+    latency: Duration,
+) -> (
+    Arc<Mutex<Flight>>,
+    DefaultGuard,
+    tokio::runtime::Runtime,
+    MockServer,
+) {
     let flight = Arc::new(Mutex::new(Flight::default()));
     let subscriber = tracing_subscriber::registry().with(Recorder(Arc::clone(&flight)));
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let guard = tracing::subscriber::set_default(subscriber);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .start_paused(true)
@@ -79,6 +87,13 @@ fn at_the_limit_with(latency: Duration, campaigns: usize) {
         .block_on(MockServer::builder().rate_limit(Some(100)).start())
         .unwrap();
     server.inject(Fault::delay(latency).times(u32::MAX));
+    (flight, guard, runtime, server)
+}
+
+/// Runs `campaigns` calls at the default concurrency against a mock answering in `latency` and
+/// enforcing 100 per sliding second; checks the pace, the calls in flight and the outcome.
+fn at_the_limit_with(latency: Duration, campaigns: usize) {
+    let (flight, _guard, runtime, server) = paced_mock(latency);
     let client = bearer(&server);
     let rate = f64::from(client.rate_limit().unwrap());
     let started = runtime.block_on(async { Instant::now() });
@@ -160,18 +175,7 @@ fn the_default_batch_reaches_the_limit_with_400_ms_answers() {
 /// A caller's number is exactly that: never more in flight, and reached.
 #[test]
 fn a_fixed_concurrency_is_exact() {
-    let flight = Arc::new(Mutex::new(Flight::default()));
-    let subscriber = tracing_subscriber::registry().with(Recorder(Arc::clone(&flight)));
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .start_paused(true)
-        .build()
-        .unwrap();
-    let server = runtime
-        .block_on(MockServer::builder().rate_limit(Some(100)).start())
-        .unwrap();
-    server.inject(Fault::delay(Duration::from_millis(400)).times(u32::MAX));
+    let (flight, _guard, runtime, server) = paced_mock(Duration::from_millis(400));
     let client = bearer(&server);
     let results: Vec<_> = runtime.block_on(
         client

@@ -16,7 +16,6 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use tokio::io::AsyncWriteExt;
 use wa_stats_client::{Client, Error};
 use wa_stats_mock::{Fault, MockServer};
 
@@ -125,16 +124,7 @@ async fn every_kind_of_error_says_each_cause_once() {
         .unwrap();
     errors.push(slow.campaign_statistics(12345).send().await.unwrap_err());
 
-    // TLS expected, plain text answered.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let tls_base = format!("https://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let _ = socket
-                .write_all(b"HTTP/1.1 400 Bad Request\r\n\r\nnot TLS")
-                .await;
-        }
-    });
+    let tls_base = plain_text_where_tls_is_expected().await;
     let tls = quick(&tls_base).bearer_token(TOKEN).build().unwrap();
     errors.push(tls.campaign_statistics(12345).send().await.unwrap_err());
 
@@ -162,11 +152,8 @@ async fn every_kind_of_error_says_each_cause_once() {
         );
     }
 
-    let mut kinds: Vec<&str> = errors.iter().map(Error::kind_name).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
     assert_eq!(
-        kinds,
+        kind_names(&errors),
         [
             "api_error",
             "body_cut_short",

@@ -14,7 +14,6 @@ use axum::body::Body;
 use axum::routing::post;
 use common::*;
 use futures_util::stream;
-use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;
 use wa_stats_client::{Client, Error, TransportKind};
 use wa_stats_mock::{Fault, MockServer};
@@ -213,16 +212,7 @@ async fn a_refused_connection_is_a_connect_error() {
 
 #[tokio::test(start_paused = true)]
 async fn a_tls_failure_is_reported_and_not_retried() {
-    // A plain-text server where the client expects TLS: the handshake fails.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("https://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let _ = socket
-                .write_all(b"HTTP/1.1 400 Bad Request\r\n\r\nnot TLS")
-                .await;
-        }
-    });
+    let base = plain_text_where_tls_is_expected().await;
     let client = quick(&base).bearer_token(TOKEN).build().unwrap();
     let error = client.campaign_statistics(12345).send().await.unwrap_err();
     assert!(

@@ -146,9 +146,7 @@ async fn no_error_variant_client_or_log_line_shows_a_secret() {
         );
     }
 
-    let mut kinds: Vec<&str> = errors.iter().map(Error::kind_name).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
+    let kinds = kind_names(&errors);
     for expected in [
         "insecure_url",
         "config",

@@ -4,7 +4,6 @@
 use std::fmt;
 use std::time::Duration;
 
-use bytes::Bytes;
 use wa_stats_model::{ApiError, ApiErrorKind};
 
 use super::{BoxError, Error, TransportKind, display};
@@ -21,26 +20,11 @@ pub(crate) enum AttemptError {
         error: Box<ApiError>,
         retry_after: Option<Duration>,
     },
-    UndecodableBody {
-        status: u16,
-        raw: Bytes,
-        source: BoxError,
-    },
-    UnexpectedStatus {
-        status: u16,
-        raw: Bytes,
-    },
-    BodyTooLarge {
-        status: u16,
-        limit: usize,
-    },
-    /// A 200 from the token endpoint with no usable token in it.
-    UnusableToken {
-        reason: String,
-    },
     /// The attempt to get a token failed, as the inner error says.
     Token(Box<AttemptError>),
-    /// A failure that involves no attempt count (a setting refused while preparing one).
+    /// An outcome that carries no attempt count, final as it is: a setting refused while
+    /// preparing the attempt, or an answer that is never retried (`UndecodableBody`,
+    /// `UnexpectedStatus`, `BodyTooLarge`, `UnusableToken`).
     Settled(Error),
 }
 
@@ -65,21 +49,6 @@ impl AttemptError {
                 retry_after,
                 attempts,
             },
-            Self::UndecodableBody {
-                status,
-                raw,
-                source,
-            } => Error::UndecodableBody {
-                status,
-                raw,
-                source,
-            },
-            Self::UnexpectedStatus { status, raw } => Error::UnexpectedStatus { status, raw },
-            Self::BodyTooLarge { status, limit } => Error::BodyTooLarge { status, limit },
-            Self::UnusableToken { reason } => Error::UnusableToken {
-                status: 200,
-                reason,
-            },
             Self::Token(inner) => Error::TokenEndpoint {
                 source: Box::new(inner.into_error(attempts)),
             },
@@ -94,10 +63,6 @@ impl AttemptError {
             Self::Api { error, .. } => error.is_retryable(),
             Self::Token(inner) => inner.is_retryable(),
             Self::Settled(error) => error.is_retryable(),
-            Self::UndecodableBody { .. }
-            | Self::UnexpectedStatus { .. }
-            | Self::BodyTooLarge { .. }
-            | Self::UnusableToken { .. } => false,
         }
     }
 
@@ -106,7 +71,7 @@ impl AttemptError {
         match self {
             Self::Api { retry_after, .. } => *retry_after,
             Self::Token(inner) => inner.retry_after(),
-            _ => None,
+            Self::Transport { .. } | Self::Settled(_) => None,
         }
     }
 
@@ -123,10 +88,13 @@ impl AttemptError {
 
     /// The attempt ran out of time (such a retry costs the budget more).
     pub(crate) fn is_timeout(&self) -> bool {
-        match self {
-            Self::Transport { kind, .. } => *kind == TransportKind::Timeout,
-            _ => false,
-        }
+        matches!(
+            self,
+            Self::Transport {
+                kind: TransportKind::Timeout,
+                ..
+            }
+        )
     }
 }
 
@@ -139,13 +107,6 @@ impl fmt::Display for AttemptError {
                 write!(f, ": {}", display::innermost(source.as_ref()))
             }
             Self::Api { error, .. } => write!(f, "{error}"),
-            Self::UndecodableBody { status, source, .. } => {
-                display::undecodable(f, *status)?;
-                write!(f, ": {source}")
-            }
-            Self::UnexpectedStatus { status, .. } => display::unexpected(f, *status),
-            Self::BodyTooLarge { status, limit } => display::too_large(f, *status, *limit),
-            Self::UnusableToken { reason } => display::unusable_token(f, 200, reason),
             Self::Token(inner) => display::token_endpoint(f, inner),
             Self::Settled(error) => write!(f, "{}", error.report()),
         }

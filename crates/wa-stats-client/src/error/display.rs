@@ -48,11 +48,20 @@ impl fmt::Display for Error {
                 write!(f, "{error}")?;
                 attempts_suffix(f, *attempts)
             }
-            Self::UndecodableBody { status, .. } => undecodable(f, *status),
-            Self::UnexpectedStatus { status, .. } => unexpected(f, *status),
-            Self::BodyTooLarge { status, limit } => too_large(f, *status, *limit),
+            Self::UndecodableBody { status, .. } => write!(
+                f,
+                "HTTP {status} with a body that is not campaign statistics"
+            ),
+            Self::UnexpectedStatus { status, .. } => write!(f, "unexpected HTTP status {status}"),
+            Self::BodyTooLarge { status, limit } => write!(
+                f,
+                "HTTP {status} answer larger than the {limit}-byte cap; refused without reading it all"
+            ),
             Self::TokenEndpoint { source } => token_endpoint(f, source),
-            Self::UnusableToken { status, reason } => unusable_token(f, *status, reason),
+            Self::UnusableToken { status, reason } => write!(
+                f,
+                "HTTP {status} with a body that is not a usable token: {reason}"
+            ),
         }
     }
 }
@@ -71,31 +80,6 @@ pub(super) fn transport(
         TransportKind::BodyCutShort => write!(f, "the answer from {host} was cut short"),
         TransportKind::Other => write!(f, "the exchange with {host} failed"),
     }
-}
-
-pub(super) fn undecodable(f: &mut fmt::Formatter<'_>, status: u16) -> fmt::Result {
-    write!(
-        f,
-        "HTTP {status} with a body that is not campaign statistics"
-    )
-}
-
-pub(super) fn unexpected(f: &mut fmt::Formatter<'_>, status: u16) -> fmt::Result {
-    write!(f, "unexpected HTTP status {status}")
-}
-
-pub(super) fn too_large(f: &mut fmt::Formatter<'_>, status: u16, limit: usize) -> fmt::Result {
-    write!(
-        f,
-        "HTTP {status} answer larger than the {limit}-byte cap; refused without reading it all"
-    )
-}
-
-pub(super) fn unusable_token(f: &mut fmt::Formatter<'_>, status: u16, reason: &str) -> fmt::Result {
-    write!(
-        f,
-        "HTTP {status} with a body that is not a usable token: {reason}"
-    )
 }
 
 pub(super) fn token_endpoint(f: &mut fmt::Formatter<'_>, inner: &dyn fmt::Display) -> fmt::Result {
