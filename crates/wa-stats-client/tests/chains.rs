@@ -13,8 +13,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
 use wa_stats_client::{Client, Error};
 use wa_stats_mock::{Fault, MockServer};
@@ -115,14 +113,7 @@ async fn every_kind_of_error_says_each_cause_once() {
     errors.push(error_for(&server, Fault::close_mid_body().times(3)).await);
     errors.push(error_for(&server, Fault::close_connection().times(3)).await);
     server.reset();
-    server.inject(Fault::delay(Duration::from_secs(2)));
-    let slow = quick(&server.base_url())
-        .bearer_token(TOKEN)
-        .timeout(Duration::from_millis(100))
-        .max_attempts(1)
-        .build()
-        .unwrap();
-    errors.push(slow.campaign_statistics(12345).send().await.unwrap_err());
+    errors.push(a_timeout(&server).await);
 
     let tls_base = plain_text_where_tls_is_expected().await;
     let tls = quick(&tls_base).bearer_token(TOKEN).build().unwrap();

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
 use wa_stats_client::{Client, ClientBuilder, Error};
-use wa_stats_mock::{JournalEntry, MockServer};
+use wa_stats_mock::{Fault, JournalEntry, MockServer};
 use wa_stats_model::endpoint::{API_KEY_STATISTICS_PATH, OAUTH_STATISTICS_PATH, TOKEN_PATH};
 
 /// The built-in credentials of the mock (R13).
@@ -107,4 +107,16 @@ pub fn kind_names(errors: &[Error]) -> Vec<&'static str> {
     kinds.sort_unstable();
     kinds.dedup();
     kinds
+}
+
+/// A call (API key) that times out: one attempt of 100 ms against a 1 s delay.
+pub async fn a_timeout(server: &MockServer) -> Error {
+    let slow = quick(&server.base_url())
+        .api_key(API_KEY)
+        .timeout(Duration::from_millis(100))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    server.inject(Fault::delay(Duration::from_secs(1)));
+    slow.campaign_statistics(12345).send().await.unwrap_err()
 }
