@@ -8,10 +8,6 @@ use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use wa_stats_client::{DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT};
 use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
 
-/// Default number of campaigns fetched at once: enough to keep the pacer busy at 100 requests per
-/// second with answers taking up to ~80 ms, few enough to be gentle on a slow server.
-pub(crate) const DEFAULT_CONCURRENCY: usize = 8;
-
 /// Statistics of Insider WhatsApp campaigns, for people and scripts.
 #[derive(Debug, Parser)]
 #[command(
@@ -182,16 +178,15 @@ pub(crate) struct Options {
     )]
     pub(crate) rate_limit: u32,
 
-    /// Campaigns fetched at once.
+    /// Campaigns fetched at once [default: enough to reach --rate-limit at the server's latency]
     #[arg(
         long,
         value_name = "N",
-        default_value_t = DEFAULT_CONCURRENCY,
         value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from),
         global = true,
         help_heading = "Connection"
     )]
-    pub(crate) concurrency: usize,
+    pub(crate) concurrency: Option<usize>,
 
     /// Retries per campaign after a 429, a 5xx, a 408 or a network failure (0: none).
     #[arg(

@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use wa_stats_client::{Client, TimeRange};
+use wa_stats_client::{Client, Concurrency, TimeRange};
 
 use crate::output::Outcome;
 
@@ -44,13 +44,13 @@ pub(crate) fn progress_bar(quiet: bool, verbose: u8, count: usize) -> ProgressBa
     bar
 }
 
-/// Fetches `ids` over `range` with at most `concurrency` in flight and calls `emit` for each, in
+/// Fetches `ids` over `range` with `concurrency` in flight and calls `emit` for each, in
 /// the order of `ids`. Stops early if `emit` fails (stdout closed, say), cancelling the rest.
 pub(crate) async fn in_order<E>(
     client: &Client,
     ids: &[i64],
     range: TimeRange,
-    concurrency: usize,
+    concurrency: Concurrency,
     progress: &ProgressBar,
     mut emit: impl FnMut(i64, Outcome) -> Result<(), E>,
 ) -> Result<(), E> {

@@ -23,6 +23,7 @@ use std::time::SystemTime;
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use wa_stats_client::Concurrency;
 use wa_stats_model::request::unix_seconds;
 
 use crate::cli::{CampaignArgs, Cli, Command, Options};
@@ -98,7 +99,7 @@ async fn campaign(
         campaigns = ids.len(),
         url = %client.statistics_url(),
         credential = ?client.credential_kind(),
-        concurrency = options.concurrency,
+        concurrency = ?options.concurrency,
         rate_limit = options.rate_limit,
         "fetching"
     );
@@ -113,7 +114,9 @@ async fn campaign(
                 &client,
                 &ids,
                 range,
-                options.concurrency,
+                options
+                    .concurrency
+                    .map_or(Concurrency::Auto, Concurrency::from),
                 &progress,
                 |id, outcome| {
                     failed += usize::from(outcome.is_err());
@@ -167,7 +170,7 @@ async fn token(options: &Options, matches: &ArgMatches, origins: &Origins<'_>) -
     let token = client
         .access_token()
         .await
-        .map_err(|error| Stop::Failed(format!("cannot get an access token: {error}")))?;
+        .map_err(|error| Stop::Failed(format!("cannot get an access token: {}", error.report())))?;
     // Printing the token is the point of this command: stdout only, never a log line.
     let mut out = io::stdout().lock();
     match writeln!(out, "{}", token.expose()).and_then(|()| out.flush()) {

@@ -1,8 +1,10 @@
 //! The client's benchmark (manual, not a test): run with
-//! `cargo run --release -p wa-stats-client --example bench`.
+//! `cargo run --release -p wa-stats-client --example bench [pacing|overhead]` (both by default).
 //!
-//! (a) Pacing efficiency: 1 000 campaigns at the 100/s limit against the mock with 50 ms of
-//!     injected latency: wall time ÷ the ideal 10 s, and how many 429s the mock answered.
+//! (a) Pacing efficiency: 1 000 campaigns at the 100/s limit against the mock with 50 ms,
+//!     400 ms and 1 s of injected latency, at the default concurrency (`Auto`), at a fixed value
+//!     derived from the rate (rate / 2 = 50) and at the CLI's old default of 8: wall time ÷ the
+//!     ideal (999 / 100 s + one latency), and how many 429s the mock answered.
 //! (b) Client overhead: with pacing off (client and mock), requests per second the client
 //!     sustains, next to a plain load generator (raw HTTP/1.1 keep-alive over TCP, no parsing
 //!     beyond `content-length`) against the same mock in the same run.
@@ -18,14 +20,25 @@
 
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use wa_stats_client::Client;
+use wa_stats_client::stream::StreamExt;
+use wa_stats_client::{Client, Concurrency};
 use wa_stats_mock::{Fault, MockServer};
 
 const PACED_CAMPAIGNS: usize = 1_000;
-const LATENCY: Duration = Duration::from_millis(50);
+const RATE: u32 = 100;
+/// (latency, concurrency, label); the old default at 1 s is left out (it would take 2 minutes).
+const PACED_RUNS: [(u64, Concurrency, &str); 8] = [
+    (50, Concurrency::Auto, "auto"),
+    (50, Concurrency::Fixed(50), "fixed 50"),
+    (50, Concurrency::Fixed(8), "old default 8"),
+    (400, Concurrency::Auto, "auto"),
+    (400, Concurrency::Fixed(50), "fixed 50"),
+    (400, Concurrency::Fixed(8), "old default 8"),
+    (1_000, Concurrency::Auto, "auto"),
+    (1_000, Concurrency::Fixed(50), "fixed 50"),
+];
 const OVERHEAD_REQUESTS: usize = 20_000;
 const CONNECTIONS: usize = 32;
 
@@ -41,31 +54,22 @@ fn main() {
     let server_runtime = runtime();
     let load = runtime();
 
-    // (a) Pacing efficiency.
-    let server = server_runtime
-        .block_on(MockServer::builder().rate_limit(Some(100)).start())
-        .unwrap();
-    server.inject(Fault::delay(LATENCY).times(u32::MAX));
-    let client = Client::builder()
-        .bearer_token("demo-token")
-        .base_url(server.base_url())
-        .build()
-        .unwrap();
-    let ids = vec![12345_i64; PACED_CAMPAIGNS];
-    let started = Instant::now();
-    let results: Vec<_> = load.block_on(client.campaign_statistics_many(ids, .., 16).collect());
-    let wall = started.elapsed();
-    let failed = results.iter().filter(|(_, r)| r.is_err()).count();
-    let journal = server.journal();
-    let limited = journal.iter().filter(|e| e.status == Some(429)).count();
-    println!("(a) pacing: {PACED_CAMPAIGNS} campaigns at 100/s, {LATENCY:?} server latency");
-    println!(
-        "    wall {:.3} s, ideal 10 s, ratio {:.4}; 429s {limited}; failed {failed}; requests {}",
-        wall.as_secs_f64(),
-        wall.as_secs_f64() / 10.0,
-        journal.len()
-    );
-    drop(server);
+    let only = std::env::args().nth(1);
+    if only.as_deref() != Some("overhead") {
+        println!("(a) pacing: {PACED_CAMPAIGNS} campaigns at {RATE}/s");
+        for (latency_ms, concurrency, label) in PACED_RUNS {
+            pacing_run(
+                &server_runtime,
+                &load,
+                Duration::from_millis(latency_ms),
+                concurrency,
+                label,
+            );
+        }
+    }
+    if only.as_deref() == Some("pacing") {
+        return;
+    }
 
     // (b) Overhead with pacing off. The journal is kept small: it is not what is measured.
     let server = server_runtime
@@ -100,6 +104,43 @@ fn main() {
     println!("    client {client_rate:.0} req/s (runs {client_rates:.0?})");
     println!("    raw    {raw_rate:.0} req/s (runs {raw_rates:.0?})");
     println!("    client / raw = {:.1} %", 100.0 * client_rate / raw_rate);
+}
+
+/// One pacing run on a fresh mock and a fresh client (so `Auto` starts from nothing).
+fn pacing_run(
+    server_runtime: &tokio::runtime::Runtime,
+    load: &tokio::runtime::Runtime,
+    latency: Duration,
+    concurrency: Concurrency,
+    label: &str,
+) {
+    let server = server_runtime
+        .block_on(MockServer::builder().rate_limit(Some(RATE)).start())
+        .unwrap();
+    server.inject(Fault::delay(latency).times(u32::MAX));
+    let client = Client::builder()
+        .bearer_token("demo-token")
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let ids = vec![12345_i64; PACED_CAMPAIGNS];
+    let started = Instant::now();
+    let results: Vec<_> = load.block_on(
+        client
+            .campaign_statistics_many(ids, .., concurrency)
+            .collect(),
+    );
+    let wall = started.elapsed().as_secs_f64();
+    let ideal = (PACED_CAMPAIGNS - 1) as f64 / f64::from(RATE) + latency.as_secs_f64();
+    let failed = results.iter().filter(|(_, r)| r.is_err()).count();
+    let journal = server.journal();
+    let limited = journal.iter().filter(|e| e.status == Some(429)).count();
+    println!(
+        "    {latency:>7?} {label:<14} wall {wall:7.3} s, ideal {ideal:6.3} s, ratio {:.4}; \
+         429s {limited}; failed {failed}; requests {}",
+        wall / ideal,
+        journal.len()
+    );
 }
 
 /// Requests per second through the client, `CONNECTIONS` in flight.

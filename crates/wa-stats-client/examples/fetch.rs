@@ -18,7 +18,7 @@
 
 use std::process::ExitCode;
 
-use futures_util::StreamExt;
+use wa_stats_client::stream::StreamExt;
 use wa_stats_client::{Client, ClientBuilder, TimeRange};
 
 #[tokio::main]

@@ -6,15 +6,15 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use url::Url;
-use wa_stats_model::secret::REDACTED;
-use wa_stats_model::{CredentialKind, Secret, TokenResponse};
+use wa_stats_model::{ApiError, CredentialKind, Secret, TokenResponse};
 
+use crate::batch::LatencyEstimate;
 use crate::config::{ClientBuilder, Setting};
 use crate::credentials::{Auth, AuthHeader, bearer_header};
-use crate::error::{BoxError, Error};
+use crate::error::{AttemptError, Error};
 use crate::pacing::Pacer;
-use crate::request::CampaignStatisticsCall;
 use crate::retry::{Backoff, RetryBudget};
+use crate::statistics_call::CampaignStatisticsCall;
 use crate::transport::{self, Limits};
 
 /// An async client for the WhatsApp Campaign Analytics API.
@@ -55,6 +55,8 @@ pub(crate) struct Inner {
     pub(crate) backoff: Backoff,
     pub(crate) max_attempts: u32,
     pub(crate) limits: Limits,
+    /// How long the server takes to answer, for [`Concurrency::Auto`](crate::Concurrency::Auto).
+    pub(crate) latency: LatencyEstimate,
 }
 
 impl fmt::Debug for Client {
@@ -111,7 +113,11 @@ impl Client {
     /// ```
     pub async fn access_token(&self) -> Result<Secret, Error> {
         match &self.inner.auth {
-            Auth::ClientCredentials(_) => Ok(self.inner.oauth_token().await?.0),
+            // One token request, not retried: its error counts one attempt.
+            Auth::ClientCredentials(_) => match self.inner.oauth_token().await {
+                Ok((token, ..)) => Ok(token),
+                Err(error) => Err(error.into_error(1)),
+            },
             Auth::Static(header) if self.inner.kind == CredentialKind::BearerToken => {
                 let value = header.value.to_str().unwrap_or_default();
                 let token = value.split_once(' ').map_or(value, |(_, token)| token);
@@ -176,7 +182,7 @@ impl Client {
 
 impl Inner {
     /// The credential header for the next attempt.
-    pub(crate) async fn auth_header(&self) -> Result<AuthHeader, Error> {
+    pub(crate) async fn auth_header(&self) -> Result<AuthHeader, AttemptError> {
         match &self.auth {
             Auth::Static(header) => Ok(header.clone()),
             Auth::ClientCredentials(_) => {
@@ -197,12 +203,11 @@ impl Inner {
         }
     }
 
-    async fn oauth_token(&self) -> Result<(Secret, http::HeaderValue, u64), Error> {
+    async fn oauth_token(&self) -> Result<(Secret, http::HeaderValue, u64), AttemptError> {
         let Auth::ClientCredentials(oauth) = &self.auth else {
-            return Err(Error::bad_setting(
-                Setting::Credential,
-                "not a client-credentials client",
-            ));
+            return Err(
+                Error::bad_setting(Setting::Credential, "not a client-credentials client").into(),
+            );
         };
         oauth
             .cache
@@ -210,31 +215,29 @@ impl Inner {
                 let body = Bytes::from(serde_json::to_vec(&oauth.request).unwrap_or_default());
                 self.fetch_token(&oauth.token_url, body)
                     .await
-                    .map_err(|source| Error::TokenEndpoint {
-                        source: Box::new(source),
-                    })
+                    .map_err(|error| AttemptError::Token(Box::new(error)))
             })
             .await
     }
 
-    async fn fetch_token(&self, token_url: &Url, body: Bytes) -> Result<TokenResponse, Error> {
+    async fn fetch_token(
+        &self,
+        token_url: &Url,
+        body: Bytes,
+    ) -> Result<TokenResponse, AttemptError> {
         let answer = transport::post_json(&self.http, token_url, None, body, self.limits).await?;
         if answer.status != 200 {
             let retry_after = self.backoff.retry_after(&answer.headers);
-            return Err(Error::Api {
-                error: Box::new(wa_stats_model::ApiError::classify(
-                    answer.status,
-                    &answer.body,
-                )),
+            return Err(AttemptError::Api {
+                error: Box::new(ApiError::classify(answer.status, &answer.body)),
                 retry_after,
-                attempts: 1,
             });
         }
         // The body may hold the token itself, and serde's messages quote values: keep neither.
         let token: TokenResponse = serde_json::from_slice(&answer.body).map_err(|error| {
             unusable_token_answer(format!(
-                "not a token response ({:?} error at line {} column {})",
-                error.classify(),
+                "not a token response ({} error at line {} column {})",
+                format!("{:?}", error.classify()).to_lowercase(),
                 error.line(),
                 error.column()
             ))
@@ -256,12 +259,11 @@ impl Inner {
     }
 }
 
-/// A 200 from the token endpoint that gives no usable token. The body is not kept: it may hold
-/// the token.
-fn unusable_token_answer(why: impl Into<BoxError>) -> Error {
-    Error::UndecodableBody {
+/// A 200 from the token endpoint that gives no usable token. Neither the body nor a decoder's
+/// message is kept: either may hold the token.
+fn unusable_token_answer(reason: impl Into<String>) -> AttemptError {
+    AttemptError::from(Error::UnusableToken {
         status: 200,
-        raw: Bytes::from_static(REDACTED.as_bytes()),
-        source: why.into(),
-    }
+        reason: reason.into(),
+    })
 }

@@ -120,10 +120,11 @@ fn refresh_at(issued: Instant, ttl: Duration) -> Instant {
 
 impl TokenCache {
     /// The current token, fetching one with `fetch` when there is none or it is due for refresh.
-    pub(crate) async fn get<F, Fut>(&self, fetch: F) -> Result<(Secret, HeaderValue, u64), Error>
+    pub(crate) async fn get<F, Fut, E>(&self, fetch: F) -> Result<(Secret, HeaderValue, u64), E>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<TokenResponse, Error>>,
+        Fut: Future<Output = Result<TokenResponse, E>>,
+        E: From<Error> + fmt::Display,
     {
         let mut state = self.state.lock().await;
         let now = Instant::now();
@@ -163,8 +164,10 @@ impl TokenCache {
 
         match fetch()
             .await
-            .and_then(|answer| bearer_header(&answer.access_token).map(|header| (answer, header)))
-        {
+            .and_then(|answer| match bearer_header(&answer.access_token) {
+                Ok(header) => Ok((answer, header)),
+                Err(error) => Err(E::from(error)),
+            }) {
             Ok((answer, header)) => {
                 state.generation += 1;
                 // Counted from when the request left, so the cache never outlives the token.

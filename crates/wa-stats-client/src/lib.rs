@@ -29,25 +29,37 @@
 //! - **Observability**: a `tracing` span per call (`wa_stats.campaign_statistics`) and per attempt
 //!   (`wa_stats.attempt`: attempt, status, latency, retry delay), never with a credential.
 
+mod attempt_loop;
 mod batch;
-mod call;
 mod client;
 mod config;
 mod credentials;
 mod error;
 mod pacing;
-mod request;
 mod retry;
+mod statistics_call;
+mod time_range;
 mod transport;
 
+pub use batch::{Concurrency, MAX_AUTO_CONCURRENCY, UNPACED_AUTO_CONCURRENCY};
 pub use client::Client;
 pub use config::{
     ClientBuilder, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_RETRY_BUDGET,
     DEFAULT_TIMEOUT, Setting,
 };
-pub use error::{BoxError, Error, TransportKind};
-pub use request::{CampaignStatisticsCall, TimeRange};
+pub use error::{BoxError, Error, Report, TransportKind};
+pub use statistics_call::CampaignStatisticsCall;
+pub use time_range::TimeRange;
+pub mod stream {
+    //! The stream traits a batch needs, [`Stream`] and [`StreamExt`] from `futures-util`,
+    //! re-exported so that callers need not add that crate.
+    //!
+    //! ```
+    //! use wa_stats_client::stream::{Stream, StreamExt};
+    //! ```
+    pub use futures_util::stream::{Stream, StreamExt};
+}
 /// The model crate, re-exported so that callers need not depend on it to name its types.
 ///
 /// ```

@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderValue};
 use url::Url;
 
 use crate::credentials::AuthHeader;
-use crate::error::{BoxError, Error, TransportKind};
+use crate::error::{AttemptError, BoxError, Error, TransportKind};
 
 /// A complete answer, body read in full.
 #[derive(Debug)]
@@ -40,7 +40,7 @@ pub(crate) async fn post_json(
     auth: Option<&AuthHeader>,
     body: Bytes,
     limits: Limits,
-) -> Result<Answer, Error> {
+) -> Result<Answer, AttemptError> {
     let mut request = http
         .post(url.clone())
         .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
@@ -49,15 +49,22 @@ pub(crate) async fn post_json(
         request = request.header(auth.name.clone(), auth.value.clone());
     }
     let tls = url.scheme() == "https";
+    let transport = |kind: TransportKind, source: BoxError| AttemptError::Transport {
+        kind,
+        host: host_and_port(url),
+        source,
+    };
     let exchange = async {
         let mut response = request
             .send()
             .await
-            .map_err(|error| transport(classify_send(&error, tls), error))?;
+            .map_err(|error| transport(classify_send(&error, tls), error.into()))?;
         let status = response.status().as_u16();
-        let too_large = || Error::BodyTooLarge {
-            status,
-            limit: limits.max_body_bytes,
+        let too_large = || {
+            AttemptError::from(Error::BodyTooLarge {
+                status,
+                limit: limits.max_body_bytes,
+            })
         };
         // Refuse a declared oversize body without reading a byte of it.
         if response
@@ -71,7 +78,7 @@ pub(crate) async fn post_json(
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|error| transport(classify_body(&error), error))?
+            .map_err(|error| transport(classify_body(&error), error.into()))?
         {
             if collected.len() + chunk.len() > limits.max_body_bytes {
                 return Err(too_large());
@@ -88,16 +95,17 @@ pub(crate) async fn post_json(
         Ok(result) => result,
         Err(_elapsed) => Err(transport(
             TransportKind::Timeout,
-            AttemptTimedOut(limits.timeout),
+            AttemptTimedOut(limits.timeout).into(),
         )),
     }
 }
 
-fn transport(kind: TransportKind, source: impl Into<BoxError>) -> Error {
-    Error::Transport {
-        kind,
-        attempts: 1,
-        source: source.into(),
+/// `host:port` of `url`, as a person would type it to reach the server.
+fn host_and_port(url: &Url) -> String {
+    match (url.host_str(), url.port_or_known_default()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        (None, _) => url.to_string(),
     }
 }
 

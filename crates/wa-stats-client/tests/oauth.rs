@@ -62,7 +62,9 @@ async fn access_token_gives_the_cached_token() {
     );
 }
 
-#[tokio::test]
+// On the paused clock, which the mock's token expiry and the client's cache both read: the
+// 1.2 s pass in no real time, and exactly.
+#[tokio::test(start_paused = true)]
 async fn a_token_near_expiry_is_refreshed_before_use() {
     // Tokens live 2 s; the client renews them after half their life.
     let server = MockServer::builder()
@@ -195,15 +197,16 @@ async fn a_token_endpoint_outage_is_retried() {
     let error = fresh.campaign_statistics(12345).send().await.unwrap_err();
     assert_eq!(error.kind_name(), "token_endpoint");
     assert!(
-        matches!(&error, Error::TokenEndpoint { source } if source.kind_name() == "undecodable_body")
+        matches!(&error, Error::TokenEndpoint { source } if source.kind_name() == "unusable_token"),
+        "{error:?}"
     );
 }
 
 /// A 200 from the token endpoint whose token cannot be used is the server's fault, not the
-/// caller's: `UndecodableBody` inside `TokenEndpoint`, never `Config`, which would tell a program
+/// caller's: `UnusableToken` inside `TokenEndpoint`, never `Config`, which would tell a program
 /// to fix its own client credentials.
 #[tokio::test]
-async fn an_unusable_token_is_an_undecodable_answer_not_a_configuration_error() {
+async fn an_unusable_token_is_its_own_kind_not_a_configuration_error() {
     let cases = [
         (
             r#"{"access_token":"","token_type":"Bearer","expires_in":3600}"#,
@@ -226,7 +229,7 @@ async fn an_unusable_token_is_an_undecodable_answer_not_a_configuration_error() 
             panic!("not a token-endpoint error: {error:?}");
         };
         assert!(
-            matches!(**source, Error::UndecodableBody { status: 200, .. }),
+            matches!(**source, Error::UnusableToken { status: 200, .. }),
             "{source:?}"
         );
         assert_eq!(

@@ -183,7 +183,7 @@ async fn invalid_requests_are_refused_locally_with_a_hint() {
     assert!(matches!(
         zero,
         Error::InvalidRequest {
-            source: ValidationError::CampaignIdRequired { .. },
+            rule: ValidationError::CampaignIdRequired { .. },
             ..
         }
     ));

@@ -17,10 +17,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
-use futures_util::StreamExt;
 use tokio::time::Instant;
 use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+use wa_stats_client::stream::StreamExt;
 use wa_stats_mock::MockServer;
 
 /// Records when each request leaves the client (the `wa_stats.send` event).

@@ -1,16 +1,20 @@
 //! Faults real networks and gateways produce: what is retried, how long the client waits, when it
 //! gives up, and which transport kind it reports.
+//!
+//! Every test runs on tokio's paused clock, client and mock on one runtime: a `Retry-After: 2`
+//! is two seconds of virtual time, so the lower bounds below hold exactly (a client that came
+//! back early would show less) and cost no real time.
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::routing::post;
 use common::*;
 use futures_util::stream;
-use tokio::io::AsyncWriteExt;
+use tokio::time::Instant;
 use wa_stats_client::{Client, Error, TransportKind};
 use wa_stats_mock::{Fault, MockServer};
 
@@ -24,7 +28,7 @@ fn statuses(server: &MockServer) -> Vec<Option<u16>> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_429_then_success() {
     let server = MockServer::start().await;
     let client = bearer(&server);
@@ -38,7 +42,7 @@ async fn a_429_then_success() {
     assert_eq!(statuses(&server), [Some(429), Some(200)]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn retry_after_is_honoured() {
     let server = MockServer::start().await;
     let client = bearer(&server);
@@ -58,7 +62,7 @@ async fn retry_after_is_honoured() {
     assert_eq!(statuses(&server), [Some(429), Some(200)]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_429_without_retry_after_still_waits_a_window() {
     let server = MockServer::start().await;
     let client = bearer(&server);
@@ -68,7 +72,7 @@ async fn a_429_without_retry_after_still_waits_a_window() {
     assert!(started.elapsed() >= Duration::from_secs(1));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn server_errors_back_off_then_succeed_or_give_up_after_max_attempts() {
     let server = MockServer::start().await;
     let client = bearer(&server);
@@ -90,7 +94,7 @@ async fn server_errors_back_off_then_succeed_or_give_up_after_max_attempts() {
     assert_eq!(statuses(&server), [Some(408), Some(200)]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_retry_budget_stops_a_retry_storm() {
     let server = MockServer::start().await;
     // Room for two retries (5 tokens each) in the whole client.
@@ -108,7 +112,7 @@ async fn the_retry_budget_stops_a_retry_storm() {
     assert_eq!(statistics_requests(&server).len(), 4);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_body_cut_short_is_retried_and_then_reported() {
     let server = MockServer::start().await;
     let client = bearer(&server);
@@ -135,7 +139,7 @@ async fn a_body_cut_short_is_retried_and_then_reported() {
     assert!(error.is_retryable());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_dropped_connection_is_retried() {
     let server = MockServer::start().await;
     let client = bearer(&server);
@@ -154,7 +158,7 @@ async fn a_dropped_connection_is_retried() {
     assert!(error.is_retryable());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_slow_server_times_out() {
     let server = MockServer::start().await;
     let client = quick(&server.base_url())
@@ -185,7 +189,7 @@ async fn a_slow_server_times_out() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_refused_connection_is_a_connect_error() {
     // Bind a loopback port, then free it: nothing listens there any more.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -206,18 +210,9 @@ async fn a_refused_connection_is_a_connect_error() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_tls_failure_is_reported_and_not_retried() {
-    // A plain-text server where the client expects TLS: the handshake fails.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("https://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let _ = socket
-                .write_all(b"HTTP/1.1 400 Bad Request\r\n\r\nnot TLS")
-                .await;
-        }
-    });
+    let base = plain_text_where_tls_is_expected().await;
     let client = quick(&base).bearer_token(TOKEN).build().unwrap();
     let error = client.campaign_statistics(12345).send().await.unwrap_err();
     assert!(
@@ -235,7 +230,7 @@ async fn a_tls_failure_is_reported_and_not_retried() {
     assert_no_secret(&format!("{error} {error:?}"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_streamed_body_over_the_cap_is_refused_without_buffering_it() {
     // No content-length: the cap must be enforced while reading.
     let router = Router::new().route(

@@ -10,7 +10,6 @@ mod common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use common::*;
 use wa_stats_client::{Client, Error};
@@ -115,14 +114,7 @@ async fn no_error_variant_client_or_log_line_shows_a_secret() {
         // A fixed credential is not retried after a 401: drop the faults it left unused.
         server.reset();
     }
-    let slow = quick(&server.base_url())
-        .api_key(API_KEY)
-        .timeout(Duration::from_millis(100))
-        .max_attempts(1)
-        .build()
-        .unwrap();
-    server.inject(Fault::delay(Duration::from_secs(1)));
-    errors.push(slow.campaign_statistics(12345).send().await.unwrap_err());
+    errors.push(a_timeout(&server).await);
 
     // Token endpoint failures.
     let wrong = quick(&server.base_url())
@@ -146,9 +138,7 @@ async fn no_error_variant_client_or_log_line_shows_a_secret() {
         );
     }
 
-    let mut kinds: Vec<&str> = errors.iter().map(Error::kind_name).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
+    let kinds = kind_names(&errors);
     for expected in [
         "insecure_url",
         "config",

@@ -18,6 +18,15 @@
 //! # }
 //! ```
 //!
+//! A 429 fault with `Retry-After: 1` makes a well-behaved client wait a second per retry; with
+//! `wa-stats-client`, cap that in tests (the retry still happens, the wait is ~10 ms):
+//!
+//! ```text
+//! server.inject(Fault::status(429).header("retry-after", "1"));
+//! let client = Client::builder().bearer_token("demo-token").base_url(server.base_url())
+//!     .max_retry_after(Duration::from_millis(10)).build()?;
+//! ```
+//!
 //! The rulings it follows (R1–R15) and the fixture format are described in `docs/mock.md`.
 
 mod error;

@@ -57,7 +57,7 @@ impl<'a> Failure<'a> {
             kind: error.kind_name(),
             status: error.status(),
             code: error.api_error().and_then(|api| api.code.as_deref()),
-            message: error.to_string(),
+            message: error.report().to_string(),
         }
     }
 }

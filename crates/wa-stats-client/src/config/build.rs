@@ -9,6 +9,7 @@ use wa_stats_model::endpoint::TOKEN_PATH;
 use wa_stats_model::{CredentialKind, TokenRequest};
 
 use super::{ClientBuilder, Credential, Setting};
+use crate::batch::LatencyEstimate;
 use crate::client::{Client, Inner};
 use crate::credentials::{self, Auth, AuthHeader, OAuthClient, TokenCache};
 use crate::error::Error;
@@ -132,6 +133,7 @@ impl ClientBuilder {
                     timeout: self.timeout,
                     max_body_bytes: self.max_body_bytes,
                 },
+                latency: LatencyEstimate::default(),
             }),
         })
     }

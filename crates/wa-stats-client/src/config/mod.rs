@@ -325,15 +325,30 @@ impl ClientBuilder {
         self
     }
 
-    /// Longest `Retry-After` honoured (default 30 s); a longer one is cut to this.
+    /// Longest `Retry-After` honoured (default 30 s); a longer one is cut to this, and so is the
+    /// pause the whole client takes after a 429.
+    ///
+    /// In tests against `wa-stats-mock`, a 429 fault with `Retry-After: 1` costs a second per
+    /// retry; a short cap keeps the retry (and its assertions) and drops the wait:
     ///
     /// ```
     /// # use std::time::Duration;
+    /// use wa_stats_mock::{Fault, MockServer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), wa_stats_client::Error> {
+    /// let server = MockServer::start().await;
+    /// server.inject(Fault::status(429).header("retry-after", "1"));
     /// let client = wa_stats_client::Client::builder()
-    ///     .api_key("k")
-    ///     .max_retry_after(Duration::from_secs(5))
+    ///     .bearer_token("demo-token")
+    ///     .base_url(server.base_url())
+    ///     .max_retry_after(Duration::from_millis(10))
     ///     .build()?;
-    /// # Ok::<(), wa_stats_client::Error>(())
+    /// client.campaign_statistics(12345).send().await?; // retried after ~10 ms, not 1 s
+    /// let statuses: Vec<_> = server.journal().iter().map(|entry| entry.status).collect();
+    /// assert_eq!(statuses, [Some(429), Some(200)]);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn max_retry_after(mut self, max: Duration) -> Self {
         self.backoff.max_retry_after = max;

@@ -13,8 +13,9 @@
 
 use std::time::Duration;
 
-use wa_stats_client::{Client, ClientBuilder};
-use wa_stats_mock::{JournalEntry, MockServer};
+use tokio::io::AsyncWriteExt;
+use wa_stats_client::{Client, ClientBuilder, Error};
+use wa_stats_mock::{Fault, JournalEntry, MockServer};
 use wa_stats_model::endpoint::{API_KEY_STATISTICS_PATH, OAUTH_STATISTICS_PATH, TOKEN_PATH};
 
 /// The built-in credentials of the mock (R13).
@@ -87,4 +88,38 @@ pub fn assert_no_secret(text: &str) {
             "secret {secret:?} leaked in: {text}"
         );
     }
+}
+
+/// An `https://` base URL whose server answers in plain text: the TLS handshake fails.
+pub async fn plain_text_where_tls_is_expected() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("https://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let _ = socket
+                .write_all(b"HTTP/1.1 400 Bad Request\r\n\r\nnot TLS")
+                .await;
+        }
+    });
+    base
+}
+
+/// The distinct `kind_name`s of `errors`, sorted.
+pub fn kind_names(errors: &[Error]) -> Vec<&'static str> {
+    let mut kinds: Vec<&str> = errors.iter().map(Error::kind_name).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+}
+
+/// A call (API key) that times out: one attempt of 100 ms against a 1 s delay.
+pub async fn a_timeout(server: &MockServer) -> Error {
+    let slow = quick(&server.base_url())
+        .api_key(API_KEY)
+        .timeout(Duration::from_millis(100))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    server.inject(Fault::delay(Duration::from_secs(1)));
+    slow.campaign_statistics(12345).send().await.unwrap_err()
 }

@@ -8,18 +8,16 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use tracing::field::Empty;
 use wa_stats_model::request::unix_seconds;
-use wa_stats_model::{
-    ApiError, ApiErrorKind, CampaignStatistics, CampaignStatisticsRequest, validate,
-};
+use wa_stats_model::{ApiError, CampaignStatistics, CampaignStatisticsRequest, validate};
 
 use crate::client::Inner;
-use crate::error::{Error, TransportKind};
+use crate::error::{AttemptError, Error};
 use crate::retry::{RETRY_COST, TIMEOUT_RETRY_COST};
 use crate::transport::{self, Answer};
 
 /// A failed attempt, with what the loop needs to decide what next.
 struct Failure {
-    error: Error,
+    error: AttemptError,
     /// The cached OAuth token the attempt used, if any.
     generation: Option<u64>,
 }
@@ -73,12 +71,13 @@ impl Inner {
                 }
                 Err(failure) => failure,
             };
-            let give_up = |error: Error| {
+            // The one place a failed call's error is made, with its final attempt count.
+            let give_up = |error: AttemptError| {
                 tracing::Span::current().record("attempts", attempts);
-                Err(error.with_attempts(attempts))
+                Err(error.into_error(attempts))
             };
             if let (Some(generation), false) = (failure.generation, refreshed)
-                && is_unauthorized(&failure.error)
+                && failure.error.is_unauthorized()
             {
                 // The token may have expired or been revoked early: get a new one and try once
                 // more. A second 401 is final.
@@ -91,12 +90,10 @@ impl Inner {
             if !failure.error.is_retryable() || counted >= self.max_attempts {
                 return give_up(failure.error);
             }
-            let cost = match failure.error {
-                Error::Transport {
-                    kind: TransportKind::Timeout,
-                    ..
-                } => TIMEOUT_RETRY_COST,
-                _ => RETRY_COST,
+            let cost = if failure.error.is_timeout() {
+                TIMEOUT_RETRY_COST
+            } else {
+                RETRY_COST
             };
             if !self.budget.try_acquire(cost) {
                 tracing::warn!(parent: &span, "retry budget exhausted; not retrying");
@@ -104,7 +101,7 @@ impl Inner {
             }
             spent += cost;
             let retry_after = failure.error.retry_after();
-            let rate_limited = is_rate_limited(&failure.error);
+            let rate_limited = failure.error.is_rate_limited();
             let delay = self.backoff.delay(counted, retry_after, rate_limited);
             if rate_limited {
                 // The server's window is full for everyone using this credential.
@@ -151,39 +148,34 @@ impl Inner {
             generation: auth.generation,
         };
         let answer = answer.map_err(failure)?;
+        self.latency.observe(started.elapsed());
         span.record("status", answer.status);
         self.interpret(answer).map_err(failure)
     }
 
-    fn interpret(&self, answer: Answer) -> Result<CampaignStatistics, Error> {
+    fn interpret(&self, answer: Answer) -> Result<CampaignStatistics, AttemptError> {
         let Answer {
             status,
             headers,
             body,
         } = answer;
         match status {
-            200 => CampaignStatistics::from_json(&body).map_err(|source| Error::UndecodableBody {
-                status,
-                raw: body,
-                source: source.into(),
+            200 => CampaignStatistics::from_json(&body).map_err(|source| {
+                AttemptError::from(Error::UndecodableBody {
+                    status,
+                    raw: body,
+                    source: source.into(),
+                })
             }),
-            400..=599 => Err(Error::Api {
+            400..=599 => Err(AttemptError::Api {
                 error: Box::new(ApiError::classify(status, &body)),
                 retry_after: self.backoff.retry_after(&headers),
-                attempts: 1,
             }),
-            _ => Err(Error::UnexpectedStatus { status, raw: body }),
+            _ => Err(Error::UnexpectedStatus { status, raw: body }.into()),
         }
     }
 }
 
-fn is_unauthorized(error: &Error) -> bool {
-    matches!(error, Error::Api { error, .. } if error.kind == ApiErrorKind::Unauthorized)
-}
-/// A 429 from the statistics route (not the token endpoint, whose limit is separate).
-fn is_rate_limited(error: &Error) -> bool {
-    matches!(error, Error::Api { error, .. } if error.status == 429)
-}
 fn duration_ms(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }

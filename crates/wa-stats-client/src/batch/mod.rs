@@ -1,0 +1,180 @@
+//! Many campaigns, one range: bounded concurrency under the client's shared pacer, results in
+//! completion order, each with its place in the input when the caller needs the input's order.
+
+use std::task::Poll;
+
+use futures_util::stream::{self, FuturesUnordered, Stream, StreamExt};
+use wa_stats_model::CampaignStatistics;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::time_range::TimeRange;
+
+mod concurrency;
+
+pub(crate) use concurrency::LatencyEstimate;
+pub use concurrency::{Concurrency, MAX_AUTO_CONCURRENCY, UNPACED_AUTO_CONCURRENCY};
+
+impl Client {
+    /// Fetches statistics for every campaign in `ids` over the same `range`, with
+    /// `concurrency` calls in flight, and yields `(campaign_id, result)` as each call finishes.
+    /// Each campaign succeeds or fails on its own (retries included): one failure loses nothing
+    /// else, and dropping the stream cancels what is still in flight.
+    ///
+    /// All calls go through the client's pacer, so the batch runs at the rate limit and no
+    /// faster. [`Concurrency::Auto`] (pass `Concurrency::default()`) keeps enough calls in flight
+    /// to reach it whatever the server's latency; a number (`16`) means exactly that many.
+    ///
+    /// To put the results back in the order of `ids`, use
+    /// [`campaign_statistics_many_in_order`](Self::campaign_statistics_many_in_order) (all at
+    /// once) or [`campaign_statistics_many_indexed`](Self::campaign_statistics_many_indexed)
+    /// (each with its position). [`StreamExt`](crate::stream::StreamExt) is re-exported, so no
+    /// dependency on `futures-util` is needed.
+    ///
+    /// ```no_run
+    /// use wa_stats_client::Concurrency;
+    /// use wa_stats_client::stream::StreamExt;
+    /// # async fn demo(client: wa_stats_client::Client) {
+    /// let mut results = client.campaign_statistics_many([12345, 12346, 22222], .., Concurrency::Auto);
+    /// while let Some((campaign_id, result)) = results.next().await {
+    ///     match result {
+    ///         Ok(stats) => println!("{campaign_id}: {} sent", stats.sent),
+    ///         Err(error) => eprintln!("{campaign_id}: {error}"),
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn campaign_statistics_many<I>(
+        &self,
+        ids: I,
+        range: impl Into<TimeRange>,
+        concurrency: impl Into<Concurrency>,
+    ) -> impl Stream<Item = (i64, Result<CampaignStatistics, Error>)> + Send + 'static
+    where
+        I: IntoIterator<Item = i64>,
+        I::IntoIter: Send + 'static,
+    {
+        self.campaign_statistics_many_indexed(ids, range, concurrency)
+            .map(|(_, campaign_id, result)| (campaign_id, result))
+    }
+
+    /// Like [`campaign_statistics_many`](Self::campaign_statistics_many), but each item also
+    /// says where its campaign was in `ids`: `(index, campaign_id, result)`, with `index`
+    /// counting from 0. Items still come in completion order, so a slow campaign holds up
+    /// nothing; the index is what lets a caller restore the input's order, or tell apart two
+    /// calls for the same ID.
+    ///
+    /// Every index from 0 to the number of IDs minus one comes exactly once (unless the stream
+    /// is dropped early). Printing in input order as soon as possible takes a small buffer for
+    /// the results that finish early:
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use wa_stats_client::stream::StreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), wa_stats_client::Error> {
+    /// let server = wa_stats_mock::MockServer::start().await;
+    /// let client = wa_stats_client::Client::builder()
+    ///     .bearer_token("demo-token")
+    ///     .base_url(server.base_url())
+    ///     .build()?;
+    /// // 33333 is another partner's, so it answers as not found (R7); 12345 is asked for twice.
+    /// let ids = [12345, 33333, 12346, 12345];
+    /// let mut results = client.campaign_statistics_many_indexed(ids, .., 4);
+    /// let (mut early, mut next, mut printed) = (BTreeMap::new(), 0, Vec::new());
+    /// while let Some((index, campaign_id, result)) = results.next().await {
+    ///     assert_eq!(ids[index], campaign_id);
+    ///     early.insert(index, (campaign_id, result));
+    ///     while let Some((campaign_id, result)) = early.remove(&next) {
+    ///         let outcome = match result {
+    ///             Ok(stats) => format!("{} sent", stats.sent),
+    ///             Err(error) => error.kind_name().to_owned(),
+    ///         };
+    ///         printed.push(format!("{campaign_id}: {outcome}"));
+    ///         next += 1;
+    ///     }
+    /// }
+    /// assert_eq!(printed[..2], ["12345: 1200 sent", "33333: campaign_not_found"]);
+    /// assert!(printed[2].starts_with("12346: "));
+    /// assert_eq!(printed[3], "12345: 1200 sent");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn campaign_statistics_many_indexed<I>(
+        &self,
+        ids: I,
+        range: impl Into<TimeRange>,
+        concurrency: impl Into<Concurrency>,
+    ) -> impl Stream<Item = (usize, i64, Result<CampaignStatistics, Error>)> + Send + 'static
+    where
+        I: IntoIterator<Item = i64>,
+        I::IntoIter: Send + 'static,
+    {
+        let client = self.clone();
+        let range = range.into();
+        let concurrency = concurrency.into();
+        let mut pending = ids.into_iter().enumerate();
+        let mut running = FuturesUnordered::new();
+        // `buffer_unordered` with a limit read again before each refill, so that `Auto` follows
+        // the latency as answers come in.
+        stream::poll_fn(move |context| {
+            let inner = &client.inner;
+            let limit = concurrency.limit(inner.rate_limit, &inner.latency);
+            while running.len() < limit {
+                let Some((index, campaign_id)) = pending.next() else {
+                    break;
+                };
+                let call = client.campaign_statistics(campaign_id).range(range);
+                running.push(async move { (index, campaign_id, call.send().await) });
+            }
+            match running.poll_next_unpin(context) {
+                // Empty with nothing pending: the batch is done.
+                Poll::Ready(None) => Poll::Ready(None),
+                other => other,
+            }
+        })
+    }
+
+    /// Every campaign's result, in the order of `ids`, once all have finished: the simplest way
+    /// to run a batch when nothing needs printing early. Concurrency and pacing as in
+    /// [`campaign_statistics_many`](Self::campaign_statistics_many).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), wa_stats_client::Error> {
+    /// let server = wa_stats_mock::MockServer::start().await;
+    /// let client = wa_stats_client::Client::builder()
+    ///     .bearer_token("demo-token")
+    ///     .base_url(server.base_url())
+    ///     .build()?;
+    /// let ids = [12345, 33333, 12345];
+    /// let results = client.campaign_statistics_many_in_order(ids, .., wa_stats_client::Concurrency::Auto).await;
+    /// let ids_back: Vec<i64> = results.iter().map(|(id, _)| *id).collect();
+    /// assert_eq!(ids_back, ids);
+    /// assert_eq!(results[1].1.as_ref().unwrap_err().kind_name(), "campaign_not_found");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn campaign_statistics_many_in_order<I>(
+        &self,
+        ids: I,
+        range: impl Into<TimeRange>,
+        concurrency: impl Into<Concurrency>,
+    ) -> Vec<(i64, Result<CampaignStatistics, Error>)>
+    where
+        I: IntoIterator<Item = i64>,
+        I::IntoIter: Send + 'static,
+    {
+        let mut slots: Vec<Option<(i64, Result<CampaignStatistics, Error>)>> = Vec::new();
+        let mut results = self.campaign_statistics_many_indexed(ids, range, concurrency);
+        while let Some((index, campaign_id, result)) = results.next().await {
+            if slots.len() <= index {
+                slots.resize_with(index + 1, || None);
+            }
+            slots[index] = Some((campaign_id, result));
+        }
+        // Every index comes exactly once, so no slot is left empty.
+        slots.into_iter().flatten().collect()
+    }
+}
