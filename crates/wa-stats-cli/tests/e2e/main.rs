@@ -24,26 +24,20 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Environment variables the binary reads; cleared for every run so that a developer's shell
-/// cannot change a test's outcome.
-const OWN_ENV: [&str; 7] = [
-    "WA_STATS_BASE_URL",
-    "WA_STATS_TOKEN",
-    "WA_STATS_API_KEY",
-    "WA_STATS_CLIENT_ID",
-    "WA_STATS_CLIENT_SECRET",
-    "WA_STATS_TOKEN_URL",
-    "RUST_LOG",
-];
-
 /// Runs `wa-stats args…` with `env` set and `stdin` (or nothing) on standard input. Blocking: the
 /// mock serves from its own runtime's worker threads meanwhile.
 pub fn wa_stats(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wa-stats"));
     command.args(args);
-    for name in OWN_ENV {
-        command.env_remove(name);
+    // Every variable the binary reads starts with WA_STATS_ (and RUST_LOG must not matter):
+    // cleared for every run so that a developer's shell cannot change a test's outcome.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("WA_STATS_") {
+            command.env_remove(name);
+        }
     }
+    command.env_remove("RUST_LOG");
+
     // Help text wraps at the terminal's width; fix it so snapshots do not depend on the runner.
     command.env("COLUMNS", "100").env("NO_COLOR", "1");
     command.envs(env.iter().copied());
