@@ -119,7 +119,7 @@ impl Grid {
 
 impl Render for Grid {
     fn begin(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        writeln!(out, "{}, by {}", range_line(self.range), self.unit())
+        writeln!(out, "{}", range_line(self.range))
     }
 
     fn campaign(
@@ -128,7 +128,11 @@ impl Render for Grid {
         campaign_id: i64,
         results: &Results,
     ) -> io::Result<()> {
-        let mut text = format!("\ncampaign {campaign_id}\n");
+        let mut text = format!("\ncampaign {campaign_id}, by {}\n", self.unit());
+        if let Some(line) = self.all_failed(results) {
+            text.push_str(&line);
+            return out.write_all(text.as_bytes());
+        }
         let rows: Vec<(String, Option<&CampaignStatistics>, Option<String>)> = results
             .iter()
             .map(|(bucket, outcome)| {
@@ -146,7 +150,13 @@ impl Render for Grid {
         let failed = rows.iter().filter(|row| row.1.is_none()).count();
         let totals: Vec<f64> = COLUMNS
             .iter()
-            .map(|column| rows.iter().filter_map(|row| row.1).map(column.value).sum())
+            .map(|column| {
+                // Folded from +0.0: an empty f64 sum is -0.0, which would print as "-0".
+                rows.iter()
+                    .filter_map(|row| row.1)
+                    .map(column.value)
+                    .fold(0.0, |sum, value| sum + value)
+            })
             .collect();
         let total_label = if failed == 0 { "total" } else { "total*" };
 
@@ -206,10 +216,7 @@ impl Render for Grid {
                 .filter(|i| !shown.contains(i))
                 .map(|i| COLUMNS[i].heading)
                 .collect();
-            text.push_str(&format!(
-                "  (too narrow for {}: widen the terminal, or use --format csv)\n",
-                left_out.join(", ")
-            ));
+            text.push_str(&format!("  (no room for: {})\n", left_out.join(", ")));
         }
 
         // Sparklines, one per counter, all of them whatever the width.
@@ -236,6 +243,29 @@ impl Render for Grid {
 }
 
 impl Grid {
+    /// One line instead of a grid when every bucket failed the same way (a campaign that is not
+    /// a WhatsApp campaign, say): a grid of identical error rows says nothing more.
+    fn all_failed(&self, results: &Results) -> Option<String> {
+        let mut messages = results.iter().map(|(_, outcome)| {
+            outcome.as_ref().err().map(|error| {
+                let failure = Failure::of(error);
+                format!("{} ({})", failure.message, failure.kind)
+            })
+        });
+        let first = messages.next()??;
+        if !messages.all(|message| message.as_deref() == Some(first.as_str())) {
+            return None;
+        }
+        let count = results.len();
+        let unit = self.unit();
+        let every = if count == 1 {
+            format!("the one {unit}")
+        } else {
+            format!("all {count} {unit}s")
+        };
+        Some(format!("  error on {every}: {first}\n"))
+    }
+
     /// The columns to show, in order: all of them, or without those [`DROP_ORDER`] names first
     /// until a row fits the terminal.
     fn fit(&self, label_width: usize, widths: &[usize]) -> Vec<usize> {

@@ -8,6 +8,7 @@ mod credentials;
 mod exit_status;
 mod formats;
 mod help;
+mod series;
 mod streams;
 
 use std::io::Write;
