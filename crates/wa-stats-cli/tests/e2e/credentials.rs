@@ -173,9 +173,17 @@ async fn verbose_logs_attempts_but_never_a_secret() {
         args.extend(&credential);
         let run = wa_stats(&args, &[], None);
         assert_eq!(run.code, 1, "{run:?}");
-        assert!(run.stderr.contains("status=200"), "{}", run.stderr);
-        assert!(run.stderr.contains("status=400"), "{}", run.stderr);
-        assert!(run.stderr.contains("latency_ms="), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("attempt 1: HTTP 200, "),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("attempt 1: HTTP 400, "),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(" ms\n"), "{}", run.stderr);
         assert_no_secret(&run, &[]);
     }
     let issued = wa_stats(

@@ -7,6 +7,7 @@
 mod credentials;
 mod exit_status;
 mod formats;
+mod friction;
 mod help;
 mod series;
 mod streams;

@@ -80,9 +80,17 @@ async fn retries_are_logged_with_verbose_and_recovered() {
     server.inject(Fault::status(503).body(r#"{"message":"busy"}"#).times(1));
     let run = with_token(&server.base_url(), &["campaign", "12345", "-v"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stderr.contains("status=503"), "{}", run.stderr);
-    assert!(run.stderr.contains("retrying"), "{}", run.stderr);
-    assert!(run.stderr.contains("status=200"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("attempt 1: HTTP 503, "),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("; retrying in "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("attempt 2: HTTP 200, "),
+        "{}",
+        run.stderr
+    );
 
     server.inject(Fault::status(503).times(5));
     let run = with_token(
