@@ -6,6 +6,7 @@
 
 mod credentials;
 mod exit_status;
+mod fixture;
 mod formats;
 mod friction;
 mod help;
