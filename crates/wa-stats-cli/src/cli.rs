@@ -51,6 +51,23 @@ pub(crate) enum Command {
         curl -H \"Authorization: Bearer $(wa-stats token)\" …   \
         (with WA_STATS_CLIENT_ID and WA_STATS_CLIENT_SECRET set)")]
     Token(TokenArgs),
+    /// Print a shell completion script: `source <(wa-stats completions bash)`.
+    #[command(after_help = "Install:\n  \
+        bash: wa-stats completions bash > ~/.local/share/bash-completion/completions/wa-stats\n  \
+        zsh:  wa-stats completions zsh > \"${fpath[1]}/_wa-stats\"\n  \
+        fish: wa-stats completions fish > ~/.config/fish/completions/wa-stats.fish\n  \
+        powershell: wa-stats completions powershell >> $PROFILE")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `wa-stats man | man -l -`, or one subcommand's page.
+    Man {
+        /// A subcommand whose page to print (campaign, token, …) instead of the main page.
+        #[arg(value_name = "SUBCOMMAND")]
+        subcommand: Option<String>,
+    },
 }
 
 /// Arguments of `wa-stats campaign`.

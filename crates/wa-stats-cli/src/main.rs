@@ -10,6 +10,7 @@
 
 mod cli;
 mod fetch;
+mod generate;
 mod ids;
 mod logging;
 mod origins;
@@ -77,6 +78,33 @@ async fn run(cli: &Cli, matches: &ArgMatches) -> Result<u8, Stop> {
     match &cli.command {
         Command::Campaign(args) => campaign(cli, args, &origins).await,
         Command::Token(args) => token(args, &origins).await,
+        Command::Completions { shell } => {
+            let written = generate::completions(*shell, &mut io::stdout().lock());
+            printed(written.map(Some), "the completion script")
+        }
+        Command::Man { subcommand } => {
+            let written = generate::man(subcommand.as_deref(), &mut io::stdout().lock());
+            match written {
+                Ok(None) => Err(Stop::Refused(Refusal::new(
+                    format!(
+                        "`{}` is not a subcommand",
+                        subcommand.as_deref().unwrap_or("")
+                    ),
+                    format!("give one of: {}", generate::pages().join(", ")),
+                ))),
+                other => printed(other, "the man page"),
+            }
+        }
+    }
+}
+
+/// The exit status after printing `what` to stdout; a closed pipe is not an error.
+fn printed(written: io::Result<Option<()>>, what: &str) -> Result<u8, Stop> {
+    match written {
+        Err(error) if error.kind() != io::ErrorKind::BrokenPipe => {
+            Err(Stop::Failed(format!("cannot write {what}: {error}")))
+        }
+        _ => Ok(EXIT_OK),
     }
 }
 

@@ -9,6 +9,7 @@ mod exit_status;
 mod fixture;
 mod formats;
 mod friction;
+mod generate;
 mod help;
 mod series;
 mod streams;
