@@ -101,10 +101,10 @@ fn rendered(page: &str) -> String {
         .expect("man(1) runs (man-db); this test reads the page as a user would");
     man.stdin
         .take()
-        .unwrap()
+        .expect("stdin is piped")
         .write_all(page.as_bytes())
-        .unwrap();
-    let output = man.wait_with_output().unwrap();
+        .expect("man reads the page");
+    let output = man.wait_with_output().expect("man finishes");
     assert!(
         output.status.success(),
         "{}",
