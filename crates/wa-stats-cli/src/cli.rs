@@ -10,7 +10,8 @@ use wa_stats_client::{DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT};
 use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
 
 use crate::origins::{
-    API_KEY_ENV, BASE_URL_ENV, CLIENT_ID_ENV, CLIENT_SECRET_ENV, TOKEN_ENV, TOKEN_URL_ENV,
+    API_KEY_ENV, BASE_URL_ENV, CLIENT_ID_ENV, CLIENT_SECRET_ENV, PROFILE_ENV, TOKEN_ENV,
+    TOKEN_URL_ENV,
 };
 use crate::refusal::EXIT_CODES;
 use crate::series::{By, DEFAULT_MAX_REQUESTS};
@@ -62,6 +63,9 @@ pub(crate) enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Profiles: `wa-stats config show` prints the resolved settings and where each came from.
+    #[command(subcommand, after_help = PROFILE_HELP)]
+    Config(ConfigCommand),
     /// Print the man page (roff): `wa-stats man | man -l -`, or one subcommand's page.
     Man {
         /// A subcommand whose page to print (campaign, token, …) instead of the main page.
@@ -93,13 +97,21 @@ pub(crate) struct CampaignArgs {
     /// Where and how to connect.
     #[command(flatten)]
     pub(crate) connection: Connection,
+    /// How fast.
+    #[command(flatten)]
+    pub(crate) throughput: Throughput,
+}
+
+/// `--rate-limit`, `--concurrency`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
+pub(crate) struct Throughput {
     /// Requests per second, at most (the API allows 100 per credential).
     #[arg(
         long,
         value_name = "N",
         default_value_t = RATE_LIMIT_PER_SECOND,
         value_parser = clap::value_parser!(u32).range(1..),
-        help_heading = "Connection"
     )]
     pub(crate) rate_limit: u32,
     /// Requests in flight at once.
@@ -108,9 +120,45 @@ pub(crate) struct CampaignArgs {
         value_name = "N",
         default_value_t = DEFAULT_CONCURRENCY,
         value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from),
-        help_heading = "Connection"
     )]
     pub(crate) concurrency: usize,
+}
+
+impl Default for Throughput {
+    fn default() -> Self {
+        Self {
+            rate_limit: RATE_LIMIT_PER_SECOND,
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+}
+
+/// Subcommands of `wa-stats config`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Print the settings a `wa-stats campaign` with these options would use, secrets redacted,
+    /// and where each came from (flag, environment variable, profile, default).
+    Show(Box<ShowArgs>),
+}
+
+/// Arguments of `wa-stats config show`: the options whose resolution it shows.
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// Bearer token or API key.
+    #[command(flatten)]
+    pub(crate) static_credentials: StaticCredentials,
+    /// OAuth client credentials.
+    #[command(flatten)]
+    pub(crate) oauth: OAuthCredentials,
+    /// Where and how to connect.
+    #[command(flatten)]
+    pub(crate) connection: Connection,
+    /// How fast.
+    #[command(flatten)]
+    pub(crate) throughput: Throughput,
+    /// Output format.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Table)]
+    pub(crate) format: Format,
 }
 
 /// Arguments of `wa-stats token`.
@@ -124,8 +172,19 @@ pub(crate) struct TokenArgs {
     pub(crate) connection: Connection,
 }
 
+/// What `wa-stats config --help` says about the file.
+const PROFILE_HELP: &str = "Profiles live in $XDG_CONFIG_HOME/wa-stats/config.toml (else \
+    ~/.config/wa-stats/config.toml), one table per profile:\n\n  \
+    [default]\n  api_key = \"INS....\"\n\n  [staging]\n  base_url = \"https://staging.example\"\n  \
+    token = \"...\"\n  rate_limit = 50\n  concurrency = 16\n  format = \"csv\"\n\n\
+    Keys: base_url, token_url, token, api_key, client_id, client_secret, rate_limit, concurrency, \
+    format. --profile NAME or WA_STATS_PROFILE picks one, else [default]. Flags beat environment \
+    variables beat the profile. A file holding a secret must not be readable by group or others \
+    (chmod 600).";
+
 /// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum Format {
     /// Aligned and readable, with drop and undelivered reasons and conversational buttons; with
     /// --by, a grid per campaign with a sparkline per counter.
@@ -169,7 +228,7 @@ pub(crate) struct RangeArgs {
 }
 
 /// `--token` and `--api-key`: credentials used as given.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 #[command(next_help_heading = "Credentials (give exactly one)")]
 pub(crate) struct StaticCredentials {
     /// OAuth 2.0 bearer token (v2 route). Prefer the environment variable: arguments are visible
@@ -242,6 +301,11 @@ pub(crate) struct Global {
     /// Print nothing on stderr: no progress bar, no logs, no messages; the exit status tells.
     #[arg(short, long, global = true)]
     pub(crate) quiet: bool,
+
+    /// Read defaults from this profile of $XDG_CONFIG_HOME/wa-stats/config.toml [default: the
+    /// `default` profile, when the file has one]
+    #[arg(long, value_name = "NAME", env = PROFILE_ENV, global = true)]
+    pub(crate) profile: Option<String>,
 }
 
 /// A positive, finite number of seconds.

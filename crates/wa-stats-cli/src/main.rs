@@ -15,9 +15,11 @@ mod ids;
 mod logging;
 mod origins;
 mod output;
+mod profile;
 mod refusal;
 mod series;
 mod setup;
+mod show;
 mod time;
 
 use std::io::{self, IsTerminal, Write};
@@ -29,7 +31,9 @@ use wa_stats_client::{Error, TimeRange};
 use wa_stats_model::ApiErrorKind;
 use wa_stats_model::request::unix_seconds;
 
-use crate::cli::{CampaignArgs, Cli, Command, Format, TokenArgs};
+use crate::cli::{
+    CampaignArgs, Cli, Command, ConfigCommand, Format, StaticCredentials, Throughput, TokenArgs,
+};
 use crate::fetch::Plan;
 use crate::origins::Origins;
 use crate::refusal::{EXIT_FAILED, EXIT_NOT_AUTHORISED, EXIT_OK, EXIT_REFUSED, Refusal, Stop};
@@ -53,7 +57,7 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return stop(quiet, &Stop::Failed(format!("cannot start: {error}"))),
     };
-    match runtime.block_on(run(&cli, &matches)) {
+    match runtime.block_on(run(cli, &matches)) {
         Ok(code) => ExitCode::from(code),
         Err(reason) => stop(quiet, &reason),
     }
@@ -73,11 +77,75 @@ fn stop(quiet: bool, reason: &Stop) -> ExitCode {
     ExitCode::from(code)
 }
 
-async fn run(cli: &Cli, matches: &ArgMatches) -> Result<u8, Stop> {
+async fn run(mut cli: Cli, matches: &ArgMatches) -> Result<u8, Stop> {
     let origins = Origins(matches);
-    match &cli.command {
-        Command::Campaign(args) => campaign(cli, args, &origins).await,
-        Command::Token(args) => token(args, &origins).await,
+    let named = cli.global.profile.clone();
+    match &mut cli.command {
+        Command::Campaign(args) => {
+            if let Some(loaded) = profile::load(named.as_deref(), &origins)? {
+                let args = &mut **args;
+                loaded.apply(
+                    profile::Targets {
+                        statics: &mut args.static_credentials,
+                        oauth: &mut args.oauth,
+                        connection: &mut args.connection,
+                        throughput: &mut args.throughput,
+                        format: &mut args.range.format,
+                    },
+                    &origins,
+                );
+            }
+            let Command::Campaign(args) = &cli.command else {
+                unreachable!("matched above")
+            };
+            campaign(&cli, args, &origins).await
+        }
+        Command::Token(args) => {
+            if let Some(loaded) = profile::load(named.as_deref(), &origins)? {
+                // `token` takes no --token, --api-key, --rate-limit or --format: those stay here.
+                let mut unused = (
+                    StaticCredentials::default(),
+                    Throughput::default(),
+                    Format::Table,
+                );
+                loaded.apply(
+                    profile::Targets {
+                        statics: &mut unused.0,
+                        oauth: &mut args.oauth,
+                        connection: &mut args.connection,
+                        throughput: &mut unused.1,
+                        format: &mut unused.2,
+                    },
+                    &origins,
+                );
+            }
+            token(args, &origins).await
+        }
+        Command::Config(ConfigCommand::Show(args)) => {
+            let loaded = profile::load(named.as_deref(), &origins)?;
+            let shown = loaded.as_ref().map(|l| (l.name.clone(), l.path.clone()));
+            let filled = match loaded {
+                Some(loaded) => {
+                    let args = &mut **args;
+                    loaded.apply(
+                        profile::Targets {
+                            statics: &mut args.static_credentials,
+                            oauth: &mut args.oauth,
+                            connection: &mut args.connection,
+                            throughput: &mut args.throughput,
+                            format: &mut args.format,
+                        },
+                        &origins,
+                    )
+                }
+                None => Vec::new(),
+            };
+            let named = shown
+                .as_ref()
+                .map(|(name, path)| (name.as_str(), path.as_path()));
+            let written = show::show(args, named, &filled, &origins, &mut io::stdout().lock());
+            printed(written.map(Some), "the settings")
+        }
         Command::Completions { shell } => {
             let written = generate::completions(*shell, &mut io::stdout().lock());
             printed(written.map(Some), "the completion script")
@@ -165,27 +233,31 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
     let client = setup::client(
         &args.connection,
         &args.oauth,
-        Some(args.rate_limit),
+        Some(args.throughput.rate_limit),
         credential,
         origins,
     )?;
     plan.ids = ids::collect(&args.ids, io::stdin().lock())?;
     let requests = plan.requests();
-    series::check_request_count(requests, args.range.max_requests, args.rate_limit)?;
+    series::check_request_count(
+        requests,
+        args.range.max_requests,
+        args.throughput.rate_limit,
+    )?;
     tracing::debug!(
         campaigns = plan.ids.len(),
         requests,
         url = %client.statistics_url(),
         credential = ?client.credential_kind(),
-        concurrency = args.concurrency,
-        rate_limit = args.rate_limit,
+        concurrency = args.throughput.concurrency,
+        rate_limit = args.throughput.rate_limit,
         "fetching"
     );
     if !quiet && requests > series::ANNOUNCE_ABOVE && io::stderr().is_terminal() {
         let _ = writeln!(
             io::stderr(),
             "wa-stats: {requests} requests, {}",
-            series::duration_at(requests, Some(args.rate_limit))
+            series::duration_at(requests, Some(args.throughput.rate_limit))
         );
     }
 
@@ -201,7 +273,7 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
             fetch::in_order(
                 &client,
                 &plan,
-                args.concurrency,
+                args.throughput.concurrency,
                 &progress,
                 |id, results| {
                     for (bucket, outcome) in &results {

@@ -9,11 +9,29 @@ use clap::parser::ValueSource;
 pub(crate) struct Origins<'a>(pub(crate) &'a ArgMatches);
 
 impl Origins<'_> {
+    /// Where option `id` of the subcommand (`config show`: the innermost) took its value from.
+    pub(crate) fn source(&self, id: &str) -> Option<ValueSource> {
+        let mut matches = self.0;
+        while let Some((_, sub)) = matches.subcommand() {
+            matches = sub;
+        }
+        // An id this subcommand does not define was not given (clap panics when asked about one).
+        matches.try_get_raw(id).ok()?;
+        matches.value_source(id)
+    }
+
+    /// Whether option `id` was given by the user, as a flag or in its environment variable
+    /// (not a default): a profile must not override it.
+    pub(crate) fn given(&self, id: &str) -> bool {
+        matches!(
+            self.source(id),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        )
+    }
+
     /// Whether option `id` took its value from its environment variable.
     fn came_from_env(&self, id: &str) -> bool {
-        // Every option that reads a variable belongs to a subcommand.
-        let matches = self.0.subcommand().map_or(self.0, |(_, sub)| sub);
-        matches.value_source(id) == Some(ValueSource::EnvVariable)
+        self.source(id) == Some(ValueSource::EnvVariable)
     }
 
     /// The option's flag, and its variable when the value came from there.
@@ -65,6 +83,8 @@ pub(crate) const CLIENT_ID_ENV: &str = "WA_STATS_CLIENT_ID";
 pub(crate) const CLIENT_SECRET_ENV: &str = "WA_STATS_CLIENT_SECRET";
 /// `--token-url`'s environment variable.
 pub(crate) const TOKEN_URL_ENV: &str = "WA_STATS_TOKEN_URL";
+/// `--profile`'s environment variable.
+pub(crate) const PROFILE_ENV: &str = "WA_STATS_PROFILE";
 /// `--base-url`'s environment variable.
 pub(crate) const BASE_URL_ENV: &str = "WA_STATS_BASE_URL";
 

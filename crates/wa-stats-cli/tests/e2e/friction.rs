@@ -170,7 +170,13 @@ fn on_a_terminal(command: &str, env: &[(&str, &str)]) -> String {
             script.env_remove(name);
         }
     }
-    script.env_remove("NO_COLOR").envs(env.iter().copied());
+    script
+        .env_remove("NO_COLOR")
+        .env(
+            "XDG_CONFIG_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/no-config"),
+        )
+        .envs(env.iter().copied());
     let output = script
         .output()
         .expect("script(1) runs (util-linux); these tests need a pseudo-terminal");

@@ -11,6 +11,7 @@ mod formats;
 mod friction;
 mod generate;
 mod help;
+mod profiles;
 mod series;
 mod streams;
 
@@ -41,6 +42,12 @@ pub fn wa_stats(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run
         }
     }
     command.env_remove("RUST_LOG");
+    // Profiles are read from under here: a directory with no config.toml, unless a test gives
+    // its own XDG_CONFIG_HOME, so that a developer's profiles cannot change a test's outcome.
+    command.env(
+        "XDG_CONFIG_HOME",
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/no-config"),
+    );
 
     // Help text wraps at the terminal's width; fix it so snapshots do not depend on the runner.
     command.env("COLUMNS", "100").env("NO_COLOR", "1");
