@@ -88,6 +88,15 @@ pub(crate) struct CampaignArgs {
     /// Range, series and output.
     #[command(flatten)]
     pub(crate) range: RangeArgs,
+    /// Credential, connection, pace.
+    #[command(flatten)]
+    pub(crate) settings: Settings,
+}
+
+/// The settings a profile may give: credential, connection and pace (and, beside them, the
+/// output format).
+#[derive(Debug, Default, Args)]
+pub(crate) struct Settings {
     /// Bearer token or API key.
     #[command(flatten)]
     pub(crate) static_credentials: StaticCredentials,
@@ -144,18 +153,9 @@ pub(crate) enum ConfigCommand {
 /// Arguments of `wa-stats config show`: the options whose resolution it shows.
 #[derive(Debug, Args)]
 pub(crate) struct ShowArgs {
-    /// Bearer token or API key.
+    /// Credential, connection, pace.
     #[command(flatten)]
-    pub(crate) static_credentials: StaticCredentials,
-    /// OAuth client credentials.
-    #[command(flatten)]
-    pub(crate) oauth: OAuthCredentials,
-    /// Where and how to connect.
-    #[command(flatten)]
-    pub(crate) connection: Connection,
-    /// How fast.
-    #[command(flatten)]
-    pub(crate) throughput: Throughput,
+    pub(crate) settings: Settings,
     /// Output format.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Table)]
     pub(crate) format: Format,
@@ -242,7 +242,7 @@ pub(crate) struct StaticCredentials {
 }
 
 /// `--client-id`, `--client-secret`, `--token-url`.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 #[command(next_help_heading = "OAuth client credentials")]
 pub(crate) struct OAuthCredentials {
     /// OAuth client id; with --client-secret, tokens are fetched and renewed as needed.
@@ -288,6 +288,17 @@ pub(crate) struct Connection {
         value_parser = parse_seconds,
     )]
     pub(crate) timeout: f64,
+}
+
+impl Default for Connection {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            allow_insecure_http: false,
+            max_retries: DEFAULT_MAX_ATTEMPTS - 1,
+            timeout: DEFAULT_TIMEOUT.as_secs_f64(),
+        }
+    }
 }
 
 /// `-v`, `-q`: how much goes to stderr, for every subcommand.

@@ -31,9 +31,7 @@ use wa_stats_client::{Error, TimeRange};
 use wa_stats_model::ApiErrorKind;
 use wa_stats_model::request::unix_seconds;
 
-use crate::cli::{
-    CampaignArgs, Cli, Command, ConfigCommand, Format, StaticCredentials, Throughput, TokenArgs,
-};
+use crate::cli::{CampaignArgs, Cli, Command, ConfigCommand, Format, Settings, TokenArgs};
 use crate::fetch::Plan;
 use crate::origins::Origins;
 use crate::refusal::{EXIT_FAILED, EXIT_NOT_AUTHORISED, EXIT_OK, EXIT_REFUSED, Refusal, Stop};
@@ -82,64 +80,44 @@ async fn run(mut cli: Cli, matches: &ArgMatches) -> Result<u8, Stop> {
     let named = cli.global.profile.clone();
     match &mut cli.command {
         Command::Campaign(args) => {
-            if let Some(loaded) = profile::load(named.as_deref(), &origins)? {
-                let args = &mut **args;
-                loaded.apply(
-                    profile::Targets {
-                        statics: &mut args.static_credentials,
-                        oauth: &mut args.oauth,
-                        connection: &mut args.connection,
-                        throughput: &mut args.throughput,
-                        format: &mut args.range.format,
-                    },
-                    &origins,
-                );
-            }
+            let args = &mut **args;
+            profile::resolve(
+                named.as_deref(),
+                &mut args.settings,
+                &mut args.range.format,
+                &origins,
+            )?;
             let Command::Campaign(args) = &cli.command else {
                 unreachable!("matched above")
             };
             campaign(&cli, args, &origins).await
         }
         Command::Token(args) => {
-            if let Some(loaded) = profile::load(named.as_deref(), &origins)? {
-                // `token` takes no --token, --api-key, --rate-limit or --format: those stay here.
-                let mut unused = (
-                    StaticCredentials::default(),
-                    Throughput::default(),
-                    Format::Table,
-                );
-                loaded.apply(
-                    profile::Targets {
-                        statics: &mut unused.0,
-                        oauth: &mut args.oauth,
-                        connection: &mut args.connection,
-                        throughput: &mut unused.1,
-                        format: &mut unused.2,
-                    },
-                    &origins,
-                );
-            }
+            // `token` takes only client credentials and the connection from a profile.
+            let mut settings = Settings {
+                oauth: std::mem::take(&mut args.oauth),
+                connection: std::mem::take(&mut args.connection),
+                ..Settings::default()
+            };
+            let resolved = profile::resolve(
+                named.as_deref(),
+                &mut settings,
+                &mut Format::Table,
+                &origins,
+            );
+            args.oauth = settings.oauth;
+            args.connection = settings.connection;
+            resolved?;
             token(args, &origins).await
         }
         Command::Config(ConfigCommand::Show(args)) => {
-            let loaded = profile::load(named.as_deref(), &origins)?;
-            let shown = loaded.as_ref().map(|l| (l.name.clone(), l.path.clone()));
-            let filled = match loaded {
-                Some(loaded) => {
-                    let args = &mut **args;
-                    loaded.apply(
-                        profile::Targets {
-                            statics: &mut args.static_credentials,
-                            oauth: &mut args.oauth,
-                            connection: &mut args.connection,
-                            throughput: &mut args.throughput,
-                            format: &mut args.format,
-                        },
-                        &origins,
-                    )
-                }
-                None => Vec::new(),
-            };
+            let args = &mut **args;
+            let (shown, filled) = profile::resolve(
+                named.as_deref(),
+                &mut args.settings,
+                &mut args.format,
+                &origins,
+            )?;
             let named = shown
                 .as_ref()
                 .map(|(name, path)| (name.as_str(), path.as_path()));
@@ -228,12 +206,16 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
     let quiet = cli.global.quiet;
     let now = unix_seconds(SystemTime::now());
     let (whole, mut plan) = plan_ranges(args, now)?;
-    let credential = setup::credential(Some(&args.static_credentials), &args.oauth, origins)?;
+    let credential = setup::credential(
+        Some(&args.settings.static_credentials),
+        &args.settings.oauth,
+        origins,
+    )?;
     let credential_flags = credential.flags();
     let client = setup::client(
-        &args.connection,
-        &args.oauth,
-        Some(args.throughput.rate_limit),
+        &args.settings.connection,
+        &args.settings.oauth,
+        Some(args.settings.throughput.rate_limit),
         credential,
         origins,
     )?;
@@ -242,22 +224,22 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
     series::check_request_count(
         requests,
         args.range.max_requests,
-        args.throughput.rate_limit,
+        args.settings.throughput.rate_limit,
     )?;
     tracing::debug!(
         campaigns = plan.ids.len(),
         requests,
         url = %client.statistics_url(),
         credential = ?client.credential_kind(),
-        concurrency = args.throughput.concurrency,
-        rate_limit = args.throughput.rate_limit,
+        concurrency = args.settings.throughput.concurrency,
+        rate_limit = args.settings.throughput.rate_limit,
         "fetching"
     );
     if !quiet && requests > series::ANNOUNCE_ABOVE && io::stderr().is_terminal() {
         let _ = writeln!(
             io::stderr(),
             "wa-stats: {requests} requests, {}",
-            series::duration_at(requests, Some(args.throughput.rate_limit))
+            series::duration_at(requests, Some(args.settings.throughput.rate_limit))
         );
     }
 
@@ -273,7 +255,7 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
             fetch::in_order(
                 &client,
                 &plan,
-                args.throughput.concurrency,
+                args.settings.throughput.concurrency,
                 &progress,
                 |id, results| {
                     for (bucket, outcome) in &results {

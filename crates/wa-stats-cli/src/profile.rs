@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::cli::{Connection, Format, OAuthCredentials, StaticCredentials, Throughput};
+use crate::cli::{Format, Settings};
 use crate::origins::{Origins, PROFILE_ENV};
 use crate::refusal::Refusal;
 
@@ -43,11 +43,11 @@ impl Profile {
 
 /// The profile in use: its name, the file, and what it says.
 #[derive(Debug)]
-pub(crate) struct Loaded {
+struct Loaded {
     /// Its name.
-    pub(crate) name: String,
+    name: String,
     /// The file it came from.
-    pub(crate) path: PathBuf,
+    path: PathBuf,
     profile: Profile,
 }
 
@@ -63,7 +63,7 @@ pub(crate) fn path() -> Option<PathBuf> {
 /// Reads the profile `named` (or `default`): `None` when nothing was named and there is no file
 /// or no `default` table. A named profile that is missing, a file that does not parse, or a file
 /// with a secret readable by others is refused.
-pub(crate) fn load(named: Option<&str>, origins: &Origins<'_>) -> Result<Option<Loaded>, Refusal> {
+fn load(named: Option<&str>, origins: &Origins<'_>) -> Result<Option<Loaded>, Refusal> {
     let Some(path) = path() else {
         return match named {
             None => Ok(None),
@@ -154,13 +154,20 @@ fn check_private(_path: &Path) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// The options a profile may fill, borrowed from a subcommand's arguments.
-pub(crate) struct Targets<'a> {
-    pub(crate) statics: &'a mut StaticCredentials,
-    pub(crate) oauth: &'a mut OAuthCredentials,
-    pub(crate) connection: &'a mut Connection,
-    pub(crate) throughput: &'a mut Throughput,
-    pub(crate) format: &'a mut Format,
+/// Applies the profile `named` (or `default`) to `settings` and `format`; the ids it filled.
+pub(crate) fn resolve(
+    named: Option<&str>,
+    settings: &mut Settings,
+    format: &mut Format,
+    origins: &Origins<'_>,
+) -> Result<(Option<(String, PathBuf)>, Filled), Refusal> {
+    Ok(match load(named, origins)? {
+        Some(loaded) => {
+            let shown = (loaded.name.clone(), loaded.path.clone());
+            (Some(shown), loaded.apply(settings, format, origins))
+        }
+        None => (None, Vec::new()),
+    })
 }
 
 /// Option ids whose value came from the profile.
@@ -168,7 +175,7 @@ pub(crate) type Filled = Vec<&'static str>;
 
 impl Loaded {
     /// Fills what the user did not give; returns the ids it filled.
-    pub(crate) fn apply(self, targets: Targets<'_>, origins: &Origins<'_>) -> Filled {
+    fn apply(self, settings: &mut Settings, format: &mut Format, origins: &Origins<'_>) -> Filled {
         let mut filled = Vec::new();
         let p = self.profile;
         let mut fill = |id: &'static str, slot: &mut Option<String>, value: Option<String>| {
@@ -179,31 +186,35 @@ impl Loaded {
                 filled.push(id);
             }
         };
-        fill("base_url", &mut targets.connection.base_url, p.base_url);
-        fill("token_url", &mut targets.oauth.token_url, p.token_url);
+        fill("base_url", &mut settings.connection.base_url, p.base_url);
+        fill("token_url", &mut settings.oauth.token_url, p.token_url);
         let credential_given = ["token", "api_key", "client_id", "client_secret"]
             .iter()
             .any(|id| origins.given(id));
         if !credential_given {
-            fill("token", &mut targets.statics.token, p.token);
-            fill("api_key", &mut targets.statics.api_key, p.api_key);
-            fill("client_id", &mut targets.oauth.client_id, p.client_id);
+            fill("token", &mut settings.static_credentials.token, p.token);
+            fill(
+                "api_key",
+                &mut settings.static_credentials.api_key,
+                p.api_key,
+            );
+            fill("client_id", &mut settings.oauth.client_id, p.client_id);
             fill(
                 "client_secret",
-                &mut targets.oauth.client_secret,
+                &mut settings.oauth.client_secret,
                 p.client_secret,
             );
         }
         if let Some(rate) = p.rate_limit.filter(|_| !origins.given("rate_limit")) {
-            targets.throughput.rate_limit = rate.max(1);
+            settings.throughput.rate_limit = rate.max(1);
             filled.push("rate_limit");
         }
         if let Some(concurrency) = p.concurrency.filter(|_| !origins.given("concurrency")) {
-            targets.throughput.concurrency = concurrency.clamp(1, 256);
+            settings.throughput.concurrency = concurrency.clamp(1, 256);
             filled.push("concurrency");
         }
-        if let Some(format) = p.format.filter(|_| !origins.given("format")) {
-            *targets.format = format;
+        if let Some(chosen) = p.format.filter(|_| !origins.given("format")) {
+            *format = chosen;
             filled.push("format");
         }
         filled

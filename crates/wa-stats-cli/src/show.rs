@@ -43,14 +43,20 @@ pub(crate) fn show(
     };
     let secret = |value: &Option<String>| value.as_ref().map(|_| REDACTED.to_owned());
     let rows: Vec<(&str, Option<String>)> = vec![
-        ("base_url", args.connection.base_url.clone()),
-        ("token_url", args.oauth.token_url.clone()),
-        ("token", secret(&args.static_credentials.token)),
-        ("api_key", secret(&args.static_credentials.api_key)),
-        ("client_id", args.oauth.client_id.clone()),
-        ("client_secret", secret(&args.oauth.client_secret)),
-        ("rate_limit", Some(args.throughput.rate_limit.to_string())),
-        ("concurrency", Some(args.throughput.concurrency.to_string())),
+        ("base_url", args.settings.connection.base_url.clone()),
+        ("token_url", args.settings.oauth.token_url.clone()),
+        ("token", secret(&args.settings.static_credentials.token)),
+        ("api_key", secret(&args.settings.static_credentials.api_key)),
+        ("client_id", args.settings.oauth.client_id.clone()),
+        ("client_secret", secret(&args.settings.oauth.client_secret)),
+        (
+            "rate_limit",
+            Some(args.settings.throughput.rate_limit.to_string()),
+        ),
+        (
+            "concurrency",
+            Some(args.settings.throughput.concurrency.to_string()),
+        ),
         ("format", Some(format!("{:?}", args.format).to_lowercase())),
     ];
     let mut text = match profile {

@@ -4,11 +4,10 @@
 //! and a long run says how long it will take, on a terminal only.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use wa_stats_mock::MockServer;
 
-use crate::{wa_stats, with_token};
+use crate::{on_a_terminal, wa_stats, with_token};
 
 /// Twenty ids and a key the server does not know: one message, status 4, nothing more sent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -157,32 +156,6 @@ fn messages_show_times_as_typed_and_big_ids_as_out_of_range() {
     assert!(!big.stderr.contains("not a whole number"), "{big:?}");
 }
 
-/// Runs `command` (a shell line) on a pseudo-terminal with script(1) and returns what the
-/// terminal showed. Fails, not skips, without script(1): CI installs it (util-linux).
-fn on_a_terminal(command: &str, env: &[(&str, &str)]) -> String {
-    let mut script = Command::new("script");
-    script
-        .args(["-q", "-e", "-c", command, "/dev/null"])
-        .stdin(Stdio::null())
-        .env("COLUMNS", "100");
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("WA_STATS_") {
-            script.env_remove(name);
-        }
-    }
-    script
-        .env_remove("NO_COLOR")
-        .env(
-            "XDG_CONFIG_HOME",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/no-config"),
-        )
-        .envs(env.iter().copied());
-    let output = script
-        .output()
-        .expect("script(1) runs (util-linux); these tests need a pseudo-terminal");
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_wa-stats"))
 }
@@ -195,13 +168,13 @@ async fn verbose_is_one_sentence_per_attempt_coloured_only_on_a_terminal_without
         binary().display(),
         server.base_url()
     );
-    let coloured = on_a_terminal(&command, &[]);
+    let (coloured, _) = on_a_terminal(&command, &[]);
     assert!(coloured.contains("\x1b[32mHTTP 200\x1b[0m"), "{coloured:?}");
     assert!(
         coloured.contains("wa-stats: campaign 12345 [2018-01-01T00:00:00Z, "),
         "{coloured:?}"
     );
-    let plain = on_a_terminal(&command, &[("NO_COLOR", "1")]);
+    let (plain, _) = on_a_terminal(&command, &[("NO_COLOR", "1")]);
     assert!(!plain.contains('\x1b'), "{plain:?}");
     assert!(plain.contains(") attempt 1: HTTP 200, "), "{plain:?}");
     // No raw tracing fields.
@@ -225,7 +198,7 @@ async fn a_long_run_says_how_long_on_a_terminal() {
         binary().display(),
         server.base_url()
     );
-    let screen = on_a_terminal(&command, &[]);
+    let (screen, _) = on_a_terminal(&command, &[]);
     assert!(
         screen.contains("wa-stats: 364 requests, about 1 s at 1000 requests per second"),
         "{screen:?}"
