@@ -86,42 +86,28 @@ async fn standard_input_takes_our_csv_and_ids_on_a_line() {
         .map(|line| format!("{}\n", line.split(',').next().unwrap_or("")))
         .collect();
     assert!(first_column.starts_with("campaign_id\n"));
+    let from_stdin = [
+        "campaign",
+        "-",
+        "--base-url",
+        &base_url,
+        "--token",
+        "demo-token",
+    ];
     for input in [
         first_column.as_str(),
         "12345 12346\n",
         "12345,12346\n",
         "12345, 12346",
     ] {
-        let run = wa_stats(
-            &[
-                "campaign",
-                "-",
-                "--base-url",
-                &base_url,
-                "--token",
-                "demo-token",
-                "--format",
-                "csv",
-            ],
-            &[],
-            Some(input),
-        );
+        let mut args = from_stdin.to_vec();
+        args.extend(["--format", "csv"]);
+        let run = wa_stats(&args, &[], Some(input));
         assert_eq!(run.code, 0, "{input:?}: {run:?}");
         assert_eq!(run.stdout, csv.stdout, "{input:?}");
     }
     for bad in ["12345;12346\n", "id\n12345\n", "12345\ncampaign_id\n"] {
-        let run = wa_stats(
-            &[
-                "campaign",
-                "-",
-                "--base-url",
-                &base_url,
-                "--token",
-                "demo-token",
-            ],
-            &[],
-            Some(bad),
-        );
+        let run = wa_stats(&from_stdin, &[], Some(bad));
         assert_eq!(run.code, 2, "{bad:?}: {run:?}");
     }
 }
