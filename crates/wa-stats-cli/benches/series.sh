@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): a 30-day series of 100 campaigns (3 000 requests) against the mock at
 # its 100/s rate limit, every answer delayed 50 ms. Prints wall time, wall ÷ ideal (30 s) and the
-# number of 429s the mock answered (from its journal). Figures go in docs/performance.md.
+# number of 429s the mock answered (from its journal). DELAY_MS=0 runs without the delay. Figures go in docs/performance.md.
 #
 #   crates/wa-stats-cli/benches/series.sh [extra wa-stats flags, e.g. --concurrency 32]
 #
@@ -23,9 +23,9 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 [ -n "$url" ] || { echo "the mock did not start: $(cat "$log")" >&2; exit 1; }
-# 50 ms on every answer: a fault that delays, then answers normally.
+# 50 ms (DELAY_MS) on every answer: a fault that delays, then answers normally.
 curl -fsS -X POST "$url/__admin/faults" -H 'content-type: application/json' \
-    -d '{"delayMs":50,"times":1000000}' >/dev/null
+    -d "{\"delayMs\":${DELAY_MS:-50},\"times\":1000000}" >/dev/null
 
 ids=$(seq 1000000 1000099)
 start=$(date +%s.%N)
