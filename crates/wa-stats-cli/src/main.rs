@@ -292,7 +292,7 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
             return Err(Stop::NotAuthorised(not_authorised(
                 id,
                 &error,
-                credential_flags,
+                &credential_flags,
             )));
         }
         Ok(None) => {}

@@ -164,13 +164,15 @@ struct Flag {
 
 impl Credential {
     /// The options that give this credential, as a message names them.
-    pub(crate) fn flags(&self) -> &'static str {
+    pub(crate) fn flags(&self) -> String {
+        let one = |option: CredentialOption| format!("{} (or {})", option.flag, option.env);
         match self {
-            Self::Token(_) => "--token (or WA_STATS_TOKEN)",
-            Self::ApiKey(_) => "--api-key (or WA_STATS_API_KEY)",
-            Self::ClientCredentials { .. } => {
-                "--client-id and --client-secret (or WA_STATS_CLIENT_ID and WA_STATS_CLIENT_SECRET)"
-            }
+            Self::Token(_) => one(TOKEN),
+            Self::ApiKey(_) => one(API_KEY),
+            Self::ClientCredentials { .. } => format!(
+                "{} and {} (or {} and {})",
+                CLIENT_ID.flag, CLIENT_SECRET.flag, CLIENT_ID.env, CLIENT_SECRET.env
+            ),
         }
     }
 
