@@ -1,12 +1,20 @@
 //! The command line: every subcommand, flag and environment variable, with its help text.
 //!
-//! All options are `global`, so they may stand before or after the subcommand
-//! (`wa-stats --token T campaign 1` and `wa-stats campaign 1 --token T` are the same command).
+//! Each subcommand takes only the options that apply to it (`wa-stats token --help` lists no
+//! `--from`); `-v` and `-q` apply everywhere, so they are `global`. The environment variables
+//! are named once, in [`crate::origins`], and clap reads them from there.
 
 use clap::builder::TypedValueParser;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
-use wa_stats_client::{DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT};
+use wa_stats_client::{Concurrency, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT};
 use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
+
+use crate::origins::{
+    API_KEY_ENV, BASE_URL_ENV, CLIENT_ID_ENV, CLIENT_SECRET_ENV, PROFILE_ENV, TOKEN_ENV,
+    TOKEN_URL_ENV,
+};
+use crate::refusal::EXIT_CODES;
+use crate::series::{By, DEFAULT_MAX_REQUESTS};
 
 /// Statistics of Insider WhatsApp campaigns, for people and scripts.
 #[derive(Debug, Parser)]
@@ -14,16 +22,15 @@ use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
     name = "wa-stats",
     version,
     propagate_version = true,
-    after_help = "Exit status: 0 all fetched; 1 at least one campaign failed (the others are still \
-                  printed); 2 the command line or a value was refused before anything was sent."
+    after_help = EXIT_CODES,
 )]
 pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,
-    /// Options shared by every subcommand.
+    /// Options every subcommand takes.
     #[command(flatten)]
-    pub(crate) options: Options,
+    pub(crate) global: Global,
 }
 
 /// The subcommands.
@@ -33,169 +40,247 @@ pub(crate) enum Command {
     #[command(after_help = "Examples:\n  \
         wa-stats campaign 12345 --token \"$TOKEN\"\n  \
         wa-stats campaign 12345 12346 --from 2024-01-01 --to 2024-02-01 --format csv\n  \
+        wa-stats campaign 12345 --from 2024-03-01 --to 2024-04-01 --by day\n  \
         cut -d, -f1 campaigns.csv | wa-stats campaign - --format json")]
-    Campaign(CampaignArgs),
+    Campaign(Box<CampaignArgs>),
     /// Print a fresh OAuth access token from client credentials, for use with curl.
     #[command(after_help = "Example:\n  \
         curl -H \"Authorization: Bearer $(wa-stats token)\" …   \
         (with WA_STATS_CLIENT_ID and WA_STATS_CLIENT_SECRET set)")]
-    Token,
+    Token(TokenArgs),
+    /// Print a shell completion script: `source <(wa-stats completions bash)`.
+    #[command(after_help = "Install:\n  \
+        bash: wa-stats completions bash > ~/.local/share/bash-completion/completions/wa-stats\n  \
+        zsh:  wa-stats completions zsh > \"${fpath[1]}/_wa-stats\"\n  \
+        fish: wa-stats completions fish > ~/.config/fish/completions/wa-stats.fish\n  \
+        powershell: wa-stats completions powershell >> $PROFILE")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Profiles: `wa-stats config show` prints the resolved settings and where each came from.
+    #[command(subcommand, after_help = PROFILE_HELP)]
+    Config(ConfigCommand),
+    /// Print the man page (roff): `wa-stats man | man -l -`, or one subcommand's page.
+    Man {
+        /// A subcommand whose page to print (campaign, token, …) instead of the main page.
+        #[arg(value_name = "SUBCOMMAND")]
+        subcommand: Option<String>,
+    },
 }
 
 /// Arguments of `wa-stats campaign`.
 #[derive(Debug, Args)]
 pub(crate) struct CampaignArgs {
-    /// Campaign IDs (positive integers); `-` reads more from standard input, one per line.
+    /// Campaign IDs (positive integers); `-` reads more from standard input, separated by
+    /// whitespace, commas or line breaks (a `campaign_id` header line is skipped).
     #[arg(
         value_name = "CAMPAIGN_ID",
         required = true,
         allow_negative_numbers = true
     )]
     pub(crate) ids: Vec<String>,
+    /// Range, series and output.
+    #[command(flatten)]
+    pub(crate) range: RangeArgs,
+    /// Credential, connection, pace.
+    #[command(flatten)]
+    pub(crate) settings: Settings,
 }
 
-/// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Format {
-    /// Aligned and readable, with drop and undelivered reasons and conversational buttons.
-    Table,
-    /// JSON Lines: one object per campaign, statistics in the API's wire format.
-    Json,
-    /// A header and one row per campaign; counters and detail counters as columns.
-    Csv,
+/// The settings a profile may give: credential, connection and pace (and, beside them, the
+/// output format).
+#[derive(Debug, Default, Args)]
+pub(crate) struct Settings {
+    /// Bearer token or API key.
+    #[command(flatten)]
+    pub(crate) static_credentials: StaticCredentials,
+    /// OAuth client credentials.
+    #[command(flatten)]
+    pub(crate) oauth: OAuthCredentials,
+    /// Where and how to connect.
+    #[command(flatten)]
+    pub(crate) connection: Connection,
+    /// How fast.
+    #[command(flatten)]
+    pub(crate) throughput: Throughput,
 }
 
-/// Every option. Each is `global` so that it may come before or after the subcommand.
+/// `--rate-limit`, `--concurrency`.
 #[derive(Debug, Args)]
-pub(crate) struct Options {
-    /// Start of the range, inclusive: YYYY-MM-DD (UTC midnight), RFC 3339, or 10-digit Unix
-    /// seconds. Omitted: the API's default (2018-01-01).
-    #[arg(
-        long,
-        value_name = "TIME",
-        global = true,
-        help_heading = "Campaign range and output"
-    )]
-    pub(crate) from: Option<String>,
-
-    /// End of the range, exclusive, in the same forms as --from. Omitted: now.
-    #[arg(
-        long,
-        value_name = "TIME",
-        global = true,
-        help_heading = "Campaign range and output"
-    )]
-    pub(crate) to: Option<String>,
-
-    /// Output format.
-    #[arg(
-        long,
-        value_enum,
-        value_name = "FORMAT",
-        default_value_t = Format::Table,
-        global = true,
-        help_heading = "Campaign range and output"
-    )]
-    pub(crate) format: Format,
-
-    /// API base URL [default: Insider's production URL for the credential's route]
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "WA_STATS_BASE_URL",
-        global = true,
-        help_heading = "Connection"
-    )]
-    pub(crate) base_url: Option<String>,
-
-    /// OAuth 2.0 bearer token (v2 route). Prefer the environment variable: arguments are visible
-    /// to other users in the process list.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "WA_STATS_TOKEN",
-        hide_env_values = true,
-        global = true,
-        help_heading = "Credentials (give exactly one)"
-    )]
-    pub(crate) token: Option<String>,
-
-    /// API key (v1 route, sent as x-ins-auth-key).
-    #[arg(
-        long,
-        value_name = "KEY",
-        env = "WA_STATS_API_KEY",
-        hide_env_values = true,
-        global = true,
-        help_heading = "Credentials (give exactly one)"
-    )]
-    pub(crate) api_key: Option<String>,
-
-    /// OAuth client id; with --client-secret, tokens are fetched and renewed as needed.
-    #[arg(
-        long,
-        value_name = "ID",
-        env = "WA_STATS_CLIENT_ID",
-        global = true,
-        help_heading = "Credentials (give exactly one)"
-    )]
-    pub(crate) client_id: Option<String>,
-
-    /// OAuth client secret, with --client-id.
-    #[arg(
-        long,
-        value_name = "SECRET",
-        env = "WA_STATS_CLIENT_SECRET",
-        hide_env_values = true,
-        global = true,
-        help_heading = "Credentials (give exactly one)"
-    )]
-    pub(crate) client_secret: Option<String>,
-
-    /// OAuth token endpoint, with client credentials [default: /auth/token under the base URL]
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "WA_STATS_TOKEN_URL",
-        global = true,
-        help_heading = "Credentials (give exactly one)"
-    )]
-    pub(crate) token_url: Option<String>,
-
-    /// Allow plain http:// to a host that is not loopback (a test host you trust); without it
-    /// such a URL is refused, because the credential would cross the network in clear.
-    #[arg(long, global = true, help_heading = "Connection")]
-    pub(crate) allow_insecure_http: bool,
-
+#[command(next_help_heading = "Connection")]
+pub(crate) struct Throughput {
     /// Requests per second, at most (the API allows 100 per credential).
     #[arg(
         long,
         value_name = "N",
         default_value_t = RATE_LIMIT_PER_SECOND,
         value_parser = clap::value_parser!(u32).range(1..),
-        global = true,
-        help_heading = "Connection"
     )]
     pub(crate) rate_limit: u32,
-
-    /// Campaigns fetched at once [default: enough to reach --rate-limit at the server's latency]
+    /// Requests in flight at once [default: enough to reach --rate-limit at the server's
+    /// latency, measured as answers come in]
     #[arg(
         long,
         value_name = "N",
         value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from),
-        global = true,
-        help_heading = "Connection"
     )]
     pub(crate) concurrency: Option<usize>,
+}
 
-    /// Retries per campaign after a 429, a 5xx, a 408 or a network failure (0: none).
+impl Throughput {
+    /// What the client's batch is given: the number asked for, else the adaptive default.
+    pub(crate) fn in_flight(&self) -> Concurrency {
+        self.concurrency
+            .map_or(Concurrency::Auto, Concurrency::from)
+    }
+}
+
+impl Default for Throughput {
+    fn default() -> Self {
+        Self {
+            rate_limit: RATE_LIMIT_PER_SECOND,
+            concurrency: None,
+        }
+    }
+}
+
+/// Subcommands of `wa-stats config`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Print the settings a `wa-stats campaign` with these options would use, secrets redacted,
+    /// and where each came from (flag, environment variable, profile, default).
+    Show(Box<ShowArgs>),
+}
+
+/// Arguments of `wa-stats config show`: the options whose resolution it shows.
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// Credential, connection, pace.
+    #[command(flatten)]
+    pub(crate) settings: Settings,
+    /// Output format.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Table)]
+    pub(crate) format: Format,
+}
+
+/// Arguments of `wa-stats token`.
+#[derive(Debug, Args)]
+pub(crate) struct TokenArgs {
+    /// OAuth client credentials.
+    #[command(flatten)]
+    pub(crate) oauth: OAuthCredentials,
+    /// Where and how to connect.
+    #[command(flatten)]
+    pub(crate) connection: Connection,
+}
+
+/// What `wa-stats config --help` says about the file.
+const PROFILE_HELP: &str = "Profiles live in $XDG_CONFIG_HOME/wa-stats/config.toml (else \
+    ~/.config/wa-stats/config.toml), one table per profile:\n\n  \
+    [default]\n  api_key = \"INS....\"\n\n  [staging]\n  base_url = \"https://staging.example\"\n  \
+    token = \"...\"\n  rate_limit = 50\n  concurrency = 16\n  format = \"csv\"\n\n\
+    Keys: base_url, token_url, token, api_key, client_id, client_secret, rate_limit, concurrency, \
+    format. --profile NAME or WA_STATS_PROFILE picks one, else [default]. Flags beat environment \
+    variables beat the profile. A file holding a secret must not be readable by group or others \
+    (chmod 600).";
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Format {
+    /// Aligned and readable, with drop and undelivered reasons and conversational buttons; with
+    /// --by, a grid per campaign with a sparkline per counter.
+    Table,
+    /// JSON Lines: one object per campaign (per bucket with --by), statistics in the API's wire
+    /// format.
+    Json,
+    /// A header and one row per campaign (per bucket with --by); counters and detail counters as
+    /// columns.
+    Csv,
+    /// With --by day: a wa-stats-mock fixture file of the campaigns' days, with placeholder
+    /// credentials, for `wa-stats-mock --fixtures FILE`.
+    Fixture,
+}
+
+/// `--from`, `--to`, `--by`, `--format`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Range and output")]
+pub(crate) struct RangeArgs {
+    /// Start of the range, inclusive: YYYY-MM-DD (UTC midnight), RFC 3339, or 10-digit Unix
+    /// seconds. Omitted: the API's default (2018-01-01).
+    #[arg(long, value_name = "TIME")]
+    pub(crate) from: Option<String>,
+
+    /// End of the range, exclusive, in the same forms as --from. Omitted: now.
+    #[arg(long, value_name = "TIME")]
+    pub(crate) to: Option<String>,
+
+    /// One request per bucket of the range: UTC days, ISO weeks (from Monday) or calendar
+    /// months, the first and last clipped to the range. Needs --from.
+    #[arg(long, value_enum, value_name = "BUCKET")]
+    pub(crate) by: Option<By>,
+
+    /// Refuse to start a run of more requests than this.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_REQUESTS)]
+    pub(crate) max_requests: usize,
+
+    /// Output format.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Table)]
+    pub(crate) format: Format,
+}
+
+/// `--token` and `--api-key`: credentials used as given.
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Credentials (give exactly one)")]
+pub(crate) struct StaticCredentials {
+    /// OAuth 2.0 bearer token (v2 route). Prefer the environment variable: arguments are visible
+    /// to other users in the process list.
+    #[arg(long, value_name = "TOKEN", env = TOKEN_ENV, hide_env_values = true)]
+    pub(crate) token: Option<String>,
+
+    /// API key (v1 route, sent as x-ins-auth-key).
+    #[arg(long, value_name = "KEY", env = API_KEY_ENV, hide_env_values = true)]
+    pub(crate) api_key: Option<String>,
+}
+
+/// `--client-id`, `--client-secret`, `--token-url`.
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "OAuth client credentials")]
+pub(crate) struct OAuthCredentials {
+    /// OAuth client id; with --client-secret, tokens are fetched and renewed as needed.
+    #[arg(long, value_name = "ID", env = CLIENT_ID_ENV)]
+    pub(crate) client_id: Option<String>,
+
+    /// OAuth client secret, with --client-id.
+    #[arg(long, value_name = "SECRET", env = CLIENT_SECRET_ENV, hide_env_values = true)]
+    pub(crate) client_secret: Option<String>,
+
+    /// OAuth token endpoint, with client credentials [default: /auth/token under the base URL]
+    #[arg(long, value_name = "URL", env = TOKEN_URL_ENV)]
+    pub(crate) token_url: Option<String>,
+}
+
+/// Where to connect and how hard to try.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
+pub(crate) struct Connection {
+    /// API base URL [default: Insider's production URL for the credential's route]
+    #[arg(long, value_name = "URL", env = BASE_URL_ENV)]
+    pub(crate) base_url: Option<String>,
+
+    /// Allow plain http:// to a host that is not loopback (a test host you trust); without it
+    /// such a URL is refused, because the credential would cross the network in clear.
+    #[arg(long)]
+    pub(crate) allow_insecure_http: bool,
+
+    /// Retries per request after a 429, a 5xx, a 408 or a network failure (0: none).
     #[arg(
         long,
         value_name = "N",
         default_value_t = DEFAULT_MAX_ATTEMPTS - 1,
         value_parser = clap::value_parser!(u32).range(0..=20),
-        global = true,
-        help_heading = "Connection"
     )]
     pub(crate) max_retries: u32,
 
@@ -205,19 +290,37 @@ pub(crate) struct Options {
         value_name = "SECS",
         default_value_t = DEFAULT_TIMEOUT.as_secs_f64(),
         value_parser = parse_seconds,
-        global = true,
-        help_heading = "Connection"
     )]
     pub(crate) timeout: f64,
+}
 
-    /// Log each HTTP attempt (status, latency, retries) on stderr; -vv logs more. Never logs a
-    /// credential.
+impl Default for Connection {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            allow_insecure_http: false,
+            max_retries: DEFAULT_MAX_ATTEMPTS - 1,
+            timeout: DEFAULT_TIMEOUT.as_secs_f64(),
+        }
+    }
+}
+
+/// `-v`, `-q`: how much goes to stderr, for every subcommand.
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// One line per HTTP attempt on stderr (campaign, attempt, status, latency, retry delay);
+    /// -vv adds the client's debug events. Never logs a credential.
     #[arg(short, long, action = ArgAction::Count, global = true, conflicts_with = "quiet")]
     pub(crate) verbose: u8,
 
     /// Print nothing on stderr: no progress bar, no logs, no messages; the exit status tells.
     #[arg(short, long, global = true)]
     pub(crate) quiet: bool,
+
+    /// Read defaults from this profile of $XDG_CONFIG_HOME/wa-stats/config.toml [default: the
+    /// `default` profile, when the file has one]
+    #[arg(long, value_name = "NAME", env = PROFILE_ENV, global = true)]
+    pub(crate) profile: Option<String>,
 }
 
 /// A positive, finite number of seconds.
@@ -242,18 +345,8 @@ mod tests {
     }
 
     #[test]
-    fn options_before_and_after_the_subcommand_are_the_same() {
-        let before = Cli::try_parse_from([
-            "wa-stats",
-            "--format",
-            "csv",
-            "--from",
-            "2024-01-01",
-            "campaign",
-            "1",
-        ])
-        .unwrap();
-        let after = Cli::try_parse_from([
+    fn campaign_options_belong_to_campaign_only() {
+        let cli = Cli::try_parse_from([
             "wa-stats",
             "campaign",
             "1",
@@ -261,11 +354,23 @@ mod tests {
             "csv",
             "--from",
             "2024-01-01",
+            "--by",
+            "week",
         ])
         .unwrap();
-        for cli in [before, after] {
-            assert_eq!(cli.options.format, Format::Csv);
-            assert_eq!(cli.options.from.as_deref(), Some("2024-01-01"));
+        let Command::Campaign(args) = cli.command else {
+            panic!("campaign")
+        };
+        assert_eq!(args.range.format, Format::Csv);
+        assert_eq!(args.range.from.as_deref(), Some("2024-01-01"));
+        assert_eq!(args.range.by, Some(By::Week));
+        for misplaced in [
+            vec!["wa-stats", "token", "--from", "2024-01-01"],
+            vec!["wa-stats", "token", "--token", "t"],
+            vec!["wa-stats", "token", "--api-key", "k"],
+            vec!["wa-stats", "token", "--format", "csv"],
+        ] {
+            assert!(Cli::try_parse_from(&misplaced).is_err(), "{misplaced:?}");
         }
     }
 

@@ -9,14 +9,29 @@ use clap::parser::ValueSource;
 pub(crate) struct Origins<'a>(pub(crate) &'a ArgMatches);
 
 impl Origins<'_> {
+    /// Where option `id` of the subcommand (`config show`: the innermost) took its value from.
+    pub(crate) fn source(&self, id: &str) -> Option<ValueSource> {
+        let mut matches = self.0;
+        while let Some((_, sub)) = matches.subcommand() {
+            matches = sub;
+        }
+        // An id this subcommand does not define was not given (clap panics when asked about one).
+        matches.try_get_raw(id).ok()?;
+        matches.value_source(id)
+    }
+
+    /// Whether option `id` was given by the user, as a flag or in its environment variable
+    /// (not a default): a profile must not override it.
+    pub(crate) fn given(&self, id: &str) -> bool {
+        matches!(
+            self.source(id),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        )
+    }
+
     /// Whether option `id` took its value from its environment variable.
     fn came_from_env(&self, id: &str) -> bool {
-        // Global options are recorded on the subcommand's matches as well; either will do.
-        let mut source = self.0.value_source(id);
-        if let Some((_, sub)) = self.0.subcommand() {
-            source = source.max(sub.value_source(id));
-        }
-        source == Some(ValueSource::EnvVariable)
+        self.source(id) == Some(ValueSource::EnvVariable)
     }
 
     /// The option's flag, and its variable when the value came from there.
@@ -58,11 +73,25 @@ impl CredentialOption {
     }
 }
 
-pub(crate) const TOKEN: CredentialOption =
-    CredentialOption::new("token", "--token", "WA_STATS_TOKEN");
+/// `--token`'s environment variable.
+pub(crate) const TOKEN_ENV: &str = "WA_STATS_TOKEN";
+/// `--api-key`'s environment variable.
+pub(crate) const API_KEY_ENV: &str = "WA_STATS_API_KEY";
+/// `--client-id`'s environment variable.
+pub(crate) const CLIENT_ID_ENV: &str = "WA_STATS_CLIENT_ID";
+/// `--client-secret`'s environment variable.
+pub(crate) const CLIENT_SECRET_ENV: &str = "WA_STATS_CLIENT_SECRET";
+/// `--token-url`'s environment variable.
+pub(crate) const TOKEN_URL_ENV: &str = "WA_STATS_TOKEN_URL";
+/// `--profile`'s environment variable.
+pub(crate) const PROFILE_ENV: &str = "WA_STATS_PROFILE";
+/// `--base-url`'s environment variable.
+pub(crate) const BASE_URL_ENV: &str = "WA_STATS_BASE_URL";
+
+pub(crate) const TOKEN: CredentialOption = CredentialOption::new("token", "--token", TOKEN_ENV);
 pub(crate) const API_KEY: CredentialOption =
-    CredentialOption::new("api_key", "--api-key", "WA_STATS_API_KEY");
+    CredentialOption::new("api_key", "--api-key", API_KEY_ENV);
 pub(crate) const CLIENT_ID: CredentialOption =
-    CredentialOption::new("client_id", "--client-id", "WA_STATS_CLIENT_ID");
+    CredentialOption::new("client_id", "--client-id", CLIENT_ID_ENV);
 pub(crate) const CLIENT_SECRET: CredentialOption =
-    CredentialOption::new("client_secret", "--client-secret", "WA_STATS_CLIENT_SECRET");
+    CredentialOption::new("client_secret", "--client-secret", CLIENT_SECRET_ENV);

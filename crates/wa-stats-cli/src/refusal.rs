@@ -10,6 +10,18 @@ pub(crate) const EXIT_FAILED: u8 = 1;
 /// the same status for its own usage errors.
 pub(crate) const EXIT_REFUSED: u8 = 2;
 
+/// Exit status when the server refused the credential (401 after the one token refresh) or the
+/// partner's WhatsApp product (403 `3007`): the run stops at the first such answer, because every
+/// other request would get the same. gh uses 4 for "authentication required" as well.
+pub(crate) const EXIT_NOT_AUTHORISED: u8 = 4;
+
+/// The exit statuses, as `--help` and docs/cli.md list them.
+pub(crate) const EXIT_CODES: &str = "Exit status:\n  \
+    0  every campaign (every bucket) was fetched\n  \
+    1  at least one failed; the others are still printed\n  \
+    2  the command line or a value was refused before anything was sent\n  \
+    4  not authorised: the credential or the WhatsApp product was refused; nothing more was sent";
+
 /// A value refused before anything was sent (exit status 2): what is wrong, naming the flag, and
 /// how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +59,8 @@ pub(crate) enum Stop {
     Refused(Refusal),
     /// Something failed after sending began (a token could not be had, say): exit status 1.
     Failed(String),
+    /// The server refused the credential or the product: exit status 4.
+    NotAuthorised(Refusal),
 }
 
 impl From<Refusal> for Stop {

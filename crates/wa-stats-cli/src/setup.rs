@@ -4,9 +4,13 @@
 use std::time::Duration;
 
 use wa_stats_client::{Client, Error, Setting};
+use wa_stats_model::endpoint::{DEFAULT_OAUTH_BASE_URL, DEFAULT_TOKEN_URL};
 
-use crate::cli::Options;
-use crate::origins::{API_KEY, CLIENT_ID, CLIENT_SECRET, CredentialOption, Origins, TOKEN};
+use crate::cli::{Connection, OAuthCredentials, StaticCredentials};
+use crate::origins::{
+    API_KEY, BASE_URL_ENV, CLIENT_ID, CLIENT_SECRET, CredentialOption, Origins, TOKEN,
+    TOKEN_URL_ENV,
+};
 use crate::refusal::Refusal;
 
 /// The credential the options name, with the flag it came from (for messages).
@@ -26,11 +30,16 @@ pub(crate) enum Credential {
 }
 
 /// Picks the one credential the options give, or refuses: none, two kinds at once, half of the
-/// client-credentials pair, or an empty value.
-pub(crate) fn credential(options: &Options, origins: &Origins<'_>) -> Result<Credential, Refusal> {
-    let token = options.token.clone();
-    let api_key = options.api_key.clone();
-    let pair = (options.client_id.clone(), options.client_secret.clone());
+/// client-credentials pair, or an empty value. `statics` is `None` for a subcommand that takes
+/// only client credentials.
+pub(crate) fn credential(
+    statics: Option<&StaticCredentials>,
+    oauth: &OAuthCredentials,
+    origins: &Origins<'_>,
+) -> Result<Credential, Refusal> {
+    let token = statics.and_then(|s| s.token.clone());
+    let api_key = statics.and_then(|s| s.api_key.clone());
+    let pair = (oauth.client_id.clone(), oauth.client_secret.clone());
     let mut given = Vec::new();
     if token.is_some() {
         given.push(origins.name(TOKEN));
@@ -60,12 +69,24 @@ pub(crate) fn credential(options: &Options, origins: &Origins<'_>) -> Result<Cre
         (_, _, (Some(id), Some(secret))) => Credential::ClientCredentials { id, secret },
         (_, _, (Some(_), None)) => return Err(half_pair(origins, CLIENT_ID, CLIENT_SECRET)),
         (_, _, (None, Some(_))) => return Err(half_pair(origins, CLIENT_SECRET, CLIENT_ID)),
+        (None, None, (None, None)) if statics.is_none() => {
+            return Err(Refusal::new(
+                "`wa-stats token` makes an access token from OAuth client credentials, and none \
+                 were given",
+                format!(
+                    "give --client-id and --client-secret (or set {} and {})",
+                    CLIENT_ID.env, CLIENT_SECRET.env
+                ),
+            ));
+        }
         (None, None, (None, None)) => {
             return Err(Refusal::new(
                 "no credential given",
-                "give --token (OAuth bearer token), --api-key (API key), or --client-id with \
-                 --client-secret; or set WA_STATS_TOKEN, WA_STATS_API_KEY, or \
-                 WA_STATS_CLIENT_ID and WA_STATS_CLIENT_SECRET",
+                format!(
+                    "give --token (OAuth bearer token), --api-key (API key), or --client-id with \
+                     --client-secret; or set {}, {}, or {} and {}",
+                    TOKEN.env, API_KEY.env, CLIENT_ID.env, CLIENT_SECRET.env
+                ),
             ));
         }
     };
@@ -99,7 +120,9 @@ fn half_pair(origins: &Origins<'_>, given: CredentialOption, missing: Credential
 /// `--allow-insecure-http`, and any other setting the client rejects, naming the flag (and the
 /// environment variable, when the value came from one).
 pub(crate) fn client(
-    options: &Options,
+    connection: &Connection,
+    oauth: &OAuthCredentials,
+    rate_limit: Option<u32>,
     credential: Credential,
     origins: &Origins<'_>,
 ) -> Result<Client, Refusal> {
@@ -109,20 +132,22 @@ pub(crate) fn client(
         Credential::ApiKey(key) => Client::builder().api_key(key),
         Credential::ClientCredentials { id, secret } => {
             let builder = Client::builder().client_credentials(id, secret);
-            match &options.token_url {
+            match &oauth.token_url {
                 Some(url) => builder.token_url(url.trim()),
                 None => builder,
             }
         }
     };
-    if let Some(url) = &options.base_url {
+    if let Some(url) = &connection.base_url {
         builder = builder.base_url(url.trim());
     }
+    if let Some(rate_limit) = rate_limit {
+        builder = builder.rate_limit(Some(rate_limit));
+    }
     builder
-        .rate_limit(Some(options.rate_limit))
-        .max_attempts(options.max_retries.saturating_add(1))
-        .timeout(Duration::from_secs_f64(options.timeout))
-        .allow_insecure_http(options.allow_insecure_http)
+        .max_attempts(connection.max_retries.saturating_add(1))
+        .timeout(Duration::from_secs_f64(connection.timeout))
+        .allow_insecure_http(connection.allow_insecure_http)
         .user_agent(concat!("wa-stats/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|error| refuse_settings(&error, credential_flag, origins))
@@ -130,14 +155,27 @@ pub(crate) fn client(
 
 /// A flag of the command line as the client's errors need it: its name, the options (argument
 /// id, environment variable) its value may have come from, and how to fix a bad value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Flag {
     name: &'static str,
     options: &'static [(&'static str, &'static str)],
-    fix: &'static str,
+    fix: String,
 }
 
 impl Credential {
+    /// The options that give this credential, as a message names them.
+    pub(crate) fn flags(&self) -> String {
+        let one = |option: CredentialOption| format!("{} (or {})", option.flag, option.env);
+        match self {
+            Self::Token(_) => one(TOKEN),
+            Self::ApiKey(_) => one(API_KEY),
+            Self::ClientCredentials { .. } => format!(
+                "{} and {} (or {} and {})",
+                CLIENT_ID.flag, CLIENT_SECRET.flag, CLIENT_ID.env, CLIENT_SECRET.env
+            ),
+        }
+    }
+
     /// The flag that gives this credential, for messages about its value.
     fn flag(&self) -> Flag {
         let (name, options): (_, &'static [_]) = match self {
@@ -155,7 +193,8 @@ impl Credential {
             name,
             options,
             fix: "give the value exactly as issued, without line breaks or other control \
-                  characters",
+                  characters"
+                .to_owned(),
         }
     }
 }
@@ -167,17 +206,29 @@ fn flag_for(setting: Setting, credential: Flag) -> Option<Flag> {
         Setting::Credential => return Some(credential),
         Setting::BaseUrl => (
             "--base-url",
-            &[("base_url", "WA_STATS_BASE_URL")],
-            "give a full URL such as https://gw.api.insidethekube.com",
+            &[("base_url", BASE_URL_ENV)],
+            format!("give a full URL such as {DEFAULT_OAUTH_BASE_URL}"),
         ),
         Setting::TokenUrl => (
             "--token-url",
-            &[("token_url", "WA_STATS_TOKEN_URL")],
-            "give a full URL such as https://gw.api.insidethekube.com/auth/token",
+            &[("token_url", TOKEN_URL_ENV)],
+            format!("give a full URL such as {DEFAULT_TOKEN_URL}"),
         ),
-        Setting::RateLimit => ("--rate-limit", &[], "give at least 1 request per second"),
-        Setting::MaxAttempts => ("--max-retries", &[], "give a number from 0 to 20"),
-        Setting::Timeout => ("--timeout", &[], "give a number of seconds such as 30"),
+        Setting::RateLimit => (
+            "--rate-limit",
+            &[],
+            "give at least 1 request per second".to_owned(),
+        ),
+        Setting::MaxAttempts => (
+            "--max-retries",
+            &[],
+            "give a number from 0 to 20".to_owned(),
+        ),
+        Setting::Timeout => (
+            "--timeout",
+            &[],
+            "give a number of seconds such as 30".to_owned(),
+        ),
         // Set by the tool itself, or never refused: the client's message says what is wrong.
         _ => return None,
     };
@@ -202,9 +253,10 @@ fn refuse_settings(error: &Error, credential: Flag, origins: &Origins<'_>) -> Re
             ),
             "use https://, or add --allow-insecure-http for a test host you trust",
         ),
-        (Error::Config { reason, .. }, Some(flag)) => {
-            Refusal::new(format!("{}{}: {reason}", flag.name, from(&flag)), flag.fix)
-        }
+        (Error::Config { reason, .. }, Some(flag)) => Refusal::new(
+            format!("{}{}: {reason}", flag.name, from(&flag)),
+            flag.fix.clone(),
+        ),
         (other, _) => Refusal {
             problem: other.to_string(),
             fix: None,
@@ -239,7 +291,10 @@ mod tests {
             "--max-retries",
             "--timeout",
         ]) {
-            assert_eq!(flag_for(setting, api_key).map(|f| f.name), Some(flag));
+            assert_eq!(
+                flag_for(setting, api_key.clone()).map(|f| f.name),
+                Some(flag)
+            );
         }
         for internal in [
             Setting::AllowInsecureHttp,
@@ -250,7 +305,7 @@ mod tests {
             Setting::MaxRetryAfter,
             Setting::RetryBudget,
         ] {
-            assert_eq!(flag_for(internal, api_key), None, "{internal:?}");
+            assert_eq!(flag_for(internal, api_key.clone()), None, "{internal:?}");
         }
     }
 
@@ -258,7 +313,10 @@ mod tests {
     /// environment variable behind a flag, and no other.
     #[test]
     fn each_flag_lists_the_variables_clap_reads_for_it() {
-        let command = Cli::command();
+        let cli = Cli::command();
+        let command = cli
+            .find_subcommand("campaign")
+            .expect("campaign takes every flag");
         let credentials = [
             Credential::Token("t".into()),
             Credential::ApiKey("k".into()),
@@ -271,7 +329,7 @@ mod tests {
         let flags = credentials.iter().map(Credential::flag).chain(
             SETTINGS
                 .into_iter()
-                .filter_map(|setting| flag_for(setting, token)),
+                .filter_map(|setting| flag_for(setting, token.clone())),
         );
         for flag in flags {
             let expected: Vec<(String, String)> = flag
@@ -319,7 +377,7 @@ mod tests {
             .base_url("not a url")
             .build()
             .unwrap_err();
-        let refusal = refuse_settings(&error, token, &origins);
+        let refusal = refuse_settings(&error, token.clone(), &origins);
         assert!(
             refusal
                 .problem

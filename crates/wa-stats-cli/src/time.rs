@@ -11,6 +11,7 @@ use wa_stats_client::TimeRange;
 use wa_stats_model::{CampaignStatisticsRequest, ValidationError, validate};
 
 use crate::refusal::Refusal;
+use crate::series::rfc3339;
 
 /// The forms a TIME may take, for messages.
 const FORMS: &str = "YYYY-MM-DD (UTC midnight), an RFC 3339 timestamp such as \
@@ -109,9 +110,15 @@ pub(crate) fn check_range(
                 ),
                 "give a --to later than --from (the range is [--from, --to), end excluded)",
             ),
+            // The model's hint words this in raw seconds; the user typed a time.
             (Some(from), None) => Refusal::new(
-                format!("--from `{}` is in the future: {error}", from.text),
-                hint.unwrap_or_else(|| "give a --from in the past".to_owned()),
+                format!(
+                    "--from `{}` is not before now ({}): without --to the range ends now, so it \
+                     would be empty",
+                    from.text,
+                    rfc3339(now)
+                ),
+                "give a --from in the past, or a --to after it",
             ),
             _ => Refusal::new(
                 format!(
@@ -188,7 +195,15 @@ mod tests {
                 .starts_with("--to `2024-05-01` is not after --from")
         );
         let future = parse_time("--from", "2099-01-01").unwrap();
-        assert!(check_range(Some(&future), None, NOW).is_err());
+        let refusal = check_range(Some(&future), None, NOW).unwrap_err();
+        // Times as typed or as RFC 3339, never raw seconds.
+        assert!(
+            refusal
+                .problem
+                .contains("`2099-01-01` is not before now (2027-01-15T08:00:00Z)"),
+            "{refusal}"
+        );
+        assert!(!refusal.to_string().contains("1800000000"), "{refusal}");
         let early = parse_time("--to", "2017-01-01").unwrap();
         assert!(check_range(None, Some(&early), NOW).is_err());
         let range = check_range(Some(&to), Some(&from), NOW).unwrap();

@@ -1,6 +1,7 @@
 //! `--format csv`: a header and one row per campaign, for spreadsheets.
 //!
-//! Columns: `campaign_id`, every counter in wire order, every detail counter as
+//! Columns: `campaign_id`; under `--by`, `bucket_start` and `bucket_end` (RFC 3339) and
+//! `start_time` and `end_time` (the Unix seconds sent); every counter in wire order, every detail counter as
 //! `dropDetails.frequencyCapped`-style paths (the response summary too), then `error`. A detail
 //! cell is empty when the server sent no such object; the conversational buttons (a list) and
 //! unknown fields are left out: `--format json` has everything. Lines end in `\n`.
@@ -10,16 +11,22 @@ use std::io::{self, Write};
 use wa_stats_client::CampaignStatistics;
 use wa_stats_model::{DropDetails, ResponseSummary, UndeliveredDetails};
 
-use super::wire::flat;
+use super::ordered::flat;
 use super::{Failure, Outcome, Render};
+use crate::fetch::Results;
+
+/// The bucket columns of a series.
+const BUCKET_COLUMNS: [&str; 4] = ["bucket_start", "bucket_end", "start_time", "end_time"];
 
 /// The CSV renderer, with its columns fixed when it is made.
 pub(crate) struct Csv {
     columns: Vec<String>,
+    series: bool,
 }
 
 impl Csv {
-    pub(crate) fn new() -> Self {
+    /// `series`: one row per bucket, with the bucket columns.
+    pub(crate) fn new(series: bool) -> Self {
         // Every object present, so that every column the model knows is named; the values of
         // this template are never printed.
         let mut template = CampaignStatistics::default();
@@ -28,6 +35,7 @@ impl Csv {
         template.response_summary = Some(ResponseSummary::default());
         Self {
             columns: flat(&template).into_iter().map(|(name, _)| name).collect(),
+            series,
         }
     }
 }
@@ -35,6 +43,9 @@ impl Csv {
 impl Render for Csv {
     fn begin(&mut self, out: &mut dyn Write) -> io::Result<()> {
         let mut header = vec!["campaign_id".to_owned()];
+        if self.series {
+            header.extend(BUCKET_COLUMNS.map(str::to_owned));
+        }
         header.extend(self.columns.iter().cloned());
         header.push("error".to_owned());
         write_row(out, &header)
@@ -44,9 +55,28 @@ impl Render for Csv {
         &mut self,
         out: &mut dyn Write,
         campaign_id: i64,
-        outcome: &Outcome,
+        results: &Results,
     ) -> io::Result<()> {
-        let mut row = vec![campaign_id.to_string()];
+        for (bucket, outcome) in results {
+            let mut row = vec![campaign_id.to_string()];
+            if let Some(bucket) = bucket {
+                row.extend([
+                    bucket.start_text(),
+                    bucket.end_text(),
+                    bucket.start.to_string(),
+                    bucket.end.to_string(),
+                ]);
+            }
+            self.cells(&mut row, outcome);
+            write_row(out, &row)?;
+        }
+        Ok(())
+    }
+}
+
+impl Csv {
+    /// The counter and error cells of one result.
+    fn cells(&self, row: &mut Vec<String>, outcome: &Outcome) {
         match outcome {
             Ok(stats) => {
                 let cells = flat(stats);
@@ -65,7 +95,6 @@ impl Render for Csv {
                 row.push(format!("{}: {}", failure.kind, failure.message));
             }
         }
-        write_row(out, &row)
     }
 }
 
@@ -106,7 +135,7 @@ mod tests {
 
     #[test]
     fn columns_follow_the_wire() {
-        let csv = Csv::new();
+        let csv = Csv::new(false);
         assert_eq!(csv.columns[0], "sent");
         assert!(
             csv.columns

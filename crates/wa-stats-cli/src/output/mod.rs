@@ -1,16 +1,22 @@
 //! Printing results: one renderer per `--format`, fed one campaign at a time in the order the IDs
-//! were given, so that output streams and never depends on which answer came first.
+//! were given (with all its buckets under `--by`), so that output streams and never depends on
+//! which answer came first.
 
 mod csv;
+mod fixture;
+mod grid;
 mod jsonl;
+mod ordered;
+mod sparkline;
 mod table;
-mod wire;
 
 use std::io::{self, Write};
 
 use wa_stats_client::{CampaignStatistics, Error, TimeRange};
 
 use crate::cli::Format;
+use crate::fetch::Results;
+use crate::series::By;
 
 /// What one campaign came to.
 pub(crate) type Outcome = Result<CampaignStatistics, Error>;
@@ -19,22 +25,49 @@ pub(crate) type Outcome = Result<CampaignStatistics, Error>;
 pub(crate) trait Render {
     /// Anything that comes before the first campaign (a CSV header, the table's range line).
     fn begin(&mut self, out: &mut dyn Write) -> io::Result<()>;
-    /// One campaign's result.
+    /// One campaign's results: one for the whole range, or one per bucket under `--by`.
     fn campaign(
         &mut self,
         out: &mut dyn Write,
         campaign_id: i64,
-        outcome: &Outcome,
+        results: &Results,
     ) -> io::Result<()>;
+    /// Anything that comes after the last campaign.
+    fn end(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
 }
 
-/// The renderer for `format`; `range` is what was asked for (the table prints it).
-pub(crate) fn renderer(format: Format, range: TimeRange) -> Box<dyn Render> {
-    match format {
-        Format::Table => Box::new(table::Table::new(range)),
-        Format::Json => Box::new(jsonl::JsonLines),
-        Format::Csv => Box::new(csv::Csv::new()),
+/// The renderer for `format`; `range` is what was asked for (the table prints it), `by` the
+/// bucket size of a series, `width` the terminal's columns when known.
+pub(crate) fn renderer(
+    format: Format,
+    range: TimeRange,
+    by: Option<By>,
+    width: Option<usize>,
+) -> Box<dyn Render> {
+    match (format, by) {
+        (Format::Table, None) => Box::new(table::Table::new(range)),
+        (Format::Table, Some(by)) => Box::new(grid::Grid::new(range, by, width)),
+        (Format::Json, _) => Box::new(jsonl::JsonLines),
+        (Format::Csv, _) => Box::new(csv::Csv::new(by.is_some())),
+        (Format::Fixture, _) => Box::new(fixture::Fixture::default()),
     }
+}
+
+/// The width the table fits: `COLUMNS` when set (as shells and test harnesses set it), else the
+/// terminal's when stdout is one, else none (a pipe or file gets every column).
+pub(crate) fn width() -> Option<usize> {
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|text| text.trim().parse::<usize>().ok())
+        .filter(|&columns| columns > 0)
+    {
+        return Some(columns);
+    }
+    console::Term::stdout()
+        .size_checked()
+        .map(|(_, columns)| usize::from(columns))
 }
 
 /// The parts of an error every format prints.

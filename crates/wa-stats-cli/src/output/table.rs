@@ -8,13 +8,14 @@
 
 use std::io::{self, Write};
 
-use jiff::Timestamp;
 use wa_stats_client::{CampaignStatistics, TimeRange};
 use wa_stats_model::ResponseCard;
 use wa_stats_model::validation::DEFAULT_START_TIME;
 
-use super::wire::{Node, fields, words};
+use super::ordered::{Node, fields, words};
 use super::{Failure, Outcome, Render};
+use crate::fetch::Results;
+use crate::series::rfc3339;
 
 /// Width of the label column, indentation included.
 const LABEL: usize = 34;
@@ -34,30 +35,48 @@ impl Table {
 
 impl Render for Table {
     fn begin(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        let at = |seconds: i64| {
-            Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.to_string())
-        };
-        let line = match (self.range.start, self.range.end) {
-            (None, None) => format!("range: whole lifetime ({} to now)", at(DEFAULT_START_TIME)),
-            (start, None) => format!("range: {} to now", at(start.unwrap_or(DEFAULT_START_TIME))),
-            (start, Some(end)) => format!(
-                "range: {} to {} (end excluded)",
-                at(start.unwrap_or(DEFAULT_START_TIME)),
-                at(end)
-            ),
-        };
-        writeln!(out, "{line}")
+        writeln!(out, "{}", range_line(self.range))
     }
 
     fn campaign(
         &mut self,
         out: &mut dyn Write,
         campaign_id: i64,
-        outcome: &Outcome,
+        results: &Results,
     ) -> io::Result<()> {
         let mut text = format!("\ncampaign {campaign_id}\n");
+        // Without --by there is exactly one result: the whole range.
+        for (_, outcome) in results {
+            outcome_block(&mut text, outcome);
+        }
+        out.write_all(text.as_bytes())
+    }
+}
+
+/// The line that opens a table: the range asked for, as RFC 3339.
+pub(super) fn range_line(range: TimeRange) -> String {
+    match (range.start, range.end) {
+        (None, None) => format!(
+            "range: whole lifetime ({} to now)",
+            rfc3339(DEFAULT_START_TIME)
+        ),
+        (start, None) => format!(
+            "range: {} to now",
+            rfc3339(start.unwrap_or(DEFAULT_START_TIME))
+        ),
+        (start, Some(end)) => format!(
+            "range: {} to {} (end excluded)",
+            rfc3339(start.unwrap_or(DEFAULT_START_TIME)),
+            rfc3339(end)
+        ),
+    }
+}
+
+/// A campaign's block, or its error line.
+fn outcome_block(text: &mut String, outcome: &Outcome) {
+    {
         match outcome {
-            Ok(stats) => block(&mut text, stats),
+            Ok(stats) => block(text, stats),
             Err(error) => {
                 let failure = Failure::of(error);
                 text.push_str(&format!(
@@ -66,7 +85,6 @@ impl Render for Table {
                 ));
             }
         }
-        out.write_all(text.as_bytes())
     }
 }
 
@@ -251,7 +269,7 @@ fn leaf(node: &Node) -> String {
 }
 
 /// `1234567` → `1,234,567`.
-fn thousands(value: u64) -> String {
+pub(super) fn thousands(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, digit) in digits.chars().enumerate() {
@@ -265,7 +283,7 @@ fn thousands(value: u64) -> String {
 
 /// Revenue grouped like the counters: as an integer when it is one, else with two decimals (a
 /// currency amount). Beyond 10^15 it is shown as written.
-fn revenue(value: f64) -> String {
+pub(super) fn revenue(value: f64) -> String {
     if !value.is_finite() || value.abs() >= 1e15 {
         return value.to_string();
     }
@@ -302,7 +320,7 @@ mod tests {
         .unwrap();
         let mut out = Vec::new();
         Table::new(TimeRange::default())
-            .campaign(&mut out, 9, &Ok(stats))
+            .campaign(&mut out, 9, &vec![(None, Ok(stats))])
             .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("\n    brand new reason "), "{text}");

@@ -128,7 +128,12 @@ async fn token_prints_a_fresh_access_token_that_works() {
         &[],
         None,
     );
-    assert_eq!(wrong.code, 1, "{wrong:?}");
+    // Refused client credentials: "not authorised", with a fix line.
+    assert_eq!(wrong.code, 4, "{wrong:?}");
+    assert!(
+        wrong.stderr.contains("\n  fix: check --client-id"),
+        "{wrong:?}"
+    );
     assert!(
         wrong.stderr.contains("cannot get an access token"),
         "{wrong:?}"
@@ -140,8 +145,12 @@ async fn token_prints_a_fresh_access_token_that_works() {
         &[],
         None,
     );
+    // `token` takes no --token at all: a usage error, as for any unknown option.
     assert_eq!(not_oauth.code, 2, "{not_oauth:?}");
-    assert!(not_oauth.stderr.contains("--client-id"), "{not_oauth:?}");
+    assert!(
+        not_oauth.stderr.contains("unexpected argument '--token'"),
+        "{not_oauth:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -164,9 +173,17 @@ async fn verbose_logs_attempts_but_never_a_secret() {
         args.extend(&credential);
         let run = wa_stats(&args, &[], None);
         assert_eq!(run.code, 1, "{run:?}");
-        assert!(run.stderr.contains("status=200"), "{}", run.stderr);
-        assert!(run.stderr.contains("status=400"), "{}", run.stderr);
-        assert!(run.stderr.contains("latency_ms="), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("attempt 1: HTTP 200, "),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("attempt 1: HTTP 400, "),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(" ms\n"), "{}", run.stderr);
         assert_no_secret(&run, &[]);
     }
     let issued = wa_stats(

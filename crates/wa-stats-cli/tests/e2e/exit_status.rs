@@ -43,11 +43,9 @@ async fn one_when_some_fail_and_the_others_are_still_printed() {
         &[],
         None,
     );
-    assert_eq!(inactive.code, 1, "{inactive:?}");
-    assert!(
-        inactive.stdout.contains("product_not_active"),
-        "{inactive:?}"
-    );
+    // Refused credential or product: not a per-campaign failure but "not authorised" (4).
+    assert_eq!(inactive.code, 4, "{inactive:?}");
+    assert!(inactive.stderr.contains("3007"), "{inactive:?}");
 
     let unknown = wa_stats(
         &[
@@ -61,8 +59,8 @@ async fn one_when_some_fail_and_the_others_are_still_printed() {
         &[],
         None,
     );
-    assert_eq!(unknown.code, 1, "{unknown:?}");
-    assert!(unknown.stdout.contains("unauthorized"), "{unknown:?}");
+    assert_eq!(unknown.code, 4, "{unknown:?}");
+    assert!(unknown.stderr.contains("401"), "{unknown:?}");
 }
 
 /// Runs `args` against the mock and checks it is refused with status 2, a message naming

@@ -60,8 +60,9 @@ async fn csv() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_lines() {
     let server = MockServer::start().await;
-    let mut args = vec!["--format", "json", "campaign"];
+    let mut args = vec!["campaign"];
     args.extend(MIXED);
+    args.extend(["--format", "json"]);
     let run = with_token(&server.base_url(), &args);
     assert_eq!(run.code, 1, "{run:?}");
     let lines: Vec<Value> = run

@@ -6,8 +6,13 @@
 
 mod credentials;
 mod exit_status;
+mod fixture;
 mod formats;
+mod friction;
+mod generate;
 mod help;
+mod profiles;
+mod series;
 mod streams;
 
 use std::io::Write;
@@ -24,28 +29,50 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Environment variables the binary reads; cleared for every run so that a developer's shell
-/// cannot change a test's outcome.
-const OWN_ENV: [&str; 7] = [
-    "WA_STATS_BASE_URL",
-    "WA_STATS_TOKEN",
-    "WA_STATS_API_KEY",
-    "WA_STATS_CLIENT_ID",
-    "WA_STATS_CLIENT_SECRET",
-    "WA_STATS_TOKEN_URL",
-    "RUST_LOG",
-];
+/// Clears what the binary reads from a developer's shell: every `WA_STATS_*` variable,
+/// `RUST_LOG` and `NO_COLOR`; points `XDG_CONFIG_HOME` at a directory without profiles; fixes the
+/// width. A test that needs one of these sets it again afterwards.
+pub fn isolate(command: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("WA_STATS_") {
+            command.env_remove(name);
+        }
+    }
+    command.env_remove("RUST_LOG").env_remove("NO_COLOR");
+    command.env(
+        "XDG_CONFIG_HOME",
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/no-config"),
+    );
+    // Help text wraps at the terminal's width; fix it so snapshots do not depend on the runner.
+    command.env("COLUMNS", "100");
+}
+
+/// Runs `command` (a shell line) on a pseudo-terminal with script(1), with the environment
+/// isolated and `env` set, and returns what the terminal showed and whether it succeeded. Fails,
+/// not skips, without script(1): `.ci/run` installs it (bsdutils).
+pub fn on_a_terminal(command: &str, env: &[(&str, &str)]) -> (String, bool) {
+    let mut script = Command::new("script");
+    script
+        .args(["-q", "-e", "-c", command, "/dev/null"])
+        .stdin(Stdio::null());
+    isolate(&mut script);
+    script.envs(env.iter().copied());
+    let output = script
+        .output()
+        .expect("script(1) runs (bsdutils); these tests need a pseudo-terminal");
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        output.status.success(),
+    )
+}
 
 /// Runs `wa-stats args…` with `env` set and `stdin` (or nothing) on standard input. Blocking: the
 /// mock serves from its own runtime's worker threads meanwhile.
 pub fn wa_stats(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wa-stats"));
     command.args(args);
-    for name in OWN_ENV {
-        command.env_remove(name);
-    }
-    // Help text wraps at the terminal's width; fix it so snapshots do not depend on the runner.
-    command.env("COLUMNS", "100").env("NO_COLOR", "1");
+    isolate(&mut command);
+    command.env("NO_COLOR", "1");
     command.envs(env.iter().copied());
     command.stdin(if stdin.is_some() {
         Stdio::piped()

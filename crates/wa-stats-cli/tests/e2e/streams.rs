@@ -80,9 +80,17 @@ async fn retries_are_logged_with_verbose_and_recovered() {
     server.inject(Fault::status(503).body(r#"{"message":"busy"}"#).times(1));
     let run = with_token(&server.base_url(), &["campaign", "12345", "-v"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stderr.contains("status=503"), "{}", run.stderr);
-    assert!(run.stderr.contains("retrying"), "{}", run.stderr);
-    assert!(run.stderr.contains("status=200"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("attempt 1: HTTP 503, "),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("; retrying in "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("attempt 2: HTTP 200, "),
+        "{}",
+        run.stderr
+    );
 
     server.inject(Fault::status(503).times(5));
     let run = with_token(
@@ -102,15 +110,7 @@ async fn retries_are_logged_with_verbose_and_recovered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_progress_bar_when_stderr_is_a_terminal() {
-    // script(1) gives the command a pseudo-terminal; without it this check cannot be made here.
-    let has_script = std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !has_script {
-        eprintln!("skipped: script(1) is not installed");
-        return;
-    }
+    // script(1) gives the command a pseudo-terminal; the test fails without it (CI installs it).
     let server = MockServer::start().await;
     let dir = std::env::temp_dir().join(format!("wa-stats-cli-pty-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -124,13 +124,8 @@ async fn a_progress_bar_when_stderr_is_a_terminal() {
         ids.display(),
         out.display()
     );
-    let terminal = std::process::Command::new("script")
-        .args(["-q", "-e", "-c", &command, "/dev/null"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    let screen = String::from_utf8_lossy(&terminal.stdout);
-    assert!(terminal.status.success(), "{screen}");
+    let (screen, succeeded) = crate::on_a_terminal(&command, &[]);
+    assert!(succeeded, "{screen}");
     assert!(
         screen.contains("campaigns"),
         "no progress bar on the terminal: {screen:?}"

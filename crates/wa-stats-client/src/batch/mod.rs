@@ -111,10 +111,27 @@ impl Client {
         I: IntoIterator<Item = i64>,
         I::IntoIter: Send + 'static,
     {
-        let client = self.clone();
         let range = range.into();
+        self.campaign_statistics_batch(ids.into_iter().map(move |id| (id, range)), concurrency)
+    }
+
+    /// Like [`campaign_statistics_many_indexed`](Self::campaign_statistics_many_indexed), but
+    /// each call has a range of its own: `calls` yields `(campaign_id, range)` pairs, and items
+    /// are `(index, campaign_id, result)` in completion order, `index` counting the pairs from 0.
+    /// This is what a day-by-day series needs: one call per campaign per day, all under the same
+    /// pacer and the same [`Concurrency`].
+    pub fn campaign_statistics_batch<I>(
+        &self,
+        calls: I,
+        concurrency: impl Into<Concurrency>,
+    ) -> impl Stream<Item = (usize, i64, Result<CampaignStatistics, Error>)> + Send + 'static
+    where
+        I: IntoIterator<Item = (i64, TimeRange)>,
+        I::IntoIter: Send + 'static,
+    {
+        let client = self.clone();
         let concurrency = concurrency.into();
-        let mut pending = ids.into_iter().enumerate();
+        let mut pending = calls.into_iter().enumerate();
         let mut running = FuturesUnordered::new();
         // `buffer_unordered` with a limit read again before each refill, so that `Auto` follows
         // the latency as answers come in.
@@ -122,7 +139,7 @@ impl Client {
             let inner = &client.inner;
             let limit = concurrency.limit(inner.rate_limit, &inner.latency);
             while running.len() < limit {
-                let Some((index, campaign_id)) = pending.next() else {
+                let Some((index, (campaign_id, range))) = pending.next() else {
                     break;
                 };
                 let call = client.campaign_statistics(campaign_id).range(range);

@@ -1,4 +1,5 @@
-//! The statistics as the model writes them on the wire, read back as an ordered tree.
+//! The statistics body as an ordered tree: the model's wire JSON read back with every object's keys
+//! in the order written.
 //!
 //! CSV columns and the table's reason lines come from here rather than from a list of field
 //! names kept in this crate: the model owns the names and their order, and a field it gains
