@@ -26,6 +26,10 @@
 //! - **Safety**: HTTPS only, except to loopback or when explicitly allowed; rustls, no OpenSSL;
 //!   credentials never printed (`** redacted **`) and sent in sensitive headers; answers capped at
 //!   1 MiB.
+//! - **Batches**: [`Client::campaign_statistics_many`] keeps enough calls in flight to reach the
+//!   rate limit at the latency it observes ([`Concurrency::Auto`]), or exactly the number given.
+//! - **Errors for people**: [`Error::report`] prints an error and its cause on one line, each
+//!   said once.
 //! - **Observability**: a `tracing` span per call (`wa_stats.campaign_statistics`) and per attempt
 //!   (`wa_stats.attempt`: attempt, status, latency, retry delay), never with a credential.
 

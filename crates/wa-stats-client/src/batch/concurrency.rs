@@ -20,7 +20,8 @@ use std::time::Duration;
 pub enum Concurrency {
     /// Enough calls in flight that the pacer, not the latency, sets the pace: the rate limit ×
     /// the observed attempt latency × 1.5, plus 4 for retries in backoff, between 4 and
-    /// [`MAX_AUTO_CONCURRENCY`]; before the first answer, the latency is taken to be 300 ms.
+    /// [`MAX_AUTO_CONCURRENCY`]. Before the client's first answer the latency is taken to be
+    /// 300 ms, or as long as the batch has waited, whichever is longer.
     /// With pacing off there is no rate to cover: [`UNPACED_AUTO_CONCURRENCY`].
     #[default]
     Auto,
@@ -58,12 +59,22 @@ const HEADROOM_DENOMINATOR: u128 = 2;
 const RETRY_SPARE: usize = 4;
 
 impl Concurrency {
-    /// The number of calls to keep in flight now.
-    pub(crate) fn limit(self, rate_limit: Option<u32>, latency: &LatencyEstimate) -> usize {
+    /// The number of calls to keep in flight now, for a batch that has waited `waited` so far.
+    pub(crate) fn limit(
+        self,
+        rate_limit: Option<u32>,
+        latency: &LatencyEstimate,
+        waited: Duration,
+    ) -> usize {
         match (self, rate_limit) {
             (Self::Fixed(calls), _) => calls.max(1),
             (Self::Auto, None) => UNPACED_AUTO_CONCURRENCY,
-            (Self::Auto, Some(rate)) => auto_limit(rate, latency.get().unwrap_or(INITIAL_LATENCY)),
+            // No answer yet after `waited`: the latency is at least that, so the limit grows
+            // ahead of the pacer instead of idling until the first answer.
+            (Self::Auto, Some(rate)) => auto_limit(
+                rate,
+                latency.get().unwrap_or_else(|| INITIAL_LATENCY.max(waited)),
+            ),
         }
     }
 }
@@ -144,13 +155,31 @@ mod tests {
         let latency = LatencyEstimate::default();
         latency.observe(Duration::from_millis(400));
         for calls in [1, 8, 16, 300, 10_000] {
-            assert_eq!(Concurrency::from(calls).limit(Some(100), &latency), calls);
+            let limit = Concurrency::from(calls).limit(Some(100), &latency, Duration::ZERO);
+            assert_eq!(limit, calls);
         }
-        assert_eq!(Concurrency::Fixed(0).limit(None, &latency), 1);
         assert_eq!(
-            Concurrency::Auto.limit(None, &latency),
-            UNPACED_AUTO_CONCURRENCY
+            Concurrency::Fixed(0).limit(None, &latency, Duration::ZERO),
+            1
         );
+        let unpaced = Concurrency::Auto.limit(None, &latency, Duration::ZERO);
+        assert_eq!(unpaced, UNPACED_AUTO_CONCURRENCY);
+    }
+
+    #[test]
+    fn before_the_first_answer_the_limit_grows_with_the_wait() {
+        let none = LatencyEstimate::default();
+        let auto = |waited| Concurrency::Auto.limit(Some(100), &none, waited);
+        assert_eq!(auto(Duration::ZERO), 49);
+        assert_eq!(auto(Duration::from_millis(300)), 49);
+        // Always ahead of what the pacer admitted meanwhile (99 per second).
+        for ms in [500_u64, 1_000, 1_500] {
+            assert!(auto(Duration::from_millis(ms)) as u64 > ms * 99 / 1_000);
+        }
+        let known = LatencyEstimate::default();
+        known.observe(Duration::from_millis(50));
+        let limit = Concurrency::Auto.limit(Some(100), &known, Duration::from_secs(5));
+        assert_eq!(limit, 12);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::task::Poll;
 
 use futures_util::stream::{self, FuturesUnordered, Stream, StreamExt};
+use tokio::time::Instant;
 use wa_stats_model::CampaignStatistics;
 
 use crate::client::Client;
@@ -133,11 +134,13 @@ impl Client {
         let concurrency = concurrency.into();
         let mut pending = calls.into_iter().enumerate();
         let mut running = FuturesUnordered::new();
+        let mut first_poll = None;
         // `buffer_unordered` with a limit read again before each refill, so that `Auto` follows
         // the latency as answers come in.
         stream::poll_fn(move |context| {
             let inner = &client.inner;
-            let limit = concurrency.limit(inner.rate_limit, &inner.latency);
+            let waited = first_poll.get_or_insert_with(Instant::now).elapsed();
+            let limit = concurrency.limit(inner.rate_limit, &inner.latency, waited);
             while running.len() < limit {
                 let Some((index, (campaign_id, range))) = pending.next() else {
                     break;
