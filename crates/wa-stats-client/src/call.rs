@@ -7,6 +7,7 @@ use bytes::Bytes;
 use tokio::time::Instant;
 use tracing::Instrument;
 use tracing::field::Empty;
+use wa_stats_model::endpoint::RATE_LIMIT_WINDOW;
 use wa_stats_model::request::unix_seconds;
 use wa_stats_model::{
     ApiError, ApiErrorKind, CampaignStatistics, CampaignStatisticsRequest, validate,
@@ -109,8 +110,7 @@ impl Inner {
             if rate_limited {
                 // The server's window is full for everyone using this credential.
                 if let Some(pacer) = &self.pacer {
-                    pacer
-                        .hold_until(Instant::now() + retry_after.unwrap_or(Duration::from_secs(1)));
+                    pacer.hold_until(Instant::now() + retry_after.unwrap_or(RATE_LIMIT_WINDOW));
                 }
             }
             span.record("retry_delay_ms", duration_ms(delay));

@@ -14,31 +14,31 @@
 //!   window property for the instants requests really leave, and the extra 10 ms absorbs network
 //!   jitter on the way to the server. On schedule the check never waits.
 
-use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
+use wa_stats_model::endpoint::RATE_LIMIT_WINDOW;
+use wa_stats_model::window::SlidingWindowLog;
 
 /// Fraction of the nominal rate the schedule aims for (see the module documentation).
 const HEADROOM: f64 = 0.99;
-/// The window the hard check counts in: one second plus the headroom.
-const WINDOW: Duration = Duration::from_millis(1_010);
+/// The window the hard check counts in: R9's second plus the headroom.
+const WINDOW: Duration = RATE_LIMIT_WINDOW.saturating_add(Duration::from_millis(10));
 
 /// A pacer shared by every clone of a client (it lives behind the client's `Arc`).
 #[derive(Debug)]
 pub(crate) struct Pacer {
     interval: Duration,
-    limit: usize,
     state: Mutex<State>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct State {
     /// The next free slot ("theoretical arrival time" in GCRA terms).
     next: Option<Instant>,
-    /// The last `limit` admission instants, oldest first.
-    recent: VecDeque<Instant>,
+    /// The last `limit` admission instants.
+    recent: SlidingWindowLog<Instant>,
 }
 
 impl Pacer {
@@ -47,8 +47,10 @@ impl Pacer {
         let per_second = per_second.max(1);
         Self {
             interval: Duration::from_secs_f64(1.0 / (f64::from(per_second) * HEADROOM)),
-            limit: usize::try_from(per_second).unwrap_or(usize::MAX),
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                next: None,
+                recent: SlidingWindowLog::new(per_second, WINDOW),
+            }),
         }
     }
 
@@ -85,15 +87,10 @@ impl Pacer {
             let wait_until = {
                 let now = Instant::now();
                 let mut state = self.state();
-                match state.recent.front() {
-                    Some(&oldest) if state.recent.len() >= self.limit && now < oldest + WINDOW => {
-                        oldest + WINDOW
-                    }
+                match state.recent.next_allowed() {
+                    Some(allowed) if now < allowed => allowed,
                     _ => {
-                        if state.recent.len() >= self.limit {
-                            state.recent.pop_front();
-                        }
-                        state.recent.push_back(now);
+                        state.recent.record(now);
                         return;
                     }
                 }
