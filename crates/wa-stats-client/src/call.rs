@@ -131,7 +131,10 @@ impl Inner {
             generation: None,
         })?;
         if let Some(pacer) = &self.pacer {
-            pacer.admit().await;
+            pacer.admit().await.map_err(|error| Failure {
+                error,
+                generation: None,
+            })?;
         }
         // Marks the instant the request leaves, for anyone checking pacing from the outside.
         tracing::trace!(name: "wa_stats.send", "sending");

@@ -36,6 +36,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// | [`UnexpectedStatus`](Error::UnexpectedStatus) | a status the API never sends (1xx, 3xx, other 2xx) | yes | no |
 /// | [`BodyTooLarge`](Error::BodyTooLarge) | the answer exceeded the size cap | yes | no |
 /// | [`TokenEndpoint`](Error::TokenEndpoint) | fetching an OAuth token failed | yes | as the inner error |
+/// | [`SharedBudgetUnavailable`](Error::SharedBudgetUnavailable) | fail-closed shared budget, Redis unavailable | no | no |
 ///
 /// Where the client retried, `attempts` says how many HTTP attempts were made in all, and
 /// [`Display`](fmt::Display) says so. `Debug` and `Display` never contain a credential.
@@ -144,6 +145,13 @@ pub enum Error {
         /// What went wrong there.
         source: Box<Error>,
     },
+    /// The shared rate budget (feature `redis`) was set to fail closed and Redis did not answer
+    /// in time, so nothing was sent.
+    #[error("shared rate budget unavailable ({reason}); nothing sent (fail-closed)")]
+    SharedBudgetUnavailable {
+        /// What went wrong with Redis.
+        reason: String,
+    },
 }
 
 /// What kind of network failure a [`Error::Transport`] is.
@@ -226,7 +234,8 @@ impl Error {
             | Self::Api { .. }
             | Self::UndecodableBody { .. }
             | Self::UnexpectedStatus { .. }
-            | Self::BodyTooLarge { .. } => None,
+            | Self::BodyTooLarge { .. }
+            | Self::SharedBudgetUnavailable { .. } => None,
         }
     }
 
@@ -249,7 +258,8 @@ impl Error {
             Self::InvalidRequest { .. }
             | Self::InsecureUrl { .. }
             | Self::Config { .. }
-            | Self::Transport { .. } => None,
+            | Self::Transport { .. }
+            | Self::SharedBudgetUnavailable { .. } => None,
         }
     }
 
@@ -273,7 +283,8 @@ impl Error {
             | Self::Config { .. }
             | Self::UndecodableBody { .. }
             | Self::UnexpectedStatus { .. }
-            | Self::BodyTooLarge { .. } => false,
+            | Self::BodyTooLarge { .. }
+            | Self::SharedBudgetUnavailable { .. } => false,
         }
     }
 
@@ -307,6 +318,7 @@ impl Error {
             Self::UnexpectedStatus { .. } => "unexpected_status",
             Self::BodyTooLarge { .. } => "body_too_large",
             Self::TokenEndpoint { .. } => "token_endpoint",
+            Self::SharedBudgetUnavailable { .. } => "shared_budget_unavailable",
         }
     }
 
@@ -345,7 +357,10 @@ impl Error {
             Self::UndecodableBody { .. }
             | Self::UnexpectedStatus { .. }
             | Self::BodyTooLarge { .. } => 1,
-            Self::InvalidRequest { .. } | Self::InsecureUrl { .. } | Self::Config { .. } => 0,
+            Self::InvalidRequest { .. }
+            | Self::InsecureUrl { .. }
+            | Self::Config { .. }
+            | Self::SharedBudgetUnavailable { .. } => 0,
         }
     }
 

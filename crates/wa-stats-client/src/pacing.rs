@@ -14,21 +14,68 @@
 //!   window property for the instants requests really leave, and the extra 10 ms absorbs network
 //!   jitter on the way to the server. On schedule the check never waits.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
 use wa_stats_model::endpoint::RATE_LIMIT_WINDOW;
 use wa_stats_model::window::SlidingWindowLog;
 
-/// Fraction of the nominal rate the schedule aims for (see the module documentation).
-const HEADROOM: f64 = 0.99;
+use crate::error::Error;
+
+/// Fraction of the nominal rate the schedule aims for (see the module documentation); the
+/// budget shared through Redis uses the same.
+pub(crate) const HEADROOM: f64 = 0.99;
 /// The window the hard check counts in: R9's second plus the headroom.
 const WINDOW: Duration = RATE_LIMIT_WINDOW.saturating_add(Duration::from_millis(10));
 
-/// A pacer shared by every clone of a client (it lives behind the client's `Arc`).
+/// What a client paces with: the pacer of its credential in this process (shared by clones and,
+/// unless opted out, by every client of that credential), and the budget shared through Redis
+/// when one is set.
 #[derive(Debug)]
 pub(crate) struct Pacer {
+    local: Arc<LocalPacer>,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::budget::redis::SharedBudget>,
+}
+
+impl Pacer {
+    pub(crate) fn new(local: Arc<LocalPacer>) -> Self {
+        Self {
+            local,
+            #[cfg(feature = "redis")]
+            shared: None,
+        }
+    }
+
+    #[cfg(feature = "redis")]
+    pub(crate) fn with_shared_budget(mut self, shared: crate::budget::redis::SharedBudget) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// Waits until this caller may send. Fails only with a shared budget set to fail closed
+    /// while Redis is unavailable.
+    pub(crate) async fn admit(&self) -> Result<(), Error> {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            return shared.admit(&self.local).await;
+        }
+        self.local.admit().await;
+        Ok(())
+    }
+
+    /// See [`LocalPacer::hold_until`]. With a shared budget only this process holds back: the
+    /// shared schedule keeps every process under the limit, so a 429 there means another
+    /// client of the key (one not on the budget) took the slot.
+    pub(crate) fn hold_until(&self, until: Instant) {
+        self.local.hold_until(until);
+    }
+}
+
+/// Even spacing and the hard window check for one credential in one process.
+#[derive(Debug)]
+pub(crate) struct LocalPacer {
     interval: Duration,
     state: Mutex<State>,
 }
@@ -41,12 +88,12 @@ struct State {
     recent: SlidingWindowLog<Instant>,
 }
 
-impl Pacer {
+impl LocalPacer {
     /// A pacer for `per_second` admissions per second (at least 1).
     pub(crate) fn new(per_second: u32) -> Self {
         let per_second = per_second.max(1);
         Self {
-            interval: Duration::from_secs_f64(1.0 / (f64::from(per_second) * HEADROOM)),
+            interval: interval(per_second),
             state: Mutex::new(State {
                 next: None,
                 recent: SlidingWindowLog::new(per_second, WINDOW),
@@ -109,6 +156,11 @@ impl Pacer {
     }
 }
 
+/// The spacing of admissions at `per_second` (at least 1) with the headroom.
+pub(crate) fn interval(per_second: u32) -> Duration {
+    Duration::from_secs_f64(1.0 / (f64::from(per_second.max(1)) * HEADROOM))
+}
+
 /// The largest number of instants in any closed window `[t, t + width]`, for checking pacing.
 /// `instants` must be sorted.
 #[cfg(test)]
@@ -126,8 +178,6 @@ pub(crate) fn peak_in_window(instants: &[Instant], width: Duration) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use proptest::prelude::*;
 
     use super::*;
@@ -141,7 +191,7 @@ mod tests {
             .build()
             .unwrap();
         runtime.block_on(async {
-            let pacer = Arc::new(Pacer::new(rate));
+            let pacer = Arc::new(LocalPacer::new(rate));
             let mut handles = Vec::new();
             for task in 0..tasks {
                 let pacer = Arc::clone(&pacer);
@@ -183,7 +233,7 @@ mod tests {
             .build()
             .unwrap();
         runtime.block_on(async {
-            let pacer = Pacer::new(100);
+            let pacer = LocalPacer::new(100);
             let start = Instant::now();
             pacer.admit().await;
             pacer.hold_until(start + Duration::from_secs(1));
@@ -200,7 +250,7 @@ mod tests {
             .build()
             .unwrap();
         let instants = runtime.block_on(async {
-            let pacer = Arc::new(Pacer::new(100));
+            let pacer = Arc::new(LocalPacer::new(100));
             let mut handles = Vec::new();
             for task in 0..300u64 {
                 let pacer = Arc::clone(&pacer);
