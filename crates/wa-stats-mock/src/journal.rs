@@ -50,6 +50,31 @@ impl JournalEntry {
     }
 }
 
+/// The most entries received within any one `window` (a request exactly one window after
+/// another falls in the next, as the mock's limiter counts), for tests that check pacing.
+///
+/// ```
+/// use std::time::Duration;
+/// # async fn demo(server: wa_stats_mock::MockServer) {
+/// let peak = wa_stats_mock::peak_in_window(&server.journal(), Duration::from_secs(1));
+/// assert!(peak <= 100);
+/// # }
+/// ```
+pub fn peak_in_window(entries: &[JournalEntry], window: std::time::Duration) -> usize {
+    let window_us = u64::try_from(window.as_micros()).unwrap_or(u64::MAX);
+    let mut at: Vec<u64> = entries.iter().map(|entry| entry.received_us).collect();
+    at.sort_unstable();
+    let mut first = 0;
+    let mut peak = 0;
+    for (last, &received) in at.iter().enumerate() {
+        while received - at[first] >= window_us {
+            first += 1;
+        }
+        peak = peak.max(last + 1 - first);
+    }
+    peak
+}
+
 /// What the journal keeps of a request until someone reads it: method, target, headers and body
 /// packed into one allocation, credentials already replaced. Strings are built only when the
 /// journal is read. (Sharing the request's `HeaderMap` instead cost a clone of its tables and a

@@ -61,20 +61,9 @@ pub fn statistics_requests(server: &MockServer) -> Vec<JournalEntry> {
         .collect()
 }
 
-/// The most requests in any sliding second of the journal, counted as the mock's limiter
-/// counts (a request a full second after another is in the next window).
+/// The most requests in any sliding second (R9's window) of the journal.
 pub fn peak_per_second(journal: &[JournalEntry]) -> usize {
-    let mut at: Vec<u64> = journal.iter().map(|e| e.received_us).collect();
-    at.sort_unstable();
-    let mut first = 0;
-    let mut peak = 0;
-    for (last, &t) in at.iter().enumerate() {
-        while t - at[first] >= 1_000_000 {
-            first += 1;
-        }
-        peak = peak.max(last + 1 - first);
-    }
-    peak
+    wa_stats_mock::peak_in_window(journal, wa_stats_model::endpoint::RATE_LIMIT_WINDOW)
 }
 
 /// Requests the mock answered with 429.
