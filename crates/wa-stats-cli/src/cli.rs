@@ -11,6 +11,8 @@ use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
 /// Default number of campaigns fetched at once: enough to keep the pacer busy at 100 requests per
 /// second with answers taking up to ~80 ms, few enough to be gentle on a slow server.
 pub(crate) const DEFAULT_CONCURRENCY: usize = 8;
+/// The environment variable of `--shared-budget`.
+pub(crate) const SHARED_BUDGET_ENV: &str = "WA_STATS_SHARED_BUDGET";
 
 /// Statistics of Insider WhatsApp campaigns, for people and scripts.
 #[derive(Debug, Parser)]
@@ -170,6 +172,21 @@ pub(crate) struct Options {
     /// such a URL is refused, because the credential would cross the network in clear.
     #[arg(long, global = true, help_heading = "Connection")]
     pub(crate) allow_insecure_http: bool,
+
+    /// Share the rate budget of the credential with every process using this Redis (or Valkey),
+    /// so that together they stay under the limit: redis://HOST:PORT[/DB] or rediss://…
+    #[arg(
+        long,
+        value_name = "URL",
+        env = SHARED_BUDGET_ENV,
+        global = true,
+        help_heading = "Connection"
+    )]
+    pub(crate) shared_budget: Option<String>,
+
+    /// Allow plain redis:// to a host that is not loopback for --shared-budget.
+    #[arg(long, global = true, help_heading = "Connection")]
+    pub(crate) allow_insecure_redis: bool,
 
     /// Requests per second, at most (the API allows 100 per credential).
     #[arg(

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use wa_stats_client::{Client, Error, Setting};
+use wa_stats_client::{Client, Error, RedisBudget, Setting};
 
-use crate::cli::Options;
+use crate::cli::{Options, SHARED_BUDGET_ENV};
 use crate::origins::{API_KEY, CLIENT_ID, CLIENT_SECRET, CredentialOption, Origins, TOKEN};
 use crate::refusal::Refusal;
 
@@ -118,6 +118,11 @@ pub(crate) fn client(
     if let Some(url) = &options.base_url {
         builder = builder.base_url(url.trim());
     }
+    if let Some(url) = &options.shared_budget {
+        let budget = RedisBudget::new(url.trim())
+            .map_err(|error| refuse_settings(&error, credential_flag, origins))?;
+        builder = builder.shared_budget(budget.allow_insecure(options.allow_insecure_redis));
+    }
     builder
         .rate_limit(Some(options.rate_limit))
         .max_attempts(options.max_retries.saturating_add(1))
@@ -176,6 +181,11 @@ fn flag_for(setting: Setting, credential: Flag) -> Option<Flag> {
             "give a full URL such as https://gw.api.insidethekube.com/auth/token",
         ),
         Setting::RateLimit => ("--rate-limit", &[], "give at least 1 request per second"),
+        Setting::SharedBudget => (
+            "--shared-budget",
+            &[("shared_budget", SHARED_BUDGET_ENV)],
+            "give a URL such as redis://127.0.0.1:6379/0 or rediss://cache.internal:6380",
+        ),
         Setting::MaxAttempts => ("--max-retries", &[], "give a number from 0 to 20"),
         Setting::Timeout => ("--timeout", &[], "give a number of seconds such as 30"),
         // Set by the tool itself, or never refused: the client's message says what is wrong.
@@ -193,6 +203,19 @@ fn refuse_settings(error: &Error, credential: Flag, origins: &Origins<'_>) -> Re
         .and_then(|setting| flag_for(setting, credential));
     let from = |flag: &Flag| origins.env_suffix(flag.options);
     match (error, named) {
+        (Error::InsecureUrl { url, setting, .. }, Some(flag))
+            if *setting == Setting::SharedBudget =>
+        {
+            Refusal::new(
+                format!(
+                    "{} {url}{}: plain redis:// to a host that is not loopback would cross the \
+                     network in clear",
+                    flag.name,
+                    from(&flag)
+                ),
+                "use rediss://, or add --allow-insecure-redis for a network you trust",
+            )
+        }
         (Error::InsecureUrl { url, .. }, Some(flag)) => Refusal::new(
             format!(
                 "{} {url}{}: plain http:// to a host that is not loopback would send the \
@@ -219,13 +242,14 @@ mod tests {
     use super::*;
     use crate::cli::Cli;
 
-    const SETTINGS: [Setting; 6] = [
+    const SETTINGS: [Setting; 7] = [
         Setting::Credential,
         Setting::BaseUrl,
         Setting::TokenUrl,
         Setting::RateLimit,
         Setting::MaxAttempts,
         Setting::Timeout,
+        Setting::SharedBudget,
     ];
 
     #[test]
@@ -238,6 +262,7 @@ mod tests {
             "--rate-limit",
             "--max-retries",
             "--timeout",
+            "--shared-budget",
         ]) {
             assert_eq!(flag_for(setting, api_key).map(|f| f.name), Some(flag));
         }

@@ -26,13 +26,14 @@ pub struct Run {
 
 /// Environment variables the binary reads; cleared for every run so that a developer's shell
 /// cannot change a test's outcome.
-const OWN_ENV: [&str; 7] = [
+const OWN_ENV: [&str; 8] = [
     "WA_STATS_BASE_URL",
     "WA_STATS_TOKEN",
     "WA_STATS_API_KEY",
     "WA_STATS_CLIENT_ID",
     "WA_STATS_CLIENT_SECRET",
     "WA_STATS_TOKEN_URL",
+    "WA_STATS_SHARED_BUDGET",
     "RUST_LOG",
 ];
 
