@@ -8,6 +8,7 @@ mod credentials;
 mod exit_status;
 mod formats;
 mod help;
+mod shared_budget;
 mod streams;
 
 use std::io::Write;
