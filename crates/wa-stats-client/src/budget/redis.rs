@@ -33,9 +33,12 @@ pub const DEFAULT_SHARED_BUDGET_NAMESPACE: &str = "wa-stats";
 const RETRY_REDIS_AFTER: Duration = Duration::from_secs(1);
 /// While Redis stays unavailable, the warning is repeated at most this often.
 const WARN_EVERY: Duration = Duration::from_secs(30);
-/// A caller that wakes this much after its slot has lost it (it would bunch up with the callers
-/// of the next slots, here or in another process) and takes a fresh one.
-const LATE_WAKE: Duration = Duration::from_millis(3);
+/// A caller that sends this much after its slot (woken late, or its answer from Redis slower
+/// than usual) has lost it: it would bunch up with the callers of the next slots, here or in
+/// another process, so it takes a fresh one. The schedule's headroom
+/// leaves about 10 ms per window; this keeps half of it for the network. Measured on a loaded
+/// 2-core machine (docs/performance.md): without the check, 8 of 1 000 requests got 429s.
+const LATE_WAKE: Duration = Duration::from_millis(5);
 /// Fresh slots taken after waking late, at most, before sending anyway.
 const MAX_RESERVATIONS: u32 = 3;
 
@@ -234,6 +237,9 @@ impl fmt::Debug for SharedBudget {
 
 #[derive(Debug, Default)]
 struct Health {
+    /// The usual round trip: the least seen, rising slowly towards what is seen (so that a
+    /// network that became slower for good does not make every answer look late).
+    usual_round_trip: Option<Duration>,
     /// Since when Redis has been failing, if it is.
     down_since: Option<Instant>,
     /// Redis is not asked before this.
@@ -250,13 +256,19 @@ impl SharedBudget {
         if self.may_ask_redis() {
             let mut reservations = 0;
             loop {
+                let asked = Instant::now();
                 match self.reserve().await {
                     Ok(wait) => {
+                        let answered = Instant::now();
+                        let extra = self.answer_delay(answered - asked);
                         self.answered();
                         reservations += 1;
-                        let slot = Instant::now() + wait;
+                        let slot = answered + wait;
                         tokio::time::sleep_until(slot).await;
-                        if Instant::now() > slot + LATE_WAKE && reservations < MAX_RESERVATIONS {
+                        // Late by the oversleep, and by however much longer than usual the
+                        // answer took to come back (the slot was timed in Redis when it left).
+                        let late = Instant::now().saturating_duration_since(slot) + extra;
+                        if late > LATE_WAKE && reservations < MAX_RESERVATIONS {
                             continue;
                         }
                         local.confirm().await;
@@ -329,6 +341,20 @@ impl SharedBudget {
         self.health.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// How much longer than usual a round trip of `round_trip` took.
+    fn answer_delay(&self, round_trip: Duration) -> Duration {
+        let mut health = self.health();
+        let usual = health.usual_round_trip.map_or(round_trip, |usual| {
+            if round_trip < usual {
+                round_trip
+            } else {
+                usual + (round_trip - usual) / 64
+            }
+        });
+        health.usual_round_trip = Some(usual);
+        round_trip.saturating_sub(usual)
+    }
+
     fn may_ask_redis(&self) -> bool {
         self.health()
             .retry_at
@@ -345,7 +371,10 @@ impl SharedBudget {
                 "shared rate budget: Redis answers again; back on the shared budget"
             );
         }
-        *health = Health::default();
+        *health = Health {
+            usual_round_trip: health.usual_round_trip,
+            ..Health::default()
+        };
     }
 
     fn failed(&self, reason: &str) {
