@@ -21,7 +21,7 @@
 //! - **Pacing**: at most 100 requests in any sliding second (settable, or off), evenly spaced and
 //!   shared by every clone and task and by every client of the same credential in the process, so
 //!   a well-behaved caller never sees a 429. Feature `redis` extends that budget across processes
-//!   and hosts ([`ClientBuilder::shared_budget`]).
+//!   and hosts (`ClientBuilder::shared_budget`).
 //! - **Retries**: 429 (honouring `Retry-After`), 5xx, 408 and network failures, with full-jitter
 //!   exponential backoff and a client-wide retry budget. Retrying is safe: the endpoint is a
 //!   `POST` that only reads.

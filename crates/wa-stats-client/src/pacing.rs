@@ -36,7 +36,7 @@ const WINDOW: Duration = RATE_LIMIT_WINDOW.saturating_add(Duration::from_millis(
 pub(crate) struct Pacer {
     local: Arc<LocalPacer>,
     #[cfg(feature = "redis")]
-    shared: Option<crate::budget::redis::SharedBudget>,
+    shared: Option<crate::budget::admission::SharedBudget>,
 }
 
 impl Pacer {
@@ -49,7 +49,10 @@ impl Pacer {
     }
 
     #[cfg(feature = "redis")]
-    pub(crate) fn with_shared_budget(mut self, shared: crate::budget::redis::SharedBudget) -> Self {
+    pub(crate) fn with_shared_budget(
+        mut self,
+        shared: crate::budget::admission::SharedBudget,
+    ) -> Self {
         self.shared = Some(shared);
         self
     }

@@ -12,6 +12,8 @@ use sha2::Sha256;
 use crate::pacing::LocalPacer;
 
 #[cfg(feature = "redis")]
+pub(crate) mod admission;
+#[cfg(feature = "redis")]
 pub(crate) mod redis;
 
 /// The key of the fingerprint's HMAC. Fixed, because processes on other hosts must arrive at
