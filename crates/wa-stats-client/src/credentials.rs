@@ -301,7 +301,7 @@ mod tests {
         }
         assert_eq!(count.load(Ordering::SeqCst), 25);
         // Fetches started 50 ms before each recorded instant; any 60 s window holds at most 10.
-        let peak = crate::pacing::peak_in_window(&starts, Duration::from_secs(60));
+        let peak = crate::pacing::peak_in_window(&starts, TOKEN_LIMIT_WINDOW);
         assert!(peak <= 10, "peak {peak}");
     }
 
