@@ -59,23 +59,30 @@ impl fmt::Debug for Fingerprint {
     }
 }
 
-/// The pacers of this process by credential and rate. Entries are weak: a pacer lives as long as
-/// a client that uses it.
-static PACERS: Mutex<BTreeMap<(Fingerprint, u32), Weak<LocalPacer>>> = Mutex::new(BTreeMap::new());
+/// Which pacer a client gets: its credential, its rate, and the tokio runtime it was built in
+/// (`None` outside one).
+type PacerKey = (Fingerprint, u32, Option<String>);
+
+/// The pacers of this process. Entries are weak: a pacer lives as long as a client that uses it.
+static PACERS: Mutex<BTreeMap<PacerKey, Weak<LocalPacer>>> = Mutex::new(BTreeMap::new());
 
 /// The pacer every client of this credential and rate in this process shares, made on first use.
-/// Clients of one credential with different rates pace separately (each at its own rate).
+/// Clients of one credential with different rates pace separately (each at its own rate). So do
+/// clients built in different tokio runtimes: a pacer's instants are its runtime's clock, and
+/// a test runtime's paused clock is not another runtime's (it would make a real-time runtime
+/// wait for a virtual future). Each `#[tokio::test]` thereby gets budgets of its own.
 pub(crate) fn process_pacer(fingerprint: Fingerprint, per_second: u32) -> Arc<LocalPacer> {
+    let runtime = tokio::runtime::Handle::try_current()
+        .ok()
+        .map(|handle| handle.id().to_string());
+    let key = (fingerprint, per_second, runtime);
     let mut pacers = PACERS.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(pacer) = pacers
-        .get(&(fingerprint, per_second))
-        .and_then(Weak::upgrade)
-    {
+    if let Some(pacer) = pacers.get(&key).and_then(Weak::upgrade) {
         return pacer;
     }
     pacers.retain(|_, pacer| pacer.strong_count() > 0);
     let pacer = Arc::new(LocalPacer::new(per_second));
-    pacers.insert((fingerprint, per_second), Arc::downgrade(&pacer));
+    pacers.insert(key, Arc::downgrade(&pacer));
     pacer
 }
 
@@ -108,5 +115,22 @@ mod tests {
             weak.upgrade().is_none(),
             "the table must not keep pacers alive"
         );
+    }
+
+    #[test]
+    fn each_runtime_has_pacers_of_its_own() {
+        let fingerprint = Fingerprint::of("test", "each_runtime_has_pacers_of_its_own");
+        let runtime = || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .unwrap()
+        };
+        let (one, two) = (runtime(), runtime());
+        let in_one = one.block_on(async { process_pacer(fingerprint, 100) });
+        let again = one.block_on(async { process_pacer(fingerprint, 100) });
+        let in_two = two.block_on(async { process_pacer(fingerprint, 100) });
+        assert!(Arc::ptr_eq(&in_one, &again));
+        assert!(!Arc::ptr_eq(&in_one, &in_two));
     }
 }
