@@ -10,8 +10,8 @@ use wa_stats_client::{Concurrency, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT};
 use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
 
 use crate::origins::{
-    API_KEY_ENV, BASE_URL_ENV, CLIENT_ID_ENV, CLIENT_SECRET_ENV, PROFILE_ENV, TOKEN_ENV,
-    TOKEN_URL_ENV,
+    API_KEY_ENV, BASE_URL_ENV, CLIENT_ID_ENV, CLIENT_SECRET_ENV, PROFILE_ENV, SHARED_BUDGET_ENV,
+    TOKEN_ENV, TOKEN_URL_ENV,
 };
 use crate::refusal::EXIT_CODES;
 use crate::series::{By, DEFAULT_MAX_REQUESTS};
@@ -127,6 +127,13 @@ pub(crate) struct Throughput {
         value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from),
     )]
     pub(crate) concurrency: Option<usize>,
+    /// Share the rate budget of the credential with every process using this Redis (or Valkey),
+    /// so that together they stay under the limit: redis://HOST:PORT[/DB] or rediss://…
+    #[arg(long, value_name = "URL", env = SHARED_BUDGET_ENV)]
+    pub(crate) shared_budget: Option<String>,
+    /// Allow plain redis:// to a host that is not loopback for --shared-budget.
+    #[arg(long)]
+    pub(crate) allow_insecure_redis: bool,
 }
 
 impl Throughput {
@@ -142,6 +149,8 @@ impl Default for Throughput {
         Self {
             rate_limit: RATE_LIMIT_PER_SECOND,
             concurrency: None,
+            shared_budget: None,
+            allow_insecure_redis: false,
         }
     }
 }

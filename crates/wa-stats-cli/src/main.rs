@@ -215,7 +215,7 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
     let client = setup::client(
         &args.settings.connection,
         &args.settings.oauth,
-        Some(args.settings.throughput.rate_limit),
+        Some(&args.settings.throughput),
         credential,
         origins,
     )?;

@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-use wa_stats_client::{Client, Error, Setting};
+use wa_stats_client::{Client, Error, RedisBudget, Setting};
 use wa_stats_model::endpoint::{DEFAULT_OAUTH_BASE_URL, DEFAULT_TOKEN_URL};
 
-use crate::cli::{Connection, OAuthCredentials, StaticCredentials};
+use crate::cli::{Connection, OAuthCredentials, StaticCredentials, Throughput};
 use crate::origins::{
-    API_KEY, BASE_URL_ENV, CLIENT_ID, CLIENT_SECRET, CredentialOption, Origins, TOKEN,
-    TOKEN_URL_ENV,
+    API_KEY, BASE_URL_ENV, CLIENT_ID, CLIENT_SECRET, CredentialOption, Origins, SHARED_BUDGET_ENV,
+    TOKEN, TOKEN_URL_ENV,
 };
 use crate::refusal::Refusal;
 
@@ -122,7 +122,7 @@ fn half_pair(origins: &Origins<'_>, given: CredentialOption, missing: Credential
 pub(crate) fn client(
     connection: &Connection,
     oauth: &OAuthCredentials,
-    rate_limit: Option<u32>,
+    throughput: Option<&Throughput>,
     credential: Credential,
     origins: &Origins<'_>,
 ) -> Result<Client, Refusal> {
@@ -141,8 +141,13 @@ pub(crate) fn client(
     if let Some(url) = &connection.base_url {
         builder = builder.base_url(url.trim());
     }
-    if let Some(rate_limit) = rate_limit {
-        builder = builder.rate_limit(Some(rate_limit));
+    if let Some(throughput) = throughput {
+        builder = builder.rate_limit(Some(throughput.rate_limit));
+        if let Some(url) = &throughput.shared_budget {
+            let budget = RedisBudget::new(url.trim())
+                .map_err(|error| refuse_settings(&error, credential_flag.clone(), origins))?;
+            builder = builder.shared_budget(budget.allow_insecure(throughput.allow_insecure_redis));
+        }
     }
     builder
         .max_attempts(connection.max_retries.saturating_add(1))
@@ -229,6 +234,12 @@ fn flag_for(setting: Setting, credential: Flag) -> Option<Flag> {
             &[],
             "give a number of seconds such as 30".to_owned(),
         ),
+        Setting::SharedBudget => (
+            "--shared-budget",
+            &[("shared_budget", SHARED_BUDGET_ENV)],
+            "give a URL such as redis://127.0.0.1:6379/0 or rediss://cache.internal:6380"
+                .to_owned(),
+        ),
         // Set by the tool itself, or never refused: the client's message says what is wrong.
         _ => return None,
     };
@@ -244,6 +255,19 @@ fn refuse_settings(error: &Error, credential: Flag, origins: &Origins<'_>) -> Re
         .and_then(|setting| flag_for(setting, credential));
     let from = |flag: &Flag| origins.env_suffix(flag.options);
     match (error, named) {
+        (Error::InsecureUrl { url, setting, .. }, Some(flag))
+            if *setting == Setting::SharedBudget =>
+        {
+            Refusal::new(
+                format!(
+                    "{} {url}{}: plain redis:// to a host that is not loopback would cross the \
+                     network in clear",
+                    flag.name,
+                    from(&flag)
+                ),
+                "use rediss://, or add --allow-insecure-redis for a network you trust",
+            )
+        }
         (Error::InsecureUrl { url, .. }, Some(flag)) => Refusal::new(
             format!(
                 "{} {url}{}: plain http:// to a host that is not loopback would send the \
@@ -271,13 +295,14 @@ mod tests {
     use super::*;
     use crate::cli::Cli;
 
-    const SETTINGS: [Setting; 6] = [
+    const SETTINGS: [Setting; 7] = [
         Setting::Credential,
         Setting::BaseUrl,
         Setting::TokenUrl,
         Setting::RateLimit,
         Setting::MaxAttempts,
         Setting::Timeout,
+        Setting::SharedBudget,
     ];
 
     #[test]
@@ -290,6 +315,7 @@ mod tests {
             "--rate-limit",
             "--max-retries",
             "--timeout",
+            "--shared-budget",
         ]) {
             assert_eq!(
                 flag_for(setting, api_key.clone()).map(|f| f.name),

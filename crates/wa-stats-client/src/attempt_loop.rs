@@ -7,6 +7,7 @@ use bytes::Bytes;
 use tokio::time::Instant;
 use tracing::Instrument;
 use tracing::field::Empty;
+use wa_stats_model::endpoint::RATE_LIMIT_WINDOW;
 use wa_stats_model::request::unix_seconds;
 use wa_stats_model::{ApiError, CampaignStatistics, CampaignStatisticsRequest, validate};
 
@@ -106,8 +107,7 @@ impl Inner {
             if rate_limited {
                 // The server's window is full for everyone using this credential.
                 if let Some(pacer) = &self.pacer {
-                    pacer
-                        .hold_until(Instant::now() + retry_after.unwrap_or(Duration::from_secs(1)));
+                    pacer.hold_until(Instant::now() + retry_after.unwrap_or(RATE_LIMIT_WINDOW));
                 }
             }
             span.record("retry_delay_ms", duration_ms(delay));
@@ -128,7 +128,10 @@ impl Inner {
             generation: None,
         })?;
         if let Some(pacer) = &self.pacer {
-            pacer.admit().await;
+            pacer.admit().await.map_err(|error| Failure {
+                error: error.into(),
+                generation: None,
+            })?;
         }
         // Marks the instant the request leaves, for anyone checking pacing from the outside.
         tracing::trace!(name: "wa_stats.send", "sending");

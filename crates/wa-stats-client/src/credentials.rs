@@ -3,7 +3,6 @@
 //! before expiry and once after a 401, single-flight, and never more than the token endpoint's
 //! 10 per minute.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;
@@ -11,15 +10,16 @@ use std::time::Duration;
 use http::{HeaderName, HeaderValue};
 use tokio::time::Instant;
 use url::Url;
-use wa_stats_model::endpoint::{API_KEY_HEADER, TOKENS_PER_MINUTE};
+use wa_stats_model::endpoint::{API_KEY_HEADER, TOKEN_LIMIT_WINDOW, TOKENS_PER_MINUTE};
+use wa_stats_model::window::SlidingWindowLog;
 use wa_stats_model::{Secret, TokenRequest, TokenResponse};
 
 use crate::config::Setting;
 use crate::error::Error;
 
-/// The window the token endpoint's limit counts in, plus half a second so that our clock and the
-/// server's need not agree to the millisecond.
-const TOKEN_LIMIT_WINDOW: Duration = Duration::from_millis(60_500);
+/// R14's window plus half a second, so that our clock and the server's need not agree to the
+/// millisecond.
+const FETCH_WINDOW: Duration = TOKEN_LIMIT_WINDOW.saturating_add(Duration::from_millis(500));
 /// A token is refreshed at least this long before it expires (unless its life is shorter than
 /// twice this).
 const MIN_REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -93,12 +93,22 @@ struct Cached {
     generation: u64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct State {
     current: Option<Cached>,
     generation: u64,
-    /// When the last (up to) 10 fetches started, oldest first.
-    recent_fetches: VecDeque<Instant>,
+    /// When the last (up to) 10 fetches started.
+    recent_fetches: SlidingWindowLog<Instant>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            current: None,
+            generation: 0,
+            recent_fetches: SlidingWindowLog::new(TOKENS_PER_MINUTE, FETCH_WINDOW),
+        }
+    }
 }
 
 /// The token cache. The fetch itself is passed in by the caller, so this type holds only the
@@ -142,14 +152,12 @@ impl TokenCache {
 
         // Stay under the endpoint's limit: a refresh that would be the 11th fetch in a minute
         // waits, unless the old token still works, in which case it is used meanwhile.
-        if state.recent_fetches.len() >= TOKENS_PER_MINUTE as usize
-            && let Some(oldest) = state.recent_fetches.front().copied()
-            && now < oldest + TOKEN_LIMIT_WINDOW
+        if let Some(allowed) = state.recent_fetches.next_allowed()
+            && now < allowed
         {
             if let Some(cached) = &usable {
                 return Ok(fresh(cached));
             }
-            let allowed = oldest + TOKEN_LIMIT_WINDOW;
             tracing::debug!(
                 wait_ms = u64::try_from((allowed - now).as_millis()).unwrap_or(u64::MAX),
                 "token fetch limit reached; waiting"
@@ -157,10 +165,7 @@ impl TokenCache {
             tokio::time::sleep_until(allowed).await;
         }
         let started = Instant::now();
-        state.recent_fetches.push_back(started);
-        while state.recent_fetches.len() > TOKENS_PER_MINUTE as usize {
-            state.recent_fetches.pop_front();
-        }
+        state.recent_fetches.record(started);
 
         match fetch()
             .await
@@ -299,7 +304,7 @@ mod tests {
         }
         assert_eq!(count.load(Ordering::SeqCst), 25);
         // Fetches started 50 ms before each recorded instant; any 60 s window holds at most 10.
-        let peak = crate::pacing::peak_in_window(&starts, Duration::from_secs(60));
+        let peak = crate::pacing::peak_in_window(&starts, TOKEN_LIMIT_WINDOW);
         assert!(peak <= 10, "peak {peak}");
     }
 

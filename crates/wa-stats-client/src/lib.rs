@@ -19,7 +19,9 @@
 //! - **Validation first**: a request the API would refuse is refused locally
 //!   ([`Error::InvalidRequest`]), with a hint for millisecond timestamps; it costs no request.
 //! - **Pacing**: at most 100 requests in any sliding second (settable, or off), evenly spaced and
-//!   shared by every clone and task, so a well-behaved caller never sees a 429.
+//!   shared by every clone and task and by every client of the same credential in the process, so
+//!   a well-behaved caller never sees a 429. Feature `redis` extends that budget across processes
+//!   and hosts (`ClientBuilder::shared_budget`).
 //! - **Retries**: 429 (honouring `Retry-After`), 5xx, 408 and network failures, with full-jitter
 //!   exponential backoff and a client-wide retry budget. Retrying is safe: the endpoint is a
 //!   `POST` that only reads.
@@ -35,6 +37,7 @@
 
 mod attempt_loop;
 mod batch;
+mod budget;
 mod client;
 mod config;
 mod credentials;
@@ -46,6 +49,10 @@ mod time_range;
 mod transport;
 
 pub use batch::{Concurrency, MAX_AUTO_CONCURRENCY, UNPACED_AUTO_CONCURRENCY};
+#[cfg(feature = "redis")]
+pub use budget::redis::{
+    DEFAULT_SHARED_BUDGET_NAMESPACE, DEFAULT_SHARED_BUDGET_TIMEOUT, RedisBudget, WhenUnavailable,
+};
 pub use client::Client;
 pub use config::{
     ClientBuilder, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT,

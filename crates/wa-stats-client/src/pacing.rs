@@ -14,41 +14,93 @@
 //!   window property for the instants requests really leave, and the extra 10 ms absorbs network
 //!   jitter on the way to the server. On schedule the check never waits.
 
-use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
+use wa_stats_model::endpoint::RATE_LIMIT_WINDOW;
+use wa_stats_model::window::SlidingWindowLog;
 
-/// Fraction of the nominal rate the schedule aims for (see the module documentation).
-const HEADROOM: f64 = 0.99;
-/// The window the hard check counts in: one second plus the headroom.
-const WINDOW: Duration = Duration::from_millis(1_010);
+use crate::error::Error;
 
-/// A pacer shared by every clone of a client (it lives behind the client's `Arc`).
+/// Fraction of the nominal rate the schedule aims for (see the module documentation); the
+/// budget shared through Redis uses the same.
+pub(crate) const HEADROOM: f64 = 0.99;
+/// The window the hard check counts in: R9's second plus the headroom.
+const WINDOW: Duration = RATE_LIMIT_WINDOW.saturating_add(Duration::from_millis(10));
+
+/// What a client paces with: the pacer of its credential in this process (shared by clones and,
+/// unless opted out, by every client of that credential), and the budget shared through Redis
+/// when one is set.
 #[derive(Debug)]
 pub(crate) struct Pacer {
-    interval: Duration,
-    limit: usize,
-    state: Mutex<State>,
-}
-
-#[derive(Debug, Default)]
-struct State {
-    /// The next free slot ("theoretical arrival time" in GCRA terms).
-    next: Option<Instant>,
-    /// The last `limit` admission instants, oldest first.
-    recent: VecDeque<Instant>,
+    local: Arc<LocalPacer>,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::budget::admission::SharedBudget>,
 }
 
 impl Pacer {
+    pub(crate) fn new(local: Arc<LocalPacer>) -> Self {
+        Self {
+            local,
+            #[cfg(feature = "redis")]
+            shared: None,
+        }
+    }
+
+    #[cfg(feature = "redis")]
+    pub(crate) fn with_shared_budget(
+        mut self,
+        shared: crate::budget::admission::SharedBudget,
+    ) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// Waits until this caller may send. Fails only with a shared budget set to fail closed
+    /// while Redis is unavailable.
+    pub(crate) async fn admit(&self) -> Result<(), Error> {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            return shared.admit(&self.local).await;
+        }
+        self.local.admit().await;
+        Ok(())
+    }
+
+    /// See [`LocalPacer::hold_until`]. With a shared budget only this process holds back: the
+    /// shared schedule keeps every process under the limit, so a 429 there means another
+    /// client of the key (one not on the budget) took the slot.
+    pub(crate) fn hold_until(&self, until: Instant) {
+        self.local.hold_until(until);
+    }
+}
+
+/// Even spacing and the hard window check for one credential in one process.
+#[derive(Debug)]
+pub(crate) struct LocalPacer {
+    interval: Duration,
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    /// The next free slot ("theoretical arrival time" in GCRA terms).
+    next: Option<Instant>,
+    /// The last `limit` admission instants.
+    recent: SlidingWindowLog<Instant>,
+}
+
+impl LocalPacer {
     /// A pacer for `per_second` admissions per second (at least 1).
     pub(crate) fn new(per_second: u32) -> Self {
         let per_second = per_second.max(1);
         Self {
-            interval: Duration::from_secs_f64(1.0 / (f64::from(per_second) * HEADROOM)),
-            limit: usize::try_from(per_second).unwrap_or(usize::MAX),
-            state: Mutex::new(State::default()),
+            interval: interval(per_second),
+            state: Mutex::new(State {
+                next: None,
+                recent: SlidingWindowLog::new(per_second, WINDOW),
+            }),
         }
     }
 
@@ -85,15 +137,10 @@ impl Pacer {
             let wait_until = {
                 let now = Instant::now();
                 let mut state = self.state();
-                match state.recent.front() {
-                    Some(&oldest) if state.recent.len() >= self.limit && now < oldest + WINDOW => {
-                        oldest + WINDOW
-                    }
+                match state.recent.next_allowed() {
+                    Some(allowed) if now < allowed => allowed,
                     _ => {
-                        if state.recent.len() >= self.limit {
-                            state.recent.pop_front();
-                        }
-                        state.recent.push_back(now);
+                        state.recent.record(now);
                         return;
                     }
                 }
@@ -110,6 +157,11 @@ impl Pacer {
             state.next = Some(until);
         }
     }
+}
+
+/// The spacing of admissions at `per_second` (at least 1) with the headroom.
+pub(crate) fn interval(per_second: u32) -> Duration {
+    Duration::from_secs_f64(1.0 / (f64::from(per_second.max(1)) * HEADROOM))
 }
 
 /// The largest number of instants in any closed window `[t, t + width]`, for checking pacing.
@@ -129,8 +181,6 @@ pub(crate) fn peak_in_window(instants: &[Instant], width: Duration) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use proptest::prelude::*;
 
     use super::*;
@@ -144,7 +194,7 @@ mod tests {
             .build()
             .unwrap();
         runtime.block_on(async {
-            let pacer = Arc::new(Pacer::new(rate));
+            let pacer = Arc::new(LocalPacer::new(rate));
             let mut handles = Vec::new();
             for task in 0..tasks {
                 let pacer = Arc::clone(&pacer);
@@ -172,7 +222,7 @@ mod tests {
     fn three_hundred_at_one_hundred_per_second_never_exceed_the_limit() {
         let instants = admissions(100, 30, 10, &[]);
         assert_eq!(instants.len(), 300);
-        let peak = peak_in_window(&instants, Duration::from_secs(1));
+        let peak = peak_in_window(&instants, RATE_LIMIT_WINDOW);
         assert!(peak <= 100, "peak {peak}");
         // Even pacing still reaches the limit (within the headroom), rather than dawdling.
         assert!(peak >= 99, "peak {peak}");
@@ -186,7 +236,7 @@ mod tests {
             .build()
             .unwrap();
         runtime.block_on(async {
-            let pacer = Pacer::new(100);
+            let pacer = LocalPacer::new(100);
             let start = Instant::now();
             pacer.admit().await;
             pacer.hold_until(start + Duration::from_secs(1));
@@ -203,7 +253,7 @@ mod tests {
             .build()
             .unwrap();
         let instants = runtime.block_on(async {
-            let pacer = Arc::new(Pacer::new(100));
+            let pacer = Arc::new(LocalPacer::new(100));
             let mut handles = Vec::new();
             for task in 0..300u64 {
                 let pacer = Arc::clone(&pacer);
@@ -227,7 +277,7 @@ mod tests {
             all.sort();
             all
         });
-        let peak = peak_in_window(&instants, Duration::from_secs(1));
+        let peak = peak_in_window(&instants, RATE_LIMIT_WINDOW);
         assert!(peak <= 100, "peak {peak}");
     }
 
@@ -241,7 +291,7 @@ mod tests {
             gaps in proptest::collection::vec(0u64..3_000, 12),
         ) {
             let instants = admissions(rate, tasks, per_task, &gaps);
-            let peak = peak_in_window(&instants, Duration::from_secs(1));
+            let peak = peak_in_window(&instants, RATE_LIMIT_WINDOW);
             prop_assert!(peak <= rate as usize, "rate {rate}: peak {peak}");
         }
     }

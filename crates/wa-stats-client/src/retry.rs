@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use http::HeaderMap;
 use rand::Rng;
+use wa_stats_model::endpoint::RATE_LIMIT_WINDOW;
 
 /// Backoff settings: a retry `n` (1 for the first retry) waits a uniformly random time in
 /// `[0, min(cap, base * 2^(n-1))]` ("full jitter"), so that clients that failed together do not
@@ -44,7 +45,7 @@ impl Backoff {
     ) -> Duration {
         match (retry_after, rate_limited) {
             (Some(after), _) => after + self.jittered(1),
-            (None, true) => Duration::from_secs(1) + self.jittered(retry),
+            (None, true) => RATE_LIMIT_WINDOW + self.jittered(retry),
             (None, false) => self.jittered(retry),
         }
     }

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use bytes::Bytes;
 use http::HeaderName;
 use serde::Serialize;
+use tokio::time::Instant;
 use wa_stats_model::endpoint::{API_KEY_HEADER, TOKEN_PATH};
 use wa_stats_model::secret::REDACTED;
 
@@ -33,6 +34,10 @@ pub struct JournalEntry {
     /// The status answered; `None` if the connection was closed instead or the answer is
     /// still being made.
     pub status: Option<u16>,
+    /// When the request was received (its body read), in microseconds since the journal began
+    /// (the server's start or its last reset), on tokio's clock: for tests that count requests
+    /// in a sliding window.
+    pub received_us: u64,
 }
 
 impl JournalEntry {
@@ -45,6 +50,31 @@ impl JournalEntry {
     }
 }
 
+/// The most entries received within any one `window` (a request exactly one window after
+/// another falls in the next, as the mock's limiter counts), for tests that check pacing.
+///
+/// ```
+/// use std::time::Duration;
+/// # async fn demo(server: wa_stats_mock::MockServer) {
+/// let peak = wa_stats_mock::peak_in_window(&server.journal(), Duration::from_secs(1));
+/// assert!(peak <= 100);
+/// # }
+/// ```
+pub fn peak_in_window(entries: &[JournalEntry], window: std::time::Duration) -> usize {
+    let window_us = u64::try_from(window.as_micros()).unwrap_or(u64::MAX);
+    let mut at: Vec<u64> = entries.iter().map(|entry| entry.received_us).collect();
+    at.sort_unstable();
+    let mut first = 0;
+    let mut peak = 0;
+    for (last, &received) in at.iter().enumerate() {
+        while received - at[first] >= window_us {
+            first += 1;
+        }
+        peak = peak.max(last + 1 - first);
+    }
+    peak
+}
+
 /// What the journal keeps of a request until someone reads it: method, target, headers and body
 /// packed into one allocation, credentials already replaced. Strings are built only when the
 /// journal is read. (Sharing the request's `HeaderMap` instead cost a clone of its tables and a
@@ -53,6 +83,7 @@ impl JournalEntry {
 pub(crate) struct Recorded {
     seq: u64,
     status: Option<u16>,
+    received: Instant,
     /// `method`, then `path[?query]`, then each header as (name, value), then the body; every
     /// part but the body led by its length as four little-endian bytes.
     packed: Vec<u8>,
@@ -102,11 +133,12 @@ impl Recorded {
         Self {
             seq: 0,
             status: None,
+            received: Instant::now(),
             packed,
         }
     }
 
-    fn entry(&self) -> JournalEntry {
+    fn entry(&self, began: Instant) -> JournalEntry {
         let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
         let mut rest = self.packed.as_slice();
         let method = take(&mut rest);
@@ -130,6 +162,8 @@ impl Recorded {
             headers,
             body: text(rest),
             status: self.status,
+            received_us: u64::try_from(self.received.saturating_duration_since(began).as_micros())
+                .unwrap_or(u64::MAX),
         }
     }
 }
@@ -137,7 +171,8 @@ impl Recorded {
 /// Shows what a reader of the journal would see (credentials are already replaced).
 impl std::fmt::Debug for Recorded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.entry().fmt(f)
+        // No journal to count from here: the entry's own instant is its zero.
+        self.entry(self.received).fmt(f)
     }
 }
 
@@ -173,6 +208,7 @@ fn is_credential(name: &HeaderName) -> bool {
 #[derive(Debug)]
 pub(crate) struct Journal {
     capacity: usize,
+    began: Instant,
     next_seq: u64,
     entries: VecDeque<Recorded>,
 }
@@ -181,6 +217,7 @@ impl Journal {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
             capacity,
+            began: Instant::now(),
             next_seq: 0,
             entries: VecDeque::new(),
         }
@@ -210,12 +247,16 @@ impl Journal {
     }
 
     pub(crate) fn entries(&self) -> Vec<JournalEntry> {
-        self.entries.iter().map(Recorded::entry).collect()
+        self.entries
+            .iter()
+            .map(|recorded| recorded.entry(self.began))
+            .collect()
     }
 
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
         self.next_seq = 0;
+        self.began = Instant::now();
     }
 }
 
@@ -254,7 +295,10 @@ mod tests {
         assert_eq!(journal.push(recorded("/b")).0, 1);
         let (seq, evicted) = journal.push(recorded("/c"));
         assert_eq!(seq, 2);
-        assert_eq!(evicted.map(|e| e.entry().path), Some("/a".to_owned()));
+        assert_eq!(
+            evicted.map(|e| e.entry(Instant::now()).path),
+            Some("/a".to_owned())
+        );
         // A status for an entry no longer kept changes nothing.
         journal.set_status(0, 500);
         journal.set_status(2, 200);
@@ -284,7 +328,8 @@ mod tests {
             .body(())
             .expect("request");
         let (parts, ()) = request.into_parts();
-        let entry = Recorded::new(&parts, &Bytes::from_static(b"{\"a\":\xff}")).entry();
+        let entry =
+            Recorded::new(&parts, &Bytes::from_static(b"{\"a\":\xff}")).entry(Instant::now());
         assert_eq!(
             (
                 entry.method.as_str(),
@@ -306,9 +351,9 @@ mod tests {
         let bare = recorded("/");
         assert_eq!(
             (
-                bare.entry().query,
-                bare.entry().headers.len(),
-                bare.entry().body
+                bare.entry(Instant::now()).query,
+                bare.entry(Instant::now()).headers.len(),
+                bare.entry(Instant::now()).body
             ),
             (None, 0, String::new())
         );
@@ -327,7 +372,7 @@ mod tests {
         let recorded = Recorded::new(&parts, &Bytes::from_static(b"{}"));
         let kept = format!("{recorded:?}");
         assert!(!kept.contains("secret"), "{kept}");
-        let entry = recorded.entry();
+        let entry = recorded.entry(Instant::now());
         assert_eq!(
             entry.headers,
             [

@@ -45,7 +45,7 @@ mod tokens;
 pub use error::MockError;
 pub use fault::{Fault, FaultAction, FaultScope};
 pub use fixtures::{Fixtures, fixture_schema};
-pub use journal::JournalEntry;
+pub use journal::{JournalEntry, peak_in_window};
 pub use routes::{ADMIN_PREFIX, HEALTH_PATH, REQUEST_LOG_TARGET, router};
 pub use server::{MockServer, MockServerBuilder};
 pub use state::{AppState, DEFAULT_JOURNAL_CAPACITY, DEFAULT_TOKEN_TTL};

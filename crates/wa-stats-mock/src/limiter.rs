@@ -1,63 +1,46 @@
 //! Sliding-window admission: at most `limit` admissions per key in ANY window of one `window`.
 //!
-//! Each key keeps the instants of its last `limit` admissions in a ring; a request is admitted
-//! iff the oldest of them is at least one window old. That bounds every window exactly, unlike a
-//! fixed per-second counter, which lets through twice the limit across a second boundary. Time is
+//! Each key keeps the model's [`SlidingWindowLog`] of its last `limit` admissions. Time is
 //! `tokio::time::Instant`, so tests on tokio's paused clock can move it with `advance`.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
+use wa_stats_model::window::SlidingWindowLog;
 
-/// Admission rings per key.
+/// One [`SlidingWindowLog`] per key.
 #[derive(Debug)]
 pub(crate) struct SlidingWindow {
-    limit: usize,
+    limit: u32,
     window: Duration,
-    rings: BTreeMap<Arc<str>, VecDeque<Instant>>,
+    logs: BTreeMap<Arc<str>, SlidingWindowLog<Instant>>,
 }
 
 impl SlidingWindow {
     pub(crate) fn new(limit: u32, window: Duration) -> Self {
         Self {
-            limit: usize::try_from(limit).unwrap_or(usize::MAX),
+            limit,
             window,
-            rings: BTreeMap::new(),
+            logs: BTreeMap::new(),
         }
     }
 
     /// Admits one request for `key` at `now`, or refuses it without recording anything.
     pub(crate) fn admit(&mut self, key: &Arc<str>, now: Instant) -> bool {
-        if self.limit == 0 {
-            return false;
+        if let Some(log) = self.logs.get_mut(key.as_ref()) {
+            return log.try_admit(now);
         }
-        if !self.rings.contains_key(key.as_ref()) {
-            // Rings start small: most keys never come near a large limit.
-            let ring = VecDeque::with_capacity(self.limit.min(16));
-            self.rings.insert(Arc::clone(key), ring);
-        }
-        let Some(ring) = self.rings.get_mut(key.as_ref()) else {
-            return false;
-        };
-        if ring.len() >= self.limit {
-            match ring.front() {
-                Some(&oldest) if now.saturating_duration_since(oldest) < self.window => {
-                    return false;
-                }
-                _ => {
-                    ring.pop_front();
-                }
-            }
-        }
-        ring.push_back(now);
-        true
+        let mut log = SlidingWindowLog::new(self.limit, self.window);
+        let admitted = log.try_admit(now);
+        self.logs.insert(Arc::clone(key), log);
+        admitted
     }
 
     /// Forgets every admission.
     pub(crate) fn clear(&mut self) {
-        self.rings.clear();
+        self.logs.clear();
     }
 }
 

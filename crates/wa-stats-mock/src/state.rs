@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
-use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
+use wa_stats_model::endpoint::{RATE_LIMIT_PER_SECOND, RATE_LIMIT_WINDOW};
 
 use crate::error::{FixtureIssue, MockError};
 use crate::fault::{Fault, FaultQueue, FaultScope};
@@ -129,7 +129,7 @@ impl AppState {
     pub(crate) fn from_data(data: Data, settings: Settings) -> Self {
         let limiter = settings
             .rate_limit
-            .map(|limit| Mutex::new(SlidingWindow::new(limit, Duration::from_secs(1))));
+            .map(|limit| Mutex::new(SlidingWindow::new(limit, RATE_LIMIT_WINDOW)));
         Self {
             shared: Arc::new(Shared {
                 directory: data.directory,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use tokio::time::Instant;
-use wa_stats_model::endpoint::TOKENS_PER_MINUTE;
+use wa_stats_model::endpoint::{TOKEN_LIMIT_WINDOW, TOKENS_PER_MINUTE};
 
 use crate::limiter::SlidingWindow;
 use crate::store::{Client, Identity};
@@ -27,7 +27,7 @@ impl Default for TokenStore {
     fn default() -> Self {
         Self {
             issued: BTreeMap::new(),
-            issuance: SlidingWindow::new(TOKENS_PER_MINUTE, Duration::from_secs(60)),
+            issuance: SlidingWindow::new(TOKENS_PER_MINUTE, TOKEN_LIMIT_WINDOW),
         }
     }
 }

@@ -2,6 +2,8 @@
 //!
 //! Every number the client, the mock and the schemas share is defined here once.
 
+use std::time::Duration;
+
 /// Path of the statistics route that takes an OAuth 2.0 bearer token (R1).
 pub const OAUTH_STATISTICS_PATH: &str = "/api/wa/v2/statistics/campaign";
 /// Path of the statistics route that takes an API key in `x-ins-auth-key` (R1).
@@ -24,10 +26,14 @@ pub const STATISTICS_SCOPE: &str = "wa-stats-api";
 
 /// Requests per second the upstream allows per credential (R9).
 pub const RATE_LIMIT_PER_SECOND: u32 = 100;
+/// The window R9's limit counts in: any one second, sliding.
+pub const RATE_LIMIT_WINDOW: Duration = Duration::from_secs(1);
 /// Value of `Retry-After` (seconds) on a rate-limited answer (R9).
 pub const RATE_LIMIT_RETRY_AFTER_SECS: u64 = 1;
 /// Tokens the token endpoint issues per client per minute (R14).
 pub const TOKENS_PER_MINUTE: u32 = 10;
+/// The window R14's token limit counts in: any one minute, sliding.
+pub const TOKEN_LIMIT_WINDOW: Duration = Duration::from_secs(60);
 /// Largest request body the upstream reads; a longer one is a parse failure (R4).
 pub const MAX_REQUEST_BODY_BYTES: usize = 64 * 1024;
 

@@ -27,6 +27,7 @@ pub mod schema;
 pub mod secret;
 pub mod statistics;
 pub mod validation;
+pub mod window;
 
 pub use endpoint::CredentialKind;
 pub use error::{ApiError, ApiErrorKind, ErrorResponse};

@@ -13,6 +13,7 @@ mod generate;
 mod help;
 mod profiles;
 mod series;
+mod shared_budget;
 mod streams;
 
 use std::io::Write;

@@ -10,10 +10,11 @@ use wa_stats_model::{CredentialKind, TokenRequest};
 
 use super::{ClientBuilder, Credential, Setting};
 use crate::batch::LatencyEstimate;
+use crate::budget::{Fingerprint, process_pacer};
 use crate::client::{Client, Inner};
 use crate::credentials::{self, Auth, AuthHeader, OAuthClient, TokenCache};
 use crate::error::Error;
-use crate::pacing::Pacer;
+use crate::pacing::{LocalPacer, Pacer};
 use crate::retry::RetryBudget;
 use crate::transport::Limits;
 
@@ -80,6 +81,7 @@ impl ClientBuilder {
                 "user_agent must not contain control characters",
             )
         })?;
+        let pacer = self.pacer(credential.fingerprint())?;
         let auth = match credential {
             Credential::Bearer(token) => {
                 non_empty(token.is_empty())?;
@@ -124,7 +126,7 @@ impl ClientBuilder {
                 statistics_url,
                 kind,
                 auth,
-                pacer: self.rate_limit.map(Pacer::new),
+                pacer,
                 rate_limit: self.rate_limit,
                 budget: RetryBudget::new(self.retry_budget),
                 backoff: self.backoff,
@@ -136,6 +138,33 @@ impl ClientBuilder {
                 latency: LatencyEstimate::default(),
             }),
         })
+    }
+
+    /// The pacer for a credential of `fingerprint`: the process's one, or one of its own, and
+    /// the shared budget when one is set.
+    fn pacer(&self, fingerprint: Fingerprint) -> Result<Option<Pacer>, Error> {
+        let Some(per_second) = self.rate_limit else {
+            #[cfg(feature = "redis")]
+            if self.shared_budget.is_some() {
+                return Err(Error::bad_setting(
+                    Setting::SharedBudget,
+                    "a shared budget needs a rate limit (rate_limit is None)",
+                ));
+            }
+            return Ok(None);
+        };
+        let local = if self.share_pacing {
+            process_pacer(fingerprint, per_second)
+        } else {
+            Arc::new(LocalPacer::new(per_second))
+        };
+        let pacer = Pacer::new(local);
+        #[cfg(feature = "redis")]
+        let pacer = match self.shared_budget.clone() {
+            Some(budget) => pacer.with_shared_budget(budget.start(fingerprint, per_second)?),
+            None => pacer,
+        };
+        Ok(Some(pacer))
     }
 
     /// Parses `text` and applies R15: `https`, or `http` to loopback or when explicitly allowed.

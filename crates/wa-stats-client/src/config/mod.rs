@@ -7,6 +7,7 @@ use std::time::Duration;
 use wa_stats_model::Secret;
 use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
 
+use crate::budget::Fingerprint;
 use crate::retry::{Backoff, DEFAULT_BUDGET};
 
 mod build;
@@ -73,6 +74,18 @@ enum Credential {
     ClientCredentials { client_id: String, secret: Secret },
 }
 
+impl Credential {
+    /// Names the credential's rate budget. An OAuth client's tokens share its budget (R9), so
+    /// the client id is what counts, not the secret or a token.
+    fn fingerprint(&self) -> Fingerprint {
+        match self {
+            Self::Bearer(token) => Fingerprint::of("bearer", token.expose()),
+            Self::ApiKey(key) => Fingerprint::of("api_key", key.expose()),
+            Self::ClientCredentials { client_id, .. } => Fingerprint::of("oauth_client", client_id),
+        }
+    }
+}
+
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The client id is not secret, but printing only the kind keeps every form alike.
@@ -112,6 +125,9 @@ pub struct ClientBuilder {
     max_body_bytes: usize,
     backoff: Backoff,
     retry_budget: u32,
+    share_pacing: bool,
+    #[cfg(feature = "redis")]
+    shared_budget: Option<crate::RedisBudget>,
 }
 
 impl Default for ClientBuilder {
@@ -133,6 +149,9 @@ impl Default for ClientBuilder {
                 max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             },
             retry_budget: DEFAULT_RETRY_BUDGET,
+            share_pacing: true,
+            #[cfg(feature = "redis")]
+            shared_budget: None,
         }
     }
 }
@@ -366,6 +385,39 @@ impl ClientBuilder {
     /// ```
     pub fn retry_budget(mut self, tokens: u32) -> Self {
         self.retry_budget = tokens;
+        self
+    }
+
+    /// Whether this client shares its pacer with every other client built in this process with
+    /// the same credential and rate (default `true`; the key is a keyed hash of the credential,
+    /// the client id for client credentials). `false` gives the client a budget of its own, for
+    /// tests that want independent clients. Clones always share.
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder().api_key("k").share_pacing(false).build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn share_pacing(mut self, share: bool) -> Self {
+        self.share_pacing = share;
+        self
+    }
+
+    /// Paces under one budget shared through Redis by every process and host using this
+    /// credential and the budget's namespace, so that together they stay under the rate limit
+    /// (feature `redis`; see [`RedisBudget`](crate::RedisBudget) and docs/client.md, "Shared
+    /// budget"). Needs a rate limit.
+    ///
+    /// ```
+    /// use wa_stats_client::{Client, RedisBudget};
+    /// let client = Client::builder()
+    ///     .api_key("INS.example-key")
+    ///     .shared_budget(RedisBudget::new("redis://127.0.0.1:6379")?)
+    ///     .build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    #[cfg(feature = "redis")]
+    pub fn shared_budget(mut self, budget: crate::RedisBudget) -> Self {
+        self.shared_budget = Some(budget);
         self
     }
 }

@@ -49,6 +49,10 @@ pub enum Setting {
     MaxRetryAfter,
     /// [`retry_budget`](crate::ClientBuilder::retry_budget).
     RetryBudget,
+    /// [`share_pacing`](crate::ClientBuilder::share_pacing).
+    SharePacing,
+    /// `shared_budget` (feature `redis`): the `RedisBudget` and its URL.
+    SharedBudget,
 }
 
 impl fmt::Display for Setting {
@@ -68,6 +72,8 @@ impl fmt::Display for Setting {
             Self::Backoff => "backoff",
             Self::MaxRetryAfter => "max_retry_after",
             Self::RetryBudget => "retry_budget",
+            Self::SharePacing => "share_pacing",
+            Self::SharedBudget => "shared_budget",
         })
     }
 }

@@ -293,3 +293,25 @@ fn debug_of_builder_and_client_never_shows_a_secret() {
         assert!(shown.contains("redacted"), "{shown}");
     }
 }
+
+/// R9 counts an OAuth client's tokens together: its budget is named by the client id alone,
+/// whatever the secret; each kind of credential has budgets of its own.
+#[test]
+fn an_oauth_client_budget_is_named_by_its_client_id() {
+    use super::Credential;
+    let client = |id: &str, secret: &str| Credential::ClientCredentials {
+        client_id: id.to_owned(),
+        secret: secret.into(),
+    };
+    let fingerprint = client("demo-client", "one").fingerprint();
+    assert_eq!(fingerprint, client("demo-client", "two").fingerprint());
+    assert_ne!(fingerprint, client("other-client", "one").fingerprint());
+    assert_ne!(
+        fingerprint,
+        Credential::ApiKey("demo-client".into()).fingerprint()
+    );
+    assert_ne!(
+        Credential::ApiKey("k".into()).fingerprint(),
+        Credential::Bearer("k".into()).fingerprint()
+    );
+}

@@ -56,7 +56,8 @@ impl Error {
             | Self::UndecodableBody { .. }
             | Self::UnexpectedStatus { .. }
             | Self::BodyTooLarge { .. }
-            | Self::UnusableToken { .. } => None,
+            | Self::UnusableToken { .. }
+            | Self::SharedBudgetUnavailable { .. } => None,
         }
     }
 
@@ -80,7 +81,8 @@ impl Error {
             Self::InvalidRequest { .. }
             | Self::InsecureUrl { .. }
             | Self::Config { .. }
-            | Self::Transport { .. } => None,
+            | Self::Transport { .. }
+            | Self::SharedBudgetUnavailable { .. } => None,
         }
     }
 
@@ -105,7 +107,8 @@ impl Error {
             | Self::UndecodableBody { .. }
             | Self::UnexpectedStatus { .. }
             | Self::BodyTooLarge { .. }
-            | Self::UnusableToken { .. } => false,
+            | Self::UnusableToken { .. }
+            | Self::SharedBudgetUnavailable { .. } => false,
         }
     }
 
@@ -113,8 +116,9 @@ impl Error {
     /// `invalid_request`, `insecure_url`, `config`, `connect`, `timeout`, `tls`,
     /// `body_cut_short`, `transport`, the model's API kinds (`campaign_not_found`,
     /// `rate_limited`, `unauthorized`, …, and `api_error` for an unclassified error status),
-    /// `undecodable_body`, `unexpected_status`, `body_too_large`, `token_endpoint`, and
-    /// `unusable_token` (the [`source`](Error::TokenEndpoint) of a `token_endpoint` error).
+    /// `undecodable_body`, `unexpected_status`, `body_too_large`, `token_endpoint`,
+    /// `unusable_token` (the [`source`](Error::TokenEndpoint) of a `token_endpoint` error), and
+    /// `shared_budget_unavailable`.
     ///
     /// ```
     /// # async fn demo(client: wa_stats_client::Client) {
@@ -141,6 +145,7 @@ impl Error {
             Self::BodyTooLarge { .. } => "body_too_large",
             Self::TokenEndpoint { .. } => "token_endpoint",
             Self::UnusableToken { .. } => "unusable_token",
+            Self::SharedBudgetUnavailable { .. } => "shared_budget_unavailable",
         }
     }
 
@@ -180,7 +185,10 @@ impl Error {
             | Self::UnexpectedStatus { .. }
             | Self::BodyTooLarge { .. }
             | Self::UnusableToken { .. } => 1,
-            Self::InvalidRequest { .. } | Self::InsecureUrl { .. } | Self::Config { .. } => 0,
+            Self::InvalidRequest { .. }
+            | Self::InsecureUrl { .. }
+            | Self::Config { .. }
+            | Self::SharedBudgetUnavailable { .. } => 0,
         }
     }
 

@@ -62,6 +62,10 @@ impl fmt::Display for Error {
                 f,
                 "HTTP {status} with a body that is not a usable token: {reason}"
             ),
+            Self::SharedBudgetUnavailable { reason } => write!(
+                f,
+                "shared rate budget unavailable ({reason}); nothing sent (fail-closed)"
+            ),
         }
     }
 }
@@ -110,7 +114,8 @@ impl std::error::Error for Error {
             | Self::Api { .. }
             | Self::UnexpectedStatus { .. }
             | Self::BodyTooLarge { .. }
-            | Self::UnusableToken { .. } => None,
+            | Self::UnusableToken { .. }
+            | Self::SharedBudgetUnavailable { .. } => None,
         }
     }
 }

@@ -48,6 +48,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// | [`UnexpectedStatus`](Error::UnexpectedStatus) | a status the API never sends (1xx, 3xx, other 2xx) | yes | no |
 /// | [`BodyTooLarge`](Error::BodyTooLarge) | the answer exceeded the size cap | yes | no |
 /// | [`TokenEndpoint`](Error::TokenEndpoint) | fetching an OAuth token failed | yes | as the inner error |
+/// | [`SharedBudgetUnavailable`](Error::SharedBudgetUnavailable) | fail-closed shared budget, Redis unavailable | no | no |
 /// | [`UnusableToken`](Error::UnusableToken) | (inside `TokenEndpoint`) a 200 that gives no usable token | yes | no |
 ///
 /// Where the client retried, `attempts` says how many HTTP attempts were made in all, and
@@ -162,6 +163,12 @@ pub enum Error {
         /// HTTP status (200).
         status: u16,
         /// What is wrong with the answer, for a person, without quoting it.
+        reason: String,
+    },
+    /// The shared rate budget (feature `redis`) was set to fail closed and Redis did not answer
+    /// in time, so nothing was sent.
+    SharedBudgetUnavailable {
+        /// What went wrong with Redis.
         reason: String,
     },
 }

@@ -65,6 +65,16 @@ pub fn statistics_requests(server: &MockServer) -> Vec<JournalEntry> {
         .collect()
 }
 
+/// The most requests in any sliding second (R9's window) of the journal.
+pub fn peak_per_second(journal: &[JournalEntry]) -> usize {
+    wa_stats_mock::peak_in_window(journal, wa_stats_model::endpoint::RATE_LIMIT_WINDOW)
+}
+
+/// Requests the mock answered with 429.
+pub fn rate_limited(journal: &[JournalEntry]) -> usize {
+    journal.iter().filter(|e| e.status == Some(429)).count()
+}
+
 /// Token requests the mock received.
 pub fn token_requests(server: &MockServer) -> usize {
     on_path(&server.journal(), TOKEN_PATH).len()
