@@ -90,11 +90,18 @@ fn paced_mock(
     (flight, guard, runtime, server)
 }
 
+/// A client built inside the paused runtime, so that its pacer is this runtime's (process pacers
+/// are per runtime) and not shared with a test running beside it on another clock.
+fn client_in(runtime: &tokio::runtime::Runtime, server: &MockServer) -> wa_stats_client::Client {
+    let _inside = runtime.enter();
+    bearer(server)
+}
+
 /// Runs `campaigns` calls at the default concurrency against a mock answering in `latency` and
 /// enforcing 100 per sliding second; checks the pace, the calls in flight and the outcome.
 fn at_the_limit_with(latency: Duration, campaigns: usize) {
     let (flight, _guard, runtime, server) = paced_mock(latency);
-    let client = bearer(&server);
+    let client = client_in(&runtime, &server);
     let rate = f64::from(client.rate_limit().unwrap());
     let started = runtime.block_on(async { Instant::now() });
     let results: Vec<_> = runtime.block_on(
@@ -176,7 +183,7 @@ fn the_default_batch_reaches_the_limit_with_400_ms_answers() {
 #[test]
 fn a_fixed_concurrency_is_exact() {
     let (flight, _guard, runtime, server) = paced_mock(Duration::from_millis(400));
-    let client = bearer(&server);
+    let client = client_in(&runtime, &server);
     let results: Vec<_> = runtime.block_on(
         client
             .campaign_statistics_many(vec![12345; 60], .., 8)
