@@ -82,7 +82,9 @@ impl Fault {
         })
     }
 
-    /// Wait `delay`, then answer normally.
+    /// Answer normally, `delay` late, as a slow upstream does: the answer is made when the
+    /// request arrives (so the rate limit, token expiry and R3's checks see the arrival) and sent
+    /// after `delay`.
     pub fn delay(delay: Duration) -> Self {
         Self::new(FaultAction::Normal).after(delay)
     }
@@ -116,7 +118,8 @@ impl Fault {
         self
     }
 
-    /// Waits `delay` before acting (any fault).
+    /// Waits `delay` before acting; on a [`Fault::delay`] (a normal answer), holds the answer
+    /// for `delay` after making it.
     #[must_use]
     pub fn after(mut self, delay: Duration) -> Self {
         self.delay = delay;

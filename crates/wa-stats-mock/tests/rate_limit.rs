@@ -174,3 +174,32 @@ async fn fixture_settings_set_the_limit_and_the_builder_wins() {
     }
     assert_eq!(counts, [2, 5]);
 }
+
+/// A delayed answer (a slow upstream) is counted when its request arrived, not when its answer
+/// leaves: R9 limits requests, and a client pacing its sends must see the limit at its sends.
+#[tokio::test(start_paused = true)]
+async fn a_delayed_answer_counts_at_its_arrival() {
+    let state = MockServer::builder()
+        .rate_limit(Some(1))
+        .into_state()
+        .unwrap();
+    // The first request is answered 1.5 s late; the second, 0.9 s after it, at once.
+    state.inject(wa_stats_mock::Fault::delay(Duration::from_millis(1_500)));
+    let app = router(state);
+    let headers = [(API_KEY_HEADER, DEMO_KEY)];
+    let first = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            oneshot(&app, "POST", API_KEY_STATISTICS_PATH, &headers, CAMPAIGN)
+                .await
+                .0
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let second = oneshot(&app, "POST", API_KEY_STATISTICS_PATH, &headers, CAMPAIGN)
+        .await
+        .0;
+    // Counted at arrival: the first was admitted at 0 s, so the second (0.9 s) is over the limit.
+    // Counted at the answer, the second would have gone first and the first been refused.
+    assert_eq!((first.await.unwrap(), second), (200, 429));
+}

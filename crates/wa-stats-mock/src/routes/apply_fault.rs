@@ -7,6 +7,7 @@
 
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::response::Response;
@@ -42,8 +43,8 @@ impl ConnectionControl {
 pub(crate) enum Outcome {
     /// Answer with this instead of the real answer.
     Answer(Response),
-    /// Answer normally.
-    Continue,
+    /// Answer normally: make the answer now, send it after this delay (zero without a fault).
+    Continue(Duration),
     /// Answer normally, but break the body off halfway and drop the connection.
     BreakBody,
 }
@@ -58,12 +59,12 @@ pub(crate) async fn before_answer(
 ) -> Outcome {
     match state.take_fault(scope, campaign_id) {
         Some(fault) => run(fault, connection).await,
-        None => Outcome::Continue,
+        None => Outcome::Continue(Duration::ZERO),
     }
 }
 
-/// Answers a request: with the fault's answer, or with the real one made by `real` (broken off
-/// halfway when the fault said so).
+/// Answers a request: with the fault's answer, or with the real one made by `real` (held for the
+/// fault's delay, or broken off halfway, when the fault said so).
 pub(crate) async fn answer_with(
     outcome: Outcome,
     real: impl FnOnce() -> Response,
@@ -71,13 +72,24 @@ pub(crate) async fn answer_with(
 ) -> Response {
     match outcome {
         Outcome::Answer(response) => response,
-        Outcome::Continue => real(),
+        Outcome::Continue(delay) => {
+            // Made first, sent later: the checks (rate limit, token expiry) see the request when
+            // it arrived, as a slow upstream's would; only the answer waits.
+            let response = real();
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            response
+        }
         Outcome::BreakBody => break_body(real(), connection).await,
     }
 }
 
-/// Runs `fault`'s delay and action.
+/// Runs `fault`'s delay and action; a normal answer's delay is left to [`answer_with`].
 async fn run(fault: Fault, connection: Option<&ConnectionControl>) -> Outcome {
+    if let FaultAction::Normal = fault.action {
+        return Outcome::Continue(fault.delay);
+    }
     if !fault.delay.is_zero() {
         tokio::time::sleep(fault.delay).await;
     }
@@ -98,7 +110,7 @@ async fn run(fault: Fault, connection: Option<&ConnectionControl>) -> Outcome {
             })))),
         },
         FaultAction::CloseMidBody => Outcome::BreakBody,
-        FaultAction::Normal => Outcome::Continue,
+        FaultAction::Normal => Outcome::Continue(Duration::ZERO),
     }
 }
 
