@@ -5,12 +5,18 @@
 #
 #   crates/wa-stats-cli/benches/series.sh [extra wa-stats flags, e.g. --concurrency 32]
 #
-# Uses the debug binaries (`cargo build -p wa-stats-cli -p wa-stats-mock`): at 100 requests a
-# second neither side is CPU-bound. Binds 127.0.0.1 only; the mock is stopped by its PID.
+# Uses the debug binaries (`cargo build -p wa-stats-cli -p wa-stats-mock`), or with PROFILE=release
+# the release ones, which is what users run: at 100 requests a second neither side is CPU-bound,
+# but a debug build's send jitter is larger. Binds 127.0.0.1 only; the mock is stopped by its PID.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-target=${CARGO_TARGET_DIR:-target}/debug
-cargo build -q -p wa-stats-cli -p wa-stats-mock
+profile=${PROFILE:-debug}
+target=${CARGO_TARGET_DIR:-target}/$profile
+if [ "$profile" = release ]; then
+    cargo build -q --release -p wa-stats-cli -p wa-stats-mock
+else
+    cargo build -q -p wa-stats-cli -p wa-stats-mock
+fi
 
 log=$(mktemp)
 "$target/wa-stats-mock" --listen 127.0.0.1:0 --synthetic-campaigns 100 --synthetic-days 30 \
