@@ -27,7 +27,7 @@ use crate::error::Error;
 /// budget shared through Redis uses the same.
 pub(crate) const HEADROOM: f64 = 0.99;
 /// The window the hard check counts in: R9's second plus the headroom.
-const WINDOW: Duration = RATE_LIMIT_WINDOW.saturating_add(Duration::from_millis(10));
+pub(crate) const WINDOW: Duration = RATE_LIMIT_WINDOW.saturating_add(Duration::from_millis(10));
 
 /// What a client paces with: the pacer of its credential in this process (shared by clones and,
 /// unless opted out, by every client of that credential), and the budget shared through Redis

@@ -119,14 +119,32 @@ async fn credentials_never_reach_redis() {
         assert_eq!(fetch_all(&client, 3).await, 3);
     }
     let written = redis.dump();
-    assert_eq!(written.len(), 3, "one key per credential: {written:?}");
+    assert_eq!(
+        written.len(),
+        6,
+        "a schedule and a log of sends per credential: {written:?}"
+    );
     for (key, value, ttl) in &written {
         let rest = key.strip_prefix("wa-stats:budget:").unwrap();
+        // `{FINGERPRINT}`, braced as a Redis Cluster hash tag, then `:sent` for the log.
+        let fingerprint = rest.strip_suffix(":sent").unwrap_or(rest);
+        let fingerprint = fingerprint
+            .strip_prefix('{')
+            .and_then(|tagged| tagged.strip_suffix('}'))
+            .unwrap_or_else(|| panic!("{key}"));
         assert!(
-            rest.len() == 32 && rest.bytes().all(|b| b.is_ascii_hexdigit()),
+            fingerprint.len() == 32 && fingerprint.bytes().all(|b| b.is_ascii_hexdigit()),
             "{key}"
         );
-        assert!(value.bytes().all(|b| b.is_ascii_digit()), "{value}");
+        // Instants in microseconds: the schedule's one, or the log's three sends.
+        let instants: Vec<&str> = value.split(',').collect();
+        assert_eq!(instants.len(), if rest.ends_with(":sent") { 3 } else { 1 });
+        assert!(
+            instants
+                .iter()
+                .all(|instant| !instant.is_empty() && instant.bytes().all(|b| b.is_ascii_digit())),
+            "{value}"
+        );
         assert!(
             *ttl > 0 && *ttl <= 2_000,
             "every key expires soon: {key} {ttl} ms"
@@ -151,7 +169,7 @@ async fn redis_killed_then_back_falls_back_once_and_resumes() {
         RedisBudget::new(&redis.url()).unwrap(),
     );
     assert_eq!(fetch_all(&client, 20).await, 20);
-    assert_eq!(redis.dump().len(), 1);
+    assert_eq!(redis.dump().len(), 2, "the schedule and the log of sends");
 
     redis.kill();
     // Every campaign is still fetched, paced locally, with one warning, not one per call.
@@ -164,7 +182,7 @@ async fn redis_killed_then_back_falls_back_once_and_resumes() {
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     assert_eq!(fetch_all(&client, 20).await, 20);
     assert_eq!(warnings.matching("back on the shared budget"), 1);
-    assert_eq!(redis.dump().len(), 1, "the shared budget is in use again");
+    assert_eq!(redis.dump().len(), 2, "the shared budget is in use again");
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
-//! One client's side of a [`RedisBudget`]: each admission is one round trip running
-//! `gcra.lua` in Redis; when Redis is unreachable or slow, calls are paced locally (or fail, if
-//! the caller chose that), with a warning once and then at a bounded rate, and go back to the
-//! shared budget as soon as Redis answers again.
+//! One client's side of a [`RedisBudget`]: each admission is two round trips, one to reserve a
+//! slot on the shared schedule (`gcra.lua`) and one, on waking, to record the send in the
+//! shared log of real sends (`sent.lua`); when Redis is unreachable or slow, calls are paced
+//! locally (or fail, if the caller chose that), with a warning once and then at a bounded rate,
+//! and go back to the shared budget as soon as Redis answers again.
 
 use std::fmt;
 use std::sync::{LazyLock, Mutex, PoisonError};
@@ -12,29 +13,35 @@ use tokio::time::Instant;
 
 use super::redis::{RedisBudget, WhenUnavailable};
 use crate::error::Error;
-use crate::pacing::LocalPacer;
+use crate::pacing::{LocalPacer, WINDOW};
 
 /// After Redis failed, how long calls are paced locally before Redis is asked again.
 const RETRY_REDIS_AFTER: Duration = Duration::from_secs(1);
 /// While Redis stays unavailable, the warning is repeated at most this often.
 const WARN_EVERY: Duration = Duration::from_secs(30);
-/// A caller that sends this much after its slot (woken late, or its answer from Redis slower
-/// than usual) has lost it: it would bunch up with the callers of the next slots, here or in
-/// another process, so it takes a fresh one. The schedule's headroom leaves about 10 ms per
-/// window; this keeps half of it for the network. On a loaded 2-core machine, without the
-/// check, 8 of 1 000 requests got 429s (docs/performance.md).
-const LATE_WAKE: Duration = Duration::from_millis(5);
-/// Fresh slots taken after waking late, at most, before sending anyway.
-const MAX_RESERVATIONS: u32 = 3;
+/// A send is recorded at Redis's instant, and leaves when the answer arrives. An answer this
+/// much slower than the usual round trip means the send would leave that much later than
+/// recorded, eating into the schedule's headroom (about 10 ms a window, which the network and
+/// the server's own jitter also need): such a caller records itself again. The stale entry stays
+/// in the log, which errs on the safe side.
+const SLOW_ANSWER: Duration = Duration::from_millis(5);
+/// Records made after slow answers, at most, before sending anyway.
+const MAX_RECORDS: u32 = 3;
 
-static GCRA: LazyLock<redis::Script> =
+static RESERVE: LazyLock<redis::Script> =
     LazyLock::new(|| redis::Script::new(include_str!("gcra.lua")));
+static RECORD: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(include_str!("sent.lua")));
 
 /// One client's side of a shared budget.
 pub(crate) struct SharedBudget {
     settings: RedisBudget,
-    key: String,
+    /// Holds the schedule's next free slot (GCRA's TAT).
+    schedule_key: String,
+    /// Holds the log of the last `limit` sends.
+    sent_key: String,
     interval_us: u64,
+    limit: u32,
     connection: tokio::sync::OnceCell<ConnectionManager>,
     health: Mutex<Health>,
 }
@@ -50,7 +57,7 @@ impl fmt::Debug for SharedBudget {
 #[derive(Debug, Default)]
 struct Health {
     /// The usual round trip: the least seen, rising slowly towards what is seen (so that a
-    /// network that became slower for good does not make every answer look late).
+    /// network that became slower for good does not make every answer look slow).
     usual_round_trip: Option<Duration>,
     /// Since when Redis has been failing, if it is.
     down_since: Option<Instant>,
@@ -62,45 +69,29 @@ struct Health {
 }
 
 impl SharedBudget {
-    pub(super) fn new(settings: RedisBudget, key: String, interval: Duration) -> Self {
+    pub(super) fn new(settings: RedisBudget, key: String, per_second: u32) -> Self {
+        let micros = |duration: Duration| u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
         Self {
             settings,
-            key,
-            interval_us: u64::try_from(interval.as_micros()).unwrap_or(u64::MAX),
+            sent_key: format!("{key}:sent"),
+            schedule_key: key,
+            interval_us: micros(crate::pacing::interval(per_second)),
+            limit: per_second.max(1),
             connection: tokio::sync::OnceCell::new(),
             health: Mutex::new(Health::default()),
         }
     }
 
-    /// Waits for this caller's slot on the shared schedule, then for the local hard window
-    /// check (which never waits on schedule); without Redis, as `when_unavailable` says.
+    /// Waits for this caller's slot on the shared schedule, then until the shared log of sends
+    /// takes it (which never waits on schedule); without Redis, as `when_unavailable` says.
     pub(crate) async fn admit(&self, local: &LocalPacer) -> Result<(), Error> {
         if self.may_ask_redis() {
-            let mut reservations = 0;
-            loop {
-                let asked = Instant::now();
-                match self.reserve().await {
-                    Ok(wait) => {
-                        let answered = Instant::now();
-                        let extra = self.answer_delay(answered - asked);
-                        self.answered();
-                        reservations += 1;
-                        let slot = answered + wait;
-                        tokio::time::sleep_until(slot).await;
-                        // Late by the oversleep, and by however much longer than usual the
-                        // answer took to come back (the slot was timed in Redis when it left).
-                        let late = Instant::now().saturating_duration_since(slot) + extra;
-                        if late > LATE_WAKE && reservations < MAX_RESERVATIONS {
-                            continue;
-                        }
-                        local.confirm().await;
-                        return Ok(());
-                    }
-                    Err(reason) => {
-                        self.failed(&reason);
-                        break;
-                    }
+            match self.shared_admission().await {
+                Ok(()) => {
+                    self.answered();
+                    return Ok(());
                 }
+                Err(reason) => self.failed(&reason),
             }
         } else {
             self.went_without();
@@ -116,9 +107,48 @@ impl SharedBudget {
         }
     }
 
-    /// One round trip: runs the script, returns the wait before the reserved slot.
-    async fn reserve(&self) -> Result<Duration, String> {
+    /// Reserve, sleep until the slot, record the send. A reserved slot that goes unused (Redis
+    /// failed on the way) only leaves a gap, which errs on the safe side.
+    async fn shared_admission(&self) -> Result<(), String> {
+        // The wait was measured in Redis when the script ran, about half a round trip before
+        // the answer arrived: counting it from the answer starts the sleep a little late, never
+        // early.
+        let wait = self
+            .run(&RESERVE, &self.schedule_key, &[self.interval_us])
+            .await?
+            .0;
+        tokio::time::sleep(wait).await;
+        let mut records = 0;
+        loop {
+            let (wait, round_trip) = self
+                .run(
+                    &RECORD,
+                    &self.sent_key,
+                    &[u64::from(self.limit), window_us()],
+                )
+                .await?;
+            if !wait.is_zero() {
+                // The log is full: this process or another sent late, bunched with later slots.
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            records += 1;
+            if self.answer_delay(round_trip) <= SLOW_ANSWER || records >= MAX_RECORDS {
+                return Ok(());
+            }
+        }
+    }
+
+    /// One round trip running `script` on `key` with `args`: the wait it returns, and how long
+    /// the round trip took.
+    async fn run(
+        &self,
+        script: &redis::Script,
+        key: &str,
+        args: &[u64],
+    ) -> Result<(Duration, Duration), String> {
         let timeout = self.settings.timeout;
+        let asked = Instant::now();
         let attempt = async {
             let manager = self
                 .connection
@@ -135,12 +165,11 @@ impl SharedBudget {
             let mut connection = manager.clone();
             let mut reconnected = false;
             loop {
-                match GCRA
-                    .key(&self.key)
-                    .arg(self.interval_us)
-                    .invoke_async::<i64>(&mut connection)
-                    .await
-                {
+                let mut invocation = script.key(key);
+                for arg in args {
+                    invocation.arg(*arg);
+                }
+                match invocation.invoke_async::<i64>(&mut connection).await {
                     Ok(wait_us) => {
                         return Ok(Duration::from_micros(u64::try_from(wait_us).unwrap_or(0)));
                     }
@@ -153,9 +182,10 @@ impl SharedBudget {
                 }
             }
         };
-        tokio::time::timeout(timeout, attempt)
+        let wait = tokio::time::timeout(timeout, attempt)
             .await
-            .map_err(|_| format!("no answer within {} ms", timeout.as_millis()))?
+            .map_err(|_| format!("no answer within {} ms", timeout.as_millis()))??;
+        Ok((wait, asked.elapsed()))
     }
 
     fn health(&self) -> std::sync::MutexGuard<'_, Health> {
@@ -243,4 +273,9 @@ fn describe(error: &redis::RedisError, timeout: Duration) -> String {
             None => error.category().to_owned(),
         }
     }
+}
+
+/// The window of the shared log: the local pacer's hard window, one rule for both.
+fn window_us() -> u64 {
+    u64::try_from(WINDOW.as_micros()).unwrap_or(u64::MAX)
 }

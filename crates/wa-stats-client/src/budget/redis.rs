@@ -12,7 +12,6 @@ use super::Fingerprint;
 use super::admission::SharedBudget;
 use crate::config::Setting;
 use crate::error::Error;
-use crate::pacing::interval;
 
 /// Default time Redis has to answer one admission before the call is paced locally.
 ///
@@ -142,8 +141,10 @@ impl RedisBudget {
     }
 
     /// Prefix of the Redis key (default `wa-stats`): processes share a budget when they use
-    /// the same credential and namespace. The key is `NAMESPACE:budget:FINGERPRINT`, the
-    /// fingerprint a keyed hash of the credential (the client id for client credentials).
+    /// the same credential and namespace. The keys are `NAMESPACE:budget:{FINGERPRINT}` (the
+    /// schedule) and `NAMESPACE:budget:{FINGERPRINT}:sent` (the log of sends), the fingerprint a
+    /// keyed hash of the credential (the client id for client credentials) and the braces a
+    /// Redis Cluster hash tag.
     pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
         self.namespace = namespace.into();
         self
@@ -188,7 +189,9 @@ impl RedisBudget {
                 "the shared budget's timeout must be longer than zero",
             ));
         }
-        let key = format!("{}:budget:{}", self.namespace, fingerprint.hex());
-        Ok(SharedBudget::new(self, key, interval(per_second)))
+        // The braces are a Redis Cluster hash tag: the schedule and the log (`…:sent`) of one
+        // budget live in one slot, so one node answers for both.
+        let key = format!("{}:budget:{{{}}}", self.namespace, fingerprint.hex());
+        Ok(SharedBudget::new(self, key, per_second))
     }
 }

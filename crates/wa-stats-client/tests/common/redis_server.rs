@@ -118,7 +118,18 @@ impl RedisServer {
         let keys: Vec<String> = redis::cmd("KEYS").arg("*").query(&mut connection).unwrap();
         keys.into_iter()
             .map(|key| {
-                let value: String = redis::cmd("GET").arg(&key).query(&mut connection).unwrap();
+                let kind: String = redis::cmd("TYPE").arg(&key).query(&mut connection).unwrap();
+                let value: String = match kind.as_str() {
+                    "string" => redis::cmd("GET").arg(&key).query(&mut connection).unwrap(),
+                    "list" => redis::cmd("LRANGE")
+                        .arg(&key)
+                        .arg(0)
+                        .arg(-1)
+                        .query::<Vec<String>>(&mut connection)
+                        .unwrap()
+                        .join(","),
+                    other => panic!("{key}: a {other}, which the budget never writes"),
+                };
                 let ttl: i64 = redis::cmd("PTTL").arg(&key).query(&mut connection).unwrap();
                 (key, value, ttl)
             })
