@@ -284,3 +284,38 @@ impl Grid {
         shown
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use wa_stats_model::examples::SAMPLE_RESPONSE;
+
+    use super::*;
+
+    /// The headings are the model's wire names, so that the grid, the CSV and the JSON name a
+    /// counter alike; a renamed field in the model fails here rather than drifting.
+    #[test]
+    fn headings_are_the_wire_names_of_what_they_show() {
+        let statistics = CampaignStatistics::from_json(SAMPLE_RESPONSE.as_bytes()).unwrap();
+        let wire: serde_json::Value = serde_json::from_str(&statistics.to_json()).unwrap();
+        for column in &COLUMNS {
+            let on_the_wire = wire
+                .get(column.heading)
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or_else(|| panic!("{} is not a counter on the wire", column.heading));
+            assert!(
+                ((column.value)(&statistics) - on_the_wire).abs() < 1e-9,
+                "{} shows another field",
+                column.heading
+            );
+        }
+    }
+
+    #[test]
+    fn every_column_but_one_can_be_dropped_once() {
+        let mut order = DROP_ORDER.to_vec();
+        order.sort_unstable();
+        order.dedup();
+        assert_eq!(order.len(), COLUMNS.len() - 1);
+        assert!(order.iter().all(|&index| index < COLUMNS.len()));
+    }
+}
