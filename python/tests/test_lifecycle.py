@@ -3,6 +3,8 @@ blocks, no process left behind."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -88,6 +90,47 @@ def test_a_server_never_stopped_is_stopped_when_python_exits() -> None:
     )
     pid = int(started.stdout)
     assert not pid_alive(pid), f"wa-stats-mock (pid {pid}) outlived the Python that started it"
+
+
+def _gone(pid: int) -> bool:
+    """Whether the process has exited: no such PID, or a zombie (an orphan's reaper may be
+    slow, or absent in a container)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_a_python_killed_by_sigkill_leaves_no_server_behind() -> None:
+    # SIGKILL runs no atexit and no finaliser: only the binary's stdin (--exit-on-stdin-eof),
+    # whose write end dies with the process, can tell it.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\n"
+            "from wa_stats_mock import MockServer\n"
+            "print(MockServer().start().pid, flush=True)\n"
+            "time.sleep(600)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    pid = None
+    try:
+        assert holder.stdout is not None
+        pid = int(holder.stdout.readline())
+        assert not _gone(pid)
+        holder.kill()
+        holder.wait(30)
+        wait_for(lambda: _gone(pid), f"wa-stats-mock (pid {pid}) to stop after its Python died")
+    finally:
+        holder.kill()
+        holder.wait(30)
+        if pid is not None and not _gone(pid):
+            os.kill(pid, signal.SIGKILL)
 
 
 def test_urls_and_lifecycle() -> None:

@@ -158,7 +158,7 @@ def test_a_fixture_given_as_a_dict() -> None:
         assert v1(server, 12345).status == 401
         # Handed over on a pipe: no file holds the credentials.
         assert server.pid is not None
-        assert "--fixtures=/dev/stdin" in command_line(server.pid)
+        assert "--fixtures=/dev/fd/" in command_line(server.pid)
 
 
 def test_a_fixture_given_as_a_path(tmp_path: Path) -> None:

@@ -166,19 +166,39 @@ class MockServer(AdminControls):
                 raise RuntimeError("this MockServer is already running")
             command, fixtures_text = self._command()
             self._returncode = None
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.PIPE if fixtures_text is not None else subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=self._child_env(),
-            )
+            # Fixtures given as a dict reach the binary on a pipe of their own: its stdin is the
+            # lifeline (`--exit-on-stdin-eof`), held open until `stop`, so that the binary stops
+            # by itself when this process dies, even by SIGKILL, and no orphan keeps the port.
+            fixtures_pipe = os.pipe() if fixtures_text is not None else None
+            if fixtures_pipe is not None:
+                command.append(f"--fixtures=/dev/fd/{fixtures_pipe[0]}")
+            try:
+                process = subprocess.Popen(
+                    command,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    env=self._child_env(),
+                    pass_fds=(fixtures_pipe[0],) if fixtures_pipe is not None else (),
+                )
+            except BaseException:
+                if fixtures_pipe is not None:
+                    os.close(fixtures_pipe[1])
+                raise
+            finally:
+                if fixtures_pipe is not None:
+                    os.close(fixtures_pipe[0])
             self._process = process
             self._pid = process.pid
             with _running_lock:
                 _running.add(self)
             try:
-                self._wait_until_listening(process, command, fixtures_text)
+                self._wait_until_listening(
+                    process,
+                    command,
+                    fixtures_text,
+                    fixtures_pipe[1] if fixtures_pipe is not None else None,
+                )
             except BaseException:
                 self.stop()
                 raise
@@ -187,11 +207,12 @@ class MockServer(AdminControls):
     def _command(self) -> Tuple[List[str], Optional[bytes]]:
         binary = os.fspath(self._binary) if self._binary is not None else find_binary()
         # `--flag=value`, so that a value starting with `-` reaches the binary's own check.
-        command = [binary, "--listen=127.0.0.1:0"]
+        command = [binary, "--listen=127.0.0.1:0", "--exit-on-stdin-eof"]
         fixtures_text: Optional[bytes] = None
         if isinstance(self._fixtures, Mapping):
             fixtures_text = json.dumps(self._fixtures).encode()
-            command.append(f"--fixtures={self._fixtures_path(fixtures_text)}")
+            if os.name == "nt":
+                command.append(f"--fixtures={self._fixtures_file(fixtures_text)}")
         elif self._fixtures is not None:
             command.append(f"--fixtures={os.fspath(self._fixtures)}")
         if self._rate_limit is not None:
@@ -208,13 +229,12 @@ class MockServer(AdminControls):
             ]
         command += self._extra_args
         if fixtures_text is not None and os.name == "nt":
-            fixtures_text = None  # written to a file instead (below)
+            fixtures_text = None  # written to a file instead (above)
         return command, fixtures_text
 
-    def _fixtures_path(self, text: bytes) -> str:
-        if os.name != "nt":
-            # Fixtures hold credentials: hand them over on a pipe rather than leave a file.
-            return "/dev/stdin"
+    def _fixtures_file(self, text: bytes) -> str:
+        # Fixtures hold credentials: elsewhere they go on a pipe (`start`) rather than in a
+        # file; Windows has no `pass_fds`.
         self._fixtures_dir = tempfile.mkdtemp(prefix="wa-stats-mock-")
         path = os.path.join(self._fixtures_dir, "fixtures.json")
         with open(path, "wb") as file:
@@ -236,6 +256,7 @@ class MockServer(AdminControls):
         process: subprocess.Popen[bytes],
         command: List[str],
         fixtures_text: Optional[bytes],
+        fixtures_pipe: Optional[int],
     ) -> None:
         assert process.stdout is not None and process.stderr is not None
         ready = threading.Event()
@@ -249,9 +270,8 @@ class MockServer(AdminControls):
 
         self._stdout = Drain(process.stdout, "wa-stats-mock stdout", on_stdout_line, ready.set)
         self._stderr = Drain(process.stderr, "wa-stats-mock stderr")
-        if fixtures_text is not None:
-            assert process.stdin is not None
-            _feed(process.stdin, fixtures_text)
+        if fixtures_text is not None and fixtures_pipe is not None:
+            _feed(os.fdopen(fixtures_pipe, "wb"), fixtures_text)
         ready.wait(self._startup_timeout)
         if self._base_url is not None:
             return
@@ -298,6 +318,11 @@ class MockServer(AdminControls):
                     self._fixtures_dir = None
 
     def _stop_process(self, process: subprocess.Popen[bytes]) -> None:
+        if process.stdin is not None:
+            try:
+                process.stdin.close()
+            except OSError:
+                pass
         if process.poll() is None:
             # `terminate` signals `process.pid` only while the child is unreaped, so it can never
             # hit a process that later got the same PID.
@@ -397,8 +422,8 @@ class MockServer(AdminControls):
 
 
 def _feed(pipe: IO[bytes], data: bytes) -> None:
-    """Writes `data` to the child's stdin and closes it, on a thread: a child that reads nothing
-    must not block the caller once the pipe is full."""
+    """Writes `data` to the child's fixtures pipe and closes it, on a thread: a child that reads
+    nothing must not block the caller once the pipe is full."""
 
     def write() -> None:
         try:

@@ -82,6 +82,10 @@ struct Args {
     /// No line per request; start-up, shutdown and warnings are still logged.
     #[arg(long)]
     no_request_log: bool,
+    /// Stop, as on SIGTERM, when stdin reaches end of file. A harness that keeps the write end
+    /// of a pipe on the mock's stdin takes the mock with it when it dies, even by SIGKILL.
+    #[arg(long)]
+    exit_on_stdin_eof: bool,
 }
 
 const ENVIRONMENT_HELP: &str = "\
@@ -140,6 +144,13 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args, log: &Log) -> ExitCode {
+    if args.exit_on_stdin_eof && args.fixtures.as_deref().is_some_and(reads_stdin) {
+        tracing::error!(
+            "--exit-on-stdin-eof needs stdin for itself: give the fixtures another file, such as \
+             /dev/fd/N for a pipe"
+        );
+        return ExitCode::from(2);
+    }
     let mut builder = MockServer::builder().listen(args.listen);
     if let Some(path) = &args.fixtures {
         builder = builder.fixtures_file(path);
@@ -172,7 +183,19 @@ async fn run(args: Args, log: &Log) -> ExitCode {
         startup_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         "ready"
     );
-    let shutdown = shutdown_signal();
+    let signalled = shutdown_signal();
+    let stdin_closed = args.exit_on_stdin_eof.then(stdin_eof);
+    let shutdown = async move {
+        match stdin_closed {
+            Some(closed) => {
+                tokio::select! {
+                    () = signalled => {}
+                    () = closed => tracing::info!("stdin closed"),
+                }
+            }
+            None => signalled.await,
+        }
+    };
     let mut stdout = std::io::stdout().lock();
     if writeln!(stdout, "listening on {}", server.base_url())
         .and_then(|()| stdout.flush())
@@ -194,6 +217,36 @@ async fn run(args: Args, log: &Log) -> ExitCode {
     tracing::info!("shutting down");
     server.shutdown().await;
     ExitCode::SUCCESS
+}
+
+/// Whether a fixtures path names this process's stdin.
+fn reads_stdin(path: &std::path::Path) -> bool {
+    ["-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]
+        .iter()
+        .any(|name| path == std::path::Path::new(name))
+}
+
+/// Resolves when stdin reaches end of file (or fails to read). The read blocks a thread of its
+/// own: tokio's stdin would park a runtime worker on it. If no thread can be had, it never
+/// resolves (signals still stop the mock) rather than stopping it at once.
+async fn stdin_eof() {
+    let (closed, on_close) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("stdin-eof".to_owned())
+        .spawn(move || {
+            // What a harness writes is ignored; only the end matters.
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            let _ = closed.send(());
+        });
+    match spawned {
+        Ok(_) => {
+            let _ = on_close.await;
+        }
+        Err(error) => {
+            tracing::warn!("--exit-on-stdin-eof: could not watch stdin: {error}");
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 /// Registers for SIGINT and SIGTERM at once, not when first awaited: a harness may stop the mock
