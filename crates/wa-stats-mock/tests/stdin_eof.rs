@@ -2,6 +2,11 @@
 //! the writer goes (closed, or its process killed by SIGKILL) the mock stops gracefully. Every
 //! wait is bounded; nothing asserts how fast.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is the failure report"
+)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
