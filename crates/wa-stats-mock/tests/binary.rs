@@ -125,21 +125,11 @@ fn bad_fixture_file_is_refused_with_its_name_and_path() {
 #[tokio::test]
 async fn journal_flag_sets_how_many_requests_are_kept() {
     for (flag, kept) in [("1", 1), ("off", 0)] {
-        let mut child = Command::new(BIN)
-            .args(["--listen", "127.0.0.1:0", "--journal", flag])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim_end()
-            .strip_prefix("listening on ")
-            .unwrap()
-            .to_owned();
+        let (mut child, base) = common::spawn_until_ready(
+            Command::new(BIN)
+                .args(["--listen", "127.0.0.1:0", "--journal", flag])
+                .stderr(Stdio::null()),
+        );
         for _ in 0..2 {
             let answer = send(
                 client()

@@ -7,9 +7,10 @@
     reason = "test helpers: a panic is the failure report"
 )]
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_wa-stats-mock");
 /// Upper bound for anything that should take milliseconds: reaching it is a hang, a failure.
@@ -26,21 +27,13 @@ impl Drop for Killed {
 }
 
 fn start(stdin: Stdio) -> Killed {
-    let mut child = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0", "--exit-on-stdin-eof"])
-        .stdin(stdin)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(
-        line.starts_with("listening on http://127.0.0.1:"),
-        "{line:?}"
+    let (child, base) = common::spawn_until_ready(
+        Command::new(BIN)
+            .args(["--listen", "127.0.0.1:0", "--exit-on-stdin-eof"])
+            .stdin(stdin)
+            .stderr(Stdio::null()),
     );
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
     Killed(child)
 }
 

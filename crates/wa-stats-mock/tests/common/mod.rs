@@ -108,3 +108,24 @@ pub async fn oneshot_token(router: &axum::Router) -> (u16, String) {
         r#"{"client_id":"demo-client","client_secret":"demo-secret","scopes":["wa-stats-api"]}"#;
     oneshot(router, "POST", "/auth/token", &[], body).await
 }
+
+/// Spawns the binary `command` names with stdout piped, reads its ready line and returns the
+/// child with the base URL it announced. Stdout is then dropped, as a harness that reads the one
+/// line does.
+pub fn spawn_until_ready(command: &mut std::process::Command) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim_end()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("not a ready line: {line:?}"))
+        .to_owned();
+    (child, base)
+}
