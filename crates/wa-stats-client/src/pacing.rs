@@ -89,6 +89,9 @@ struct State {
     next: Option<Instant>,
     /// The last `limit` admission instants.
     recent: SlidingWindowLog<Instant>,
+    /// Nobody is admitted before this (the server's `Retry-After` after a 429), not even a
+    /// caller whose slot was reserved earlier.
+    held_until: Option<Instant>,
 }
 
 impl LocalPacer {
@@ -100,6 +103,7 @@ impl LocalPacer {
             state: Mutex::new(State {
                 next: None,
                 recent: SlidingWindowLog::new(per_second, WINDOW),
+                held_until: None,
             }),
         }
     }
@@ -119,6 +123,7 @@ impl LocalPacer {
         if slot > Instant::now() {
             tokio::time::sleep_until(slot).await;
         }
+        self.wait_out_hold().await;
         self.confirm().await;
     }
 
@@ -149,12 +154,26 @@ impl LocalPacer {
         }
     }
 
+    /// Waits while a hold ([`Self::hold_until`]) lasts, also one set while waiting.
+    pub(crate) async fn wait_out_hold(&self) {
+        loop {
+            let held_until = self.state().held_until;
+            match held_until {
+                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
+                _ => return,
+            }
+        }
+    }
+
     /// Admits nobody before `until`: after a 429 the server's window is full, so the whole client
     /// (not only the caller that got the 429) holds back.
     pub(crate) fn hold_until(&self, until: Instant) {
         let mut state = self.state();
         if state.next.is_none_or(|next| next < until) {
             state.next = Some(until);
+        }
+        if state.held_until.is_none_or(|held| held < until) {
+            state.held_until = Some(until);
         }
     }
 }
@@ -242,6 +261,35 @@ mod tests {
             pacer.hold_until(start + Duration::from_secs(1));
             pacer.admit().await;
             assert!(Instant::now() >= start + Duration::from_secs(1));
+        });
+    }
+
+    #[test]
+    fn a_hold_also_stops_callers_whose_slots_were_reserved_before_it() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let pacer = Arc::new(LocalPacer::new(100));
+            let start = Instant::now();
+            pacer.admit().await;
+            // Ten callers already waiting for their slots (10-100 ms ahead) when a 429 comes.
+            let waiting: Vec<_> = (0..10)
+                .map(|_| {
+                    let pacer = Arc::clone(&pacer);
+                    tokio::spawn(async move {
+                        pacer.admit().await;
+                        Instant::now()
+                    })
+                })
+                .collect();
+            tokio::task::yield_now().await;
+            pacer.hold_until(start + Duration::from_secs(1));
+            for caller in waiting {
+                assert!(caller.await.unwrap() >= start + Duration::from_secs(1));
+            }
         });
     }
 

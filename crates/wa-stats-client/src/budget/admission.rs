@@ -85,8 +85,12 @@ impl SharedBudget {
     /// Waits for this caller's slot on the shared schedule, then until the shared log of sends
     /// takes it (which never waits on schedule); without Redis, as `when_unavailable` says.
     pub(crate) async fn admit(&self, local: &LocalPacer) -> Result<(), Error> {
+        // After a 429 this process holds back for the server's Retry-After (the others on the
+        // budget do not: their schedule is the same, so the 429 says a client outside it spent
+        // the slot).
+        local.wait_out_hold().await;
         if self.may_ask_redis() {
-            match self.shared_admission().await {
+            match self.shared_admission(local).await {
                 Ok(()) => {
                     self.answered();
                     return Ok(());
@@ -109,7 +113,7 @@ impl SharedBudget {
 
     /// Reserve, sleep until the slot, record the send. A reserved slot that goes unused (Redis
     /// failed on the way) only leaves a gap, which errs on the safe side.
-    async fn shared_admission(&self) -> Result<(), String> {
+    async fn shared_admission(&self, local: &LocalPacer) -> Result<(), String> {
         // The wait was measured in Redis when the script ran, about half a round trip before
         // the answer arrived: counting it from the answer starts the sleep a little late, never
         // early.
@@ -118,6 +122,8 @@ impl SharedBudget {
             .await?
             .0;
         tokio::time::sleep(wait).await;
+        // A 429 may have come back while this caller slept.
+        local.wait_out_hold().await;
         let mut records = 0;
         loop {
             let (wait, round_trip) = self
