@@ -204,14 +204,19 @@ mod tests {
 
     use super::*;
 
-    /// Runs `tasks` concurrent callers, each admitted `per_task` times, under tokio's paused
-    /// clock, and returns the sorted admission instants.
-    fn admissions(rate: u32, tasks: usize, per_task: usize, start_gaps_ms: &[u64]) -> Vec<Instant> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
+    /// A runtime on tokio's paused clock: sleeps take no real time, and instants are exact.
+    fn paused_runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .start_paused(true)
             .build()
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Runs `tasks` concurrent callers, each admitted `per_task` times, under tokio's paused
+    /// clock, and returns the sorted admission instants.
+    fn admissions(rate: u32, tasks: usize, per_task: usize, start_gaps_ms: &[u64]) -> Vec<Instant> {
+        let runtime = paused_runtime();
         runtime.block_on(async {
             let pacer = Arc::new(LocalPacer::new(rate));
             let mut handles = Vec::new();
@@ -249,11 +254,7 @@ mod tests {
 
     #[test]
     fn a_hold_delays_everyone() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()
-            .unwrap();
+        let runtime = paused_runtime();
         runtime.block_on(async {
             let pacer = LocalPacer::new(100);
             let start = Instant::now();
@@ -266,11 +267,7 @@ mod tests {
 
     #[test]
     fn a_hold_also_stops_callers_whose_slots_were_reserved_before_it() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()
-            .unwrap();
+        let runtime = paused_runtime();
         runtime.block_on(async {
             let pacer = Arc::new(LocalPacer::new(100));
             let start = Instant::now();
@@ -295,11 +292,7 @@ mod tests {
 
     #[test]
     fn late_wakers_cannot_bunch_up() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()
-            .unwrap();
+        let runtime = paused_runtime();
         let instants = runtime.block_on(async {
             let pacer = Arc::new(LocalPacer::new(100));
             let mut handles = Vec::new();
