@@ -42,6 +42,8 @@ pub(crate) struct SharedBudget {
     sent_key: String,
     interval_us: u64,
     limit: u32,
+    /// The log's window: the local pacer's hard window, one rule for both.
+    window_us: u64,
     connection: tokio::sync::OnceCell<ConnectionManager>,
     health: Mutex<Health>,
 }
@@ -77,6 +79,7 @@ impl SharedBudget {
             schedule_key: key,
             interval_us: micros(crate::pacing::interval(per_second)),
             limit: per_second.max(1),
+            window_us: micros(WINDOW),
             connection: tokio::sync::OnceCell::new(),
             health: Mutex::new(Health::default()),
         }
@@ -130,7 +133,7 @@ impl SharedBudget {
                 .run(
                     &RECORD,
                     &self.sent_key,
-                    &[u64::from(self.limit), window_us()],
+                    &[u64::from(self.limit), self.window_us],
                 )
                 .await?;
             if !wait.is_zero() {
@@ -279,9 +282,4 @@ fn describe(error: &redis::RedisError, timeout: Duration) -> String {
             None => error.category().to_owned(),
         }
     }
-}
-
-/// The window of the shared log: the local pacer's hard window, one rule for both.
-fn window_us() -> u64 {
-    u64::try_from(WINDOW.as_micros()).unwrap_or(u64::MAX)
 }
