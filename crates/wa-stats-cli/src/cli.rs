@@ -4,14 +4,14 @@
 //! `--from`); `-v` and `-q` apply everywhere, so they are `global`. The environment variables
 //! are named once, in [`crate::origins`], and clap reads them from there.
 
-use clap::builder::TypedValueParser;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use wa_stats_client::{Concurrency, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT};
 use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
 
+use crate::deadline::{Deadline, parse_deadline};
 use crate::origins::{
     API_KEY_ENV, BASE_URL_ENV, CLIENT_ID_ENV, CLIENT_SECRET_ENV, PROFILE_ENV, SHARED_BUDGET_ENV,
-    TOKEN_ENV, TOKEN_URL_ENV,
+    SHARED_BUDGET_REQUIRED_ENV, TOKEN_ENV, TOKEN_URL_ENV,
 };
 use crate::refusal::EXIT_CODES;
 use crate::series::{By, DEFAULT_MAX_REQUESTS};
@@ -91,7 +91,7 @@ pub(crate) struct CampaignArgs {
 
 /// The settings a profile may give: credential, connection and pace (and, beside them, the
 /// output format).
-#[derive(Debug, Default, Args)]
+#[derive(Debug, Args)]
 pub(crate) struct Settings {
     /// Bearer token or API key.
     #[command(flatten)]
@@ -116,16 +116,12 @@ pub(crate) struct Throughput {
         long,
         value_name = "N",
         default_value_t = RATE_LIMIT_PER_SECOND,
-        value_parser = clap::value_parser!(u32).range(1..),
+        value_parser = parse_rate_limit,
     )]
     pub(crate) rate_limit: u32,
     /// Requests in flight at once [default: enough to reach --rate-limit at the server's
     /// latency, measured as answers come in]
-    #[arg(
-        long,
-        value_name = "N",
-        value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from),
-    )]
+    #[arg(long, value_name = "N", value_parser = parse_concurrency)]
     pub(crate) concurrency: Option<usize>,
     /// Share the rate budget of the credential with every process using this Redis (or Valkey),
     /// so that together they stay under the limit: redis://HOST:PORT[/DB] or rediss://…
@@ -134,6 +130,15 @@ pub(crate) struct Throughput {
     /// Allow plain redis:// to a host that is not loopback for --shared-budget.
     #[arg(long)]
     pub(crate) allow_insecure_redis: bool,
+    /// With --shared-budget: stop the run (exit status 6) when Redis is unavailable, instead of
+    /// pacing in this process alone with a warning.
+    #[arg(
+        long,
+        env = SHARED_BUDGET_REQUIRED_ENV,
+        value_parser = clap::builder::BoolishValueParser::new(),
+        requires = "shared_budget",
+    )]
+    pub(crate) shared_budget_required: bool,
 }
 
 impl Throughput {
@@ -141,17 +146,6 @@ impl Throughput {
     pub(crate) fn in_flight(&self) -> Concurrency {
         self.concurrency
             .map_or(Concurrency::Auto, Concurrency::from)
-    }
-}
-
-impl Default for Throughput {
-    fn default() -> Self {
-        Self {
-            rate_limit: RATE_LIMIT_PER_SECOND,
-            concurrency: None,
-            shared_budget: None,
-            allow_insecure_redis: false,
-        }
     }
 }
 
@@ -196,8 +190,7 @@ const PROFILE_HELP: &str = "Profiles live in $XDG_CONFIG_HOME/wa-stats/config.to
     (chmod 600).";
 
 /// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
     /// Aligned and readable, with drop and undelivered reasons and conversational buttons; with
     /// --by, a grid per campaign with a sparkline per counter.
@@ -234,6 +227,11 @@ pub(crate) struct RangeArgs {
     /// Refuse to start a run of more requests than this.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_REQUESTS)]
     pub(crate) max_requests: usize,
+
+    /// End the whole run after this long (90s, 5m, 1h30m): stop sending, print what finished,
+    /// mark the rest "not sent", exit status 1. For cron jobs that must end within their slot.
+    #[arg(long, value_name = "DURATION", value_parser = parse_deadline)]
+    pub(crate) deadline: Option<Deadline>,
 
     /// Output format.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Table)]
@@ -303,17 +301,6 @@ pub(crate) struct Connection {
     pub(crate) timeout: f64,
 }
 
-impl Default for Connection {
-    fn default() -> Self {
-        Self {
-            base_url: None,
-            allow_insecure_http: false,
-            max_retries: DEFAULT_MAX_ATTEMPTS - 1,
-            timeout: DEFAULT_TIMEOUT.as_secs_f64(),
-        }
-    }
-}
-
 /// `-v`, `-q`: how much goes to stderr, for every subcommand.
 #[derive(Debug, Args)]
 pub(crate) struct Global {
@@ -330,6 +317,47 @@ pub(crate) struct Global {
     /// `default` profile, when the file has one]
     #[arg(long, value_name = "NAME", env = PROFILE_ENV, global = true)]
     pub(crate) profile: Option<String>,
+}
+
+/// `--rate-limit`'s parser, also given the profile's `rate_limit`: a whole number from 1.
+pub(crate) fn parse_rate_limit(text: &str) -> Result<u32, String> {
+    match text.trim().parse::<u32>() {
+        Ok(rate) if rate >= 1 => Ok(rate),
+        _ => Err(format!(
+            "`{text}` is not a number of requests per second from 1 to {}; the API allows \
+             {RATE_LIMIT_PER_SECOND}",
+            u32::MAX
+        )),
+    }
+}
+
+/// The most requests in flight `--concurrency` takes.
+const MAX_CONCURRENCY: usize = 256;
+
+/// `--concurrency`'s parser, also given the profile's `concurrency`: a whole number from 1 to
+/// 256.
+pub(crate) fn parse_concurrency(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_CONCURRENCY).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not a number of requests in flight from 1 to {MAX_CONCURRENCY}"
+        )),
+    }
+}
+
+/// The profile's `format`, read as `--format` reads it.
+pub(crate) fn parse_format(text: &str) -> Result<Format, String> {
+    Format::from_str(text, false).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|format| format.to_possible_value())
+            .map(|value| value.get_name().to_owned())
+            .collect();
+        format!(
+            "`{text}` is not a format; give one of: {}",
+            names.join(", ")
+        )
+    })
 }
 
 /// A positive, finite number of seconds.

@@ -1,52 +1,49 @@
 //! Fetching many campaigns (and buckets) at once and handing the results on in the order the IDs
-//! were given.
+//! were given, until the plan is done or something ends the run early.
 //!
 //! The client's batch yields results as they finish, each with its place among the IDs; a small
 //! reorder buffer holds the ones that finished early, so output is stable from run to run and
 //! each result is printed as soon as all those before it are.
+//!
+//! A run ends early, admitting nothing more and dropping (so cancelling) what is in flight, at
+//! the first answer that every other request would get too (the credential refused, no token to
+//! be had, a required shared budget unavailable), at `--deadline`, or at SIGINT/SIGTERM. This
+//! module owns the types it produces ([`Outcome`], [`Results`], [`Halt`]); the renderers in
+//! `output/` consume them.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
+use std::future::Future;
 
 use futures_util::stream::{BoxStream, StreamExt};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use wa_stats_client::{Client, Concurrency, Error, TimeRange};
+use indicatif::ProgressBar;
+use wa_stats_client::{ApiError, CampaignStatistics, Client, Concurrency, Error, TimeRange};
 use wa_stats_model::ApiErrorKind;
 
-use crate::output::Outcome;
 use crate::series::Bucket;
 
-/// More campaigns than this get a progress bar (when stderr is a terminal): for a handful the
-/// bar would flash and vanish.
-pub(crate) const PROGRESS_THRESHOLD: usize = 3;
+/// What one request came to.
+pub(crate) type Outcome = Result<CampaignStatistics, Unfetched>;
 
-/// Whether to draw a progress bar: only on a terminal, never with `-q` (nothing on stderr) or
-/// `-v` (the log lines already show progress and would tear the bar), and only for more than a
-/// few campaigns.
-pub(crate) fn wants_progress(
-    stderr_is_terminal: bool,
-    quiet: bool,
-    verbose: u8,
-    count: usize,
-) -> bool {
-    stderr_is_terminal && !quiet && verbose == 0 && count > PROGRESS_THRESHOLD
+/// One campaign's results, one per range of the plan, in the plan's order.
+pub(crate) type Results = Vec<(Option<Bucket>, Outcome)>;
+
+/// Why a request gave no statistics.
+#[derive(Debug)]
+pub(crate) enum Unfetched {
+    /// It was sent (or refused locally) and failed.
+    Failed(Error),
+    /// It was never sent (or was abandoned in flight) because the run ended early; says why.
+    NotSent(&'static str),
 }
 
-/// A progress bar on stderr, or a hidden one.
-pub(crate) fn progress_bar(quiet: bool, verbose: u8, count: usize, unit: &str) -> ProgressBar {
-    if !wants_progress(std::io::stderr().is_terminal(), quiet, verbose, count) {
-        return ProgressBar::hidden();
+impl Unfetched {
+    /// The classified API error, when the server answered with an error status.
+    pub(crate) fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Self::Failed(error) => error.api_error(),
+            Self::NotSent(_) => None,
+        }
     }
-    let bar = ProgressBar::with_draw_target(
-        Some(u64::try_from(count).unwrap_or(u64::MAX)),
-        ProgressDrawTarget::stderr(),
-    );
-    if let Ok(style) =
-        ProgressStyle::with_template(&format!("{{bar:30}} {{pos}}/{{len}} {unit}, ETA {{eta}}"))
-    {
-        bar.set_style(style);
-    }
-    bar
 }
 
 /// What a run asks for: every campaign over every range (one range without `--by`, one per bucket
@@ -65,66 +62,193 @@ impl Plan {
     }
 }
 
-/// One campaign's results, one per range of the plan, in the plan's order.
-pub(crate) type Results = Vec<(Option<Bucket>, Outcome)>;
-
-/// Whether `error` means every other request would fail the same way: the credential refused
-/// (401 after the one token refresh) or the partner's WhatsApp product inactive (403 `3007`).
-pub(crate) fn stops_the_run(error: &Error) -> bool {
-    matches!(
-        error.api_error().map(|api| &api.kind),
-        Some(ApiErrorKind::Unauthorized | ApiErrorKind::ProductNotActive)
-    )
+/// Why a run ended before its plan was done.
+#[derive(Debug)]
+pub(crate) enum Halt {
+    /// An answer every other request would get too.
+    Answer(Stopper),
+    /// `--deadline` passed.
+    Deadline,
+    /// SIGINT or SIGTERM arrived; the exit status the shell expects for it (130, 143).
+    Signal(u8),
 }
 
-/// Fetches the plan with `concurrency` requests in flight and calls `emit` for each
-/// campaign once all its ranges are in, in the order of the IDs. Stops early if `emit` fails
-/// (stdout closed, say), cancelling the rest; stops as early at the first answer for which
-/// [`stops_the_run`] holds, cancelling the rest, and returns that campaign and error.
+impl Halt {
+    /// What the rows of campaigns never sent say.
+    fn not_sent(&self) -> &'static str {
+        match self {
+            Self::Answer(Stopper { cause, .. }) => match cause {
+                Cause::Refused { .. } => {
+                    "not sent: the run stopped when the credential was refused"
+                }
+                Cause::NoToken => "not sent: the run stopped when no access token could be had",
+                Cause::NoSharedBudget => {
+                    "not sent: the run stopped when the required shared rate budget was unavailable"
+                }
+            },
+            Self::Deadline => "not sent: the run stopped at --deadline",
+            Self::Signal(_) => "not sent: the run was interrupted",
+        }
+    }
+}
+
+/// The answer that stopped a run, as its one message needs it (the error itself goes in its
+/// campaign's row).
+#[derive(Debug)]
+pub(crate) struct Stopper {
+    /// The campaign whose request got it.
+    pub(crate) campaign_id: i64,
+    /// What kind of stop.
+    pub(crate) cause: Cause,
+    /// The client's one-line report of the error.
+    pub(crate) report: String,
+}
+
+/// What kind of answer stopped a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cause {
+    /// 401 after the one token refresh (API or token endpoint), or 403 `3007` when `inactive`.
+    Refused {
+        /// The partner's WhatsApp product is not active (403 `3007`).
+        inactive: bool,
+    },
+    /// The token endpoint kept failing (after its retries) without refusing the credential.
+    NoToken,
+    /// A fail-closed shared budget whose Redis is unavailable.
+    NoSharedBudget,
+}
+
+impl Cause {
+    /// The cause when `error` means every other request would fail the same way, else `None`.
+    pub(crate) fn of(error: &Error) -> Option<Self> {
+        match error.api_error().map(|api| &api.kind) {
+            Some(ApiErrorKind::Unauthorized) => return Some(Self::Refused { inactive: false }),
+            Some(ApiErrorKind::ProductNotActive) => return Some(Self::Refused { inactive: true }),
+            _ => {}
+        }
+        match error {
+            Error::TokenEndpoint { .. } => Some(Self::NoToken),
+            Error::SharedBudgetUnavailable { .. } => Some(Self::NoSharedBudget),
+            _ => None,
+        }
+    }
+}
+
+/// How a run of the plan went.
+#[derive(Debug)]
+pub(crate) struct Ran {
+    /// Campaigns whose every request was answered (successfully or not) and printed as such.
+    pub(crate) finished: usize,
+    /// Why it ended early, if it did.
+    pub(crate) halt: Option<Halt>,
+}
+
+/// Fetches the plan with `concurrency` requests in flight and calls `emit` for each campaign
+/// once all its ranges are in, in the order of the IDs.
+///
+/// Stops early if `emit` fails (stdout closed, say). Stops as early when `interrupt` completes
+/// (a signal: what was printed stays the last thing printed), or at `deadline`, or at the first
+/// answer that has a [`Cause`]; in the last two cases every campaign not yet
+/// printed is still emitted, with what finished and [`Unfetched::NotSent`] for the rest.
 pub(crate) async fn in_order<E>(
     client: &Client,
     plan: &Plan,
     concurrency: Concurrency,
     progress: &ProgressBar,
+    deadline: Option<tokio::time::Instant>,
+    interrupt: impl Future<Output = u8>,
     mut emit: impl FnMut(i64, Results) -> Result<(), E>,
-) -> Result<Option<(i64, Error)>, E> {
+) -> Result<Ran, E> {
     let per_campaign = plan.ranges.len().max(1);
     let mut results = requests(client, plan, concurrency);
     // Results that finished before one given earlier, by position, until that gap closes.
     let mut done: BTreeMap<usize, Outcome> = BTreeMap::new();
     let mut next = 0;
-    while let Some((position, outcome)) = results.next().await {
-        progress.inc(1);
-        if let Err(error) = &outcome
-            && stops_the_run(error)
-        {
-            progress.finish_and_clear();
-            let id = plan.ids[position / per_campaign];
-            return Ok(outcome.err().map(|error| (id, error)));
-        }
-        done.insert(position, outcome);
-        loop {
-            let first = next * per_campaign;
+    // Emits every campaign it can (with `not_sent`: all the rest); how many of those finished.
+    let mut emit_ready = |done: &mut BTreeMap<usize, Outcome>,
+                          next: &mut usize,
+                          not_sent: Option<&'static str>|
+     -> Result<usize, E> {
+        let mut finished = 0;
+        while *next < plan.ids.len() {
+            let first = *next * per_campaign;
             let span = first..first + per_campaign;
-            if done.range(span.clone()).count() < per_campaign {
+            if not_sent.is_none() && done.range(span.clone()).count() < per_campaign {
                 break;
             }
             let campaign: Results = span
                 .zip(&plan.ranges)
-                .filter_map(|(position, (bucket, _))| {
-                    done.remove(&position).map(|outcome| (*bucket, outcome))
+                .map(|(position, (bucket, _))| {
+                    let outcome = done
+                        .remove(&position)
+                        .unwrap_or(Err(Unfetched::NotSent(not_sent.unwrap_or_default())));
+                    (*bucket, outcome)
                 })
                 .collect();
-            if let Err(error) = progress.suspend(|| emit(plan.ids[next], campaign)) {
+            if !campaign
+                .iter()
+                .any(|(_, outcome)| matches!(outcome, Err(Unfetched::NotSent(_))))
+            {
+                finished += 1;
+            }
+            progress.suspend(|| emit(plan.ids[*next], campaign))?;
+            *next += 1;
+        }
+        Ok(finished)
+    };
+    let sleep = async {
+        match deadline {
+            Some(at) => tokio::time::sleep_until(at).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(sleep, interrupt);
+    let mut finished = 0;
+    let halt = loop {
+        let (position, outcome) = tokio::select! {
+            biased;
+            status = &mut interrupt => break Some(Halt::Signal(status)),
+            () = &mut sleep => break Some(Halt::Deadline),
+            item = results.next() => match item {
+                Some(item) => item,
+                None => break None,
+            },
+        };
+        progress.inc(1);
+        let halt = match &outcome {
+            Err(error) => Cause::of(error).map(|cause| {
+                Halt::Answer(Stopper {
+                    campaign_id: plan.ids[position / per_campaign],
+                    cause,
+                    report: error.report().to_string(),
+                })
+            }),
+            Ok(_) => None,
+        };
+        done.insert(position, outcome.map_err(Unfetched::Failed));
+        match emit_ready(&mut done, &mut next, None) {
+            Ok(count) => finished += count,
+            Err(error) => {
                 // Leave the terminal clean even when stopping early.
                 progress.finish_and_clear();
                 return Err(error);
             }
-            next += 1;
         }
-    }
+        if halt.is_some() {
+            break halt;
+        }
+    };
+    // Admit nothing more; what is in flight is abandoned.
+    drop(results);
+    let rest = match &halt {
+        None | Some(Halt::Signal(_)) => Ok(0),
+        Some(halt) => emit_ready(&mut done, &mut next, Some(halt.not_sent())),
+    };
     progress.finish_and_clear();
-    Ok(None)
+    rest.map(|more| Ran {
+        finished: finished + more,
+        halt,
+    })
 }
 
 /// Every request of the plan, yielded as each finishes with its position
@@ -133,7 +257,7 @@ fn requests(
     client: &Client,
     plan: &Plan,
     concurrency: Concurrency,
-) -> BoxStream<'static, (usize, Outcome)> {
+) -> BoxStream<'static, (usize, Result<CampaignStatistics, Error>)> {
     let ranges: Vec<TimeRange> = plan.ranges.iter().map(|(_, range)| *range).collect();
     let calls: Vec<(i64, TimeRange)> = plan
         .ids
@@ -144,18 +268,4 @@ fn requests(
         .campaign_statistics_batch(calls, concurrency)
         .map(|(position, _, outcome)| (position, outcome))
         .boxed()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn progress_only_on_a_terminal_for_more_than_a_few() {
-        assert!(wants_progress(true, false, 0, PROGRESS_THRESHOLD + 1));
-        assert!(!wants_progress(false, false, 0, 100));
-        assert!(!wants_progress(true, true, 0, 100));
-        assert!(!wants_progress(true, false, 1, 100));
-        assert!(!wants_progress(true, false, 0, PROGRESS_THRESHOLD));
-    }
 }

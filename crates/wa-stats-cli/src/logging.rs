@@ -22,10 +22,13 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::series::rfc3339;
 
-/// Installs the stderr logger for `-v` (attempts) or `-vv` (and debug events); nothing without.
-pub(crate) fn init(verbose: u8) {
+/// Installs the stderr logger: the client's warnings (the shared budget falling back to local
+/// pacing, say) one line each without `-v`; `-v` adds attempts, `-vv` debug events; nothing at
+/// all with `-q`.
+pub(crate) fn init(verbose: u8, quiet: bool) {
     let level = match verbose {
-        0 => return,
+        _ if quiet => return,
+        0 => Level::WARN,
         1 => Level::DEBUG,
         _ => Level::TRACE,
     };
@@ -158,9 +161,9 @@ where
         } else {
             String::new()
         };
-        line.push_str(fields.0.get("message").map_or("", String::as_str));
+        line.push_str(one_line(fields.0.get("message").map_or("", String::as_str)));
         for (name, value) in fields.0.iter().filter(|(name, _)| **name != "message") {
-            let _ = write!(line, " ({name}: {value})");
+            let _ = write!(line, " ({name}: {})", one_line(value));
         }
         let _ = writeln!(std::io::stderr(), "wa-stats: {line}");
     }
@@ -180,6 +183,12 @@ where
         let line = self.attempt_line(attempt, call);
         let _ = writeln!(std::io::stderr(), "wa-stats: {line}");
     }
+}
+
+/// The first line of `text`: a value from elsewhere (a Redis parser's dump, say) must not break
+/// the one-line-per-event rule.
+fn one_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("").trim_end()
 }
 
 #[cfg(test)]

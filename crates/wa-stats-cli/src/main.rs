@@ -9,6 +9,7 @@
 //! bar, `-v` logs and messages, and nothing at all with `-q`.
 
 mod cli;
+mod deadline;
 mod fetch;
 mod generate;
 mod ids;
@@ -16,10 +17,12 @@ mod logging;
 mod origins;
 mod output;
 mod profile;
+mod progress;
 mod refusal;
 mod series;
 mod setup;
 mod show;
+mod signals;
 mod time;
 
 use std::io::{self, IsTerminal, Write};
@@ -27,14 +30,17 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
-use wa_stats_client::{Error, TimeRange};
+use wa_stats_client::TimeRange;
 use wa_stats_model::ApiErrorKind;
 use wa_stats_model::request::unix_seconds;
 
 use crate::cli::{CampaignArgs, Cli, Command, ConfigCommand, Format, Settings, TokenArgs};
-use crate::fetch::Plan;
-use crate::origins::Origins;
-use crate::refusal::{EXIT_FAILED, EXIT_NOT_AUTHORISED, EXIT_OK, EXIT_REFUSED, Refusal, Stop};
+use crate::fetch::{Cause, Halt, Plan, Stopper, Unfetched};
+use crate::origins::{Origins, SHARED_BUDGET_ENV};
+use crate::refusal::{
+    EXIT_FAILED, EXIT_NO_SHARED_BUDGET, EXIT_NO_TOKEN, EXIT_NOT_AUTHORISED, EXIT_OK, EXIT_REFUSED,
+    Refusal, Stop,
+};
 use crate::series::By;
 use crate::setup::Credential;
 
@@ -46,7 +52,7 @@ fn main() -> ExitCode {
         Err(error) => error.exit(),
     };
     let quiet = cli.global.quiet;
-    logging::init(cli.global.verbose);
+    logging::init(cli.global.verbose, quiet);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -66,6 +72,8 @@ fn stop(quiet: bool, reason: &Stop) -> ExitCode {
     let (code, text) = match reason {
         Stop::Refused(refusal) => (EXIT_REFUSED, refusal.to_string()),
         Stop::NotAuthorised(refusal) => (EXIT_NOT_AUTHORISED, refusal.to_string()),
+        Stop::NoToken(refusal) => (EXIT_NO_TOKEN, refusal.to_string()),
+        Stop::NoSharedBudget(refusal) => (EXIT_NO_SHARED_BUDGET, refusal.to_string()),
         Stop::Failed(message) => (EXIT_FAILED, message.clone()),
     };
     if !quiet {
@@ -81,47 +89,59 @@ async fn run(mut cli: Cli, matches: &ArgMatches) -> Result<u8, Stop> {
     match &mut cli.command {
         Command::Campaign(args) => {
             let args = &mut **args;
-            profile::resolve(
+            let (shown, filled) = profile::resolve(
                 named.as_deref(),
-                &mut args.settings,
-                &mut args.range.format,
+                targets(&mut args.settings, &mut args.range.format),
                 &origins,
             )?;
             let Command::Campaign(args) = &cli.command else {
                 unreachable!("matched above")
             };
+            if cli.global.verbose > 1 {
+                // -vv: the settings in use, as `config show` prints them.
+                let shown = shown
+                    .as_ref()
+                    .map(|(name, path)| (name.as_str(), path.as_path()));
+                let table = show::Table {
+                    settings: &args.settings,
+                    format: args.range.format,
+                    profile: shown,
+                    filled: &filled,
+                };
+                for line in table.lines(&origins) {
+                    tracing::debug!("setting {line}");
+                }
+            }
             campaign(&cli, args, &origins).await
         }
         Command::Token(args) => {
             // `token` takes only client credentials and the connection from a profile.
-            let mut settings = Settings {
-                oauth: std::mem::take(&mut args.oauth),
-                connection: std::mem::take(&mut args.connection),
-                ..Settings::default()
+            let targets = profile::Targets {
+                statics: None,
+                oauth: &mut args.oauth,
+                connection: &mut args.connection,
+                throughput: None,
+                format: None,
             };
-            let resolved = profile::resolve(
-                named.as_deref(),
-                &mut settings,
-                &mut Format::Table,
-                &origins,
-            );
-            args.oauth = settings.oauth;
-            args.connection = settings.connection;
-            resolved?;
+            profile::resolve(named.as_deref(), targets, &origins)?;
             token(args, &origins).await
         }
         Command::Config(ConfigCommand::Show(args)) => {
             let args = &mut **args;
             let (shown, filled) = profile::resolve(
                 named.as_deref(),
-                &mut args.settings,
-                &mut args.format,
+                targets(&mut args.settings, &mut args.format),
                 &origins,
             )?;
-            let named = shown
-                .as_ref()
-                .map(|(name, path)| (name.as_str(), path.as_path()));
-            let written = show::show(args, named, &filled, &origins, &mut io::stdout().lock());
+            let table = show::Table {
+                settings: &args.settings,
+                format: args.format,
+                profile: shown
+                    .as_ref()
+                    .map(|(name, path)| (name.as_str(), path.as_path())),
+                filled: &filled,
+            };
+            let written = table.write(&origins, &mut io::stdout().lock());
             printed(written.map(Some), "the settings")
         }
         Command::Completions { shell } => {
@@ -141,6 +161,17 @@ async fn run(mut cli: Cli, matches: &ArgMatches) -> Result<u8, Stop> {
                 other => printed(other, "the man page"),
             }
         }
+    }
+}
+
+/// Everything of `settings` (and the format) that a profile may fill.
+fn targets<'a>(settings: &'a mut Settings, format: &'a mut Format) -> profile::Targets<'a> {
+    profile::Targets {
+        statics: Some(&mut settings.static_credentials),
+        oauth: &mut settings.oauth,
+        connection: &mut settings.connection,
+        throughput: Some(&mut settings.throughput),
+        format: Some(format),
     }
 }
 
@@ -204,6 +235,12 @@ fn plan_ranges(args: &CampaignArgs, now: i64) -> Result<(TimeRange, Plan), Refus
 
 async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Result<u8, Stop> {
     let quiet = cli.global.quiet;
+    // The deadline bounds the whole run, reading the IDs included.
+    let deadline = args
+        .range
+        .deadline
+        .as_ref()
+        .map(|deadline| tokio::time::Instant::now() + deadline.after);
     let now = unix_seconds(SystemTime::now());
     let (whole, mut plan) = plan_ranges(args, now)?;
     let credential = setup::credential(
@@ -230,9 +267,6 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
         campaigns = plan.ids.len(),
         requests,
         url = %client.statistics_url(),
-        credential = ?client.credential_kind(),
-        concurrency = ?args.settings.throughput.concurrency,
-        rate_limit = args.settings.throughput.rate_limit,
         "fetching"
     );
     if !quiet && requests > series::ANNOUNCE_ABOVE && io::stderr().is_terminal() {
@@ -245,7 +279,7 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
 
     let series = args.range.by.is_some();
     let unit = if series { "requests" } else { "campaigns" };
-    let progress = fetch::progress_bar(quiet, cli.global.verbose, requests, unit);
+    let progress = progress::progress_bar(quiet, cli.global.verbose, requests, unit);
     let format = args.range.format;
     let mut renderer = output::renderer(format, whole, args.range.by, output::width());
     let mut out = io::stdout().lock();
@@ -257,9 +291,14 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
                 &plan,
                 args.settings.throughput.in_flight(),
                 &progress,
+                deadline,
+                signals::interrupted(),
                 |id, results| {
                     for (bucket, outcome) in &results {
-                        let Err(error) = outcome else { continue };
+                        let Err(unfetched) = outcome else { continue };
+                        let Unfetched::Failed(error) = unfetched else {
+                            continue;
+                        };
                         failed += 1;
                         // A fixture file has no place for an error: say it here.
                         if format == Format::Fixture && !quiet {
@@ -280,64 +319,106 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
         }
         Err(error) => Err(error),
     };
-    let written = match written {
-        Ok(None) => renderer
-            .end(&mut out)
-            .and_then(|()| out.flush())
-            .map(|()| None),
-        other => other,
-    };
-    match written {
+    let ran = written.and_then(|ran| {
+        // An interrupted run's output ends with the last campaign printed.
+        if !matches!(ran.halt, Some(Halt::Signal(_))) {
+            renderer.end(&mut out)?;
+        }
+        out.flush().map(|()| ran)
+    });
+    let ran = match ran {
         // Whoever reads our output has stopped reading (`| head`): nothing more to do.
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => return Ok(EXIT_OK),
         Err(error) => return Err(Stop::Failed(format!("cannot write the results: {error}"))),
-        Ok(Some((id, error))) => {
-            return Err(Stop::NotAuthorised(not_authorised(
-                id,
-                &error,
-                &credential_flags,
-            )));
+        Ok(ran) => ran,
+    };
+    let campaigns = plan.ids.len();
+    let say = |line: String| {
+        if !quiet {
+            let _ = writeln!(io::stderr(), "wa-stats: {line}");
         }
-        Ok(None) => {}
+    };
+    match ran.halt {
+        Some(Halt::Answer(stopper)) => {
+            return Err(halted(&stopper, &credential_flags, origins));
+        }
+        Some(Halt::Signal(status)) => {
+            say(format!(
+                "interrupted after {} of {campaigns} campaigns",
+                ran.finished
+            ));
+            return Ok(status);
+        }
+        Some(Halt::Deadline) => {
+            let deadline = args.range.deadline.as_ref().map(ToString::to_string);
+            say(format!(
+                "--deadline {} reached: {} of {campaigns} campaigns finished, {} not sent",
+                deadline.unwrap_or_default(),
+                ran.finished,
+                campaigns - ran.finished
+            ));
+            return Ok(EXIT_FAILED);
+        }
+        None => {}
     }
     if failed == 0 {
         return Ok(EXIT_OK);
     }
-    if !quiet {
-        let total = if series {
-            format!("{requests} requests")
-        } else {
-            format!("{} campaigns", plan.ids.len())
-        };
-        let _ = writeln!(
-            io::stderr(),
-            "wa-stats: {failed} of {total} failed; see the output for why"
-        );
-    }
+    let total = if series {
+        format!("{requests} requests")
+    } else {
+        format!("{campaigns} campaigns")
+    };
+    say(format!(
+        "{failed} of {total} failed; see the output for why"
+    ));
     Ok(EXIT_FAILED)
 }
 
-/// The one message for a refused credential or product, which stopped the run.
-fn not_authorised(campaign_id: i64, error: &Error, credential: &str) -> Refusal {
-    let inactive = matches!(
-        error.api_error().map(|api| &api.kind),
-        Some(ApiErrorKind::ProductNotActive)
-    );
-    let problem = format!(
-        "not authorised ({error}, at campaign {campaign_id}); stopped: every other request \
-         would be refused the same way, so nothing more was sent"
-    );
-    let fix = if inactive {
-        "the partner's WhatsApp product is not active: ask Insider to activate it for this \
-         account, or use a credential of an account where it is"
-            .to_owned()
-    } else {
-        format!(
-            "check {credential}: it may be mistyped, expired or revoked, or meant for the other \
-             route (--token for v2, --api-key for v1)"
-        )
-    };
-    Refusal::new(problem, fix)
+/// The one message for an answer that stopped the run, and its exit status.
+fn halted(stopper: &Stopper, credential: &str, origins: &Origins<'_>) -> Stop {
+    let Stopper {
+        campaign_id,
+        cause,
+        report,
+    } = stopper;
+    let stopped = "stopped: every other request would fail the same way, so nothing more was sent";
+    match cause {
+        Cause::Refused { inactive } => {
+            let problem =
+                format!("not authorised ({report}, at campaign {campaign_id}); {stopped}");
+            let fix = if *inactive {
+                "the partner's WhatsApp product is not active: ask Insider to activate it for \
+                 this account, or use a credential of an account where it is"
+                    .to_owned()
+            } else {
+                format!(
+                    "check {credential}: it may be mistyped, expired or revoked, or meant for the \
+                     other route (--token for v2, --api-key for v1)"
+                )
+            };
+            Stop::NotAuthorised(Refusal::new(problem, fix))
+        }
+        Cause::NoToken => Stop::NoToken(Refusal::new(
+            format!(
+                "no access token could be had ({report}, at campaign {campaign_id}); {stopped}"
+            ),
+            "check --token-url and that the token endpoint is up; the endpoint allows 10 token \
+             requests a minute per client, so many runs of one credential at once should share \
+             a token (see --token-cache), or run again in a minute",
+        )),
+        Cause::NoSharedBudget => Stop::NoSharedBudget(Refusal::new(
+            format!(
+                "the shared rate budget is required (--shared-budget-required) and unavailable \
+                 ({report}, at campaign {campaign_id}); {stopped}"
+            ),
+            format!(
+                "start the Redis that --shared-budget{} names, or drop \
+                 --shared-budget-required to pace in this process alone while it is down",
+                origins.env_suffix(&[("shared_budget", SHARED_BUDGET_ENV)])
+            ),
+        )),
+    }
 }
 
 async fn token(args: &TokenArgs, origins: &Origins<'_>) -> Result<u8, Stop> {
@@ -355,7 +436,11 @@ async fn token(args: &TokenArgs, origins: &Origins<'_>) -> Result<u8, Stop> {
                 "check --client-id and --client-secret (or their environment variables)",
             ))
         } else {
-            Stop::Failed(format!("cannot get an access token: {}", error.report()))
+            Stop::NoToken(Refusal::new(
+                format!("cannot get an access token: {}", error.report()),
+                "check --token-url and that the token endpoint is up, or try again in a minute \
+                 (it allows 10 token requests a minute per client)",
+            ))
         }
     })?;
     // Printing the token is the point of this command: stdout only, never a log line.

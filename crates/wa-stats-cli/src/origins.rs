@@ -89,6 +89,8 @@ pub(crate) const PROFILE_ENV: &str = "WA_STATS_PROFILE";
 pub(crate) const BASE_URL_ENV: &str = "WA_STATS_BASE_URL";
 /// `--shared-budget`.
 pub(crate) const SHARED_BUDGET_ENV: &str = "WA_STATS_SHARED_BUDGET";
+/// `--shared-budget-required` (`1`/`true`/`yes`/`on`; `0`, `false`, `no`, `off` or empty: not).
+pub(crate) const SHARED_BUDGET_REQUIRED_ENV: &str = "WA_STATS_SHARED_BUDGET_REQUIRED";
 
 pub(crate) const TOKEN: CredentialOption = CredentialOption::new("token", "--token", TOKEN_ENV);
 pub(crate) const API_KEY: CredentialOption =

@@ -11,18 +11,28 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use toml::{Spanned, Value};
 
-use crate::cli::{Format, Settings};
+use crate::cli::{
+    Connection, Format, OAuthCredentials, StaticCredentials, Throughput, parse_concurrency,
+    parse_format, parse_rate_limit,
+};
 use crate::origins::{Origins, PROFILE_ENV};
 use crate::refusal::Refusal;
 
 /// The profile used when none is named.
 pub(crate) const DEFAULT_PROFILE: &str = "default";
 
-/// One table of the file. Unknown keys are refused: a typo must not silently do nothing.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The keys a profile may hold, as `config --help` lists them.
+const KEYS: &str = "base_url, token_url, token, api_key, client_id, client_secret, rate_limit, \
+    concurrency, format";
+
+/// The file as parsed: each profile's keys, each value with where it is in the file.
+type File = BTreeMap<String, BTreeMap<String, Spanned<Value>>>;
+
+/// One table of the file, every value checked by the parser of its flag. Unknown keys are
+/// refused: a typo must not silently do nothing.
+#[derive(Debug, Default)]
 pub(crate) struct Profile {
     base_url: Option<String>,
     token_url: Option<String>,
@@ -35,9 +45,98 @@ pub(crate) struct Profile {
     format: Option<Format>,
 }
 
+/// Whether a table holds a secret (so that the file must be private).
+fn holds_a_secret(table: &BTreeMap<String, Spanned<Value>>) -> bool {
+    ["token", "api_key", "client_secret"]
+        .iter()
+        .any(|key| table.contains_key(*key))
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(1, |start| start.chars().count() + 1);
+    (line, column)
+}
+
 impl Profile {
-    fn holds_a_secret(&self) -> bool {
-        self.token.is_some() || self.api_key.is_some() || self.client_secret.is_some()
+    /// Checks every key of `table` as its flag would, refusing the first bad one with the file,
+    /// line, key and what is wrong.
+    fn check(
+        path: &Path,
+        text: &str,
+        table: BTreeMap<String, Spanned<Value>>,
+    ) -> Result<Self, Refusal> {
+        let mut profile = Self::default();
+        for (key, value) in table {
+            let (line, _) = line_column(text, value.span().start);
+            let at = |problem: String, fix: String| {
+                Refusal::new(format!("{}:{line}: {key}: {problem}", path.display()), fix)
+            };
+            if !KEYS.split(", ").any(|known| known == key) {
+                return Err(at(
+                    "not a key of a profile".to_owned(),
+                    format!("use one of: {KEYS} (see `wa-stats config --help`)"),
+                ));
+            }
+            let value = value.into_inner();
+            // Numbers may be written bare or quoted; text goes to the flag's parser as typed.
+            let typed = match &value {
+                Value::String(text) => Some(text.clone()),
+                Value::Integer(number) if matches!(key.as_str(), "rate_limit" | "concurrency") => {
+                    Some(number.to_string())
+                }
+                _ => None,
+            };
+            let Some(typed) = typed else {
+                return Err(at(
+                    format!("expected {}, not {}", expected(&key), value.type_str()),
+                    format!("write it as {key} = {}", example(&key)),
+                ));
+            };
+            let refused = |reason: String| at(reason, format!("e.g. {key} = {}", example(&key)));
+            match key.as_str() {
+                "base_url" => profile.base_url = Some(typed),
+                "token_url" => profile.token_url = Some(typed),
+                "token" => profile.token = Some(typed),
+                "api_key" => profile.api_key = Some(typed),
+                "client_id" => profile.client_id = Some(typed),
+                "client_secret" => profile.client_secret = Some(typed),
+                "rate_limit" => {
+                    profile.rate_limit = Some(parse_rate_limit(&typed).map_err(refused)?)
+                }
+                "concurrency" => {
+                    profile.concurrency = Some(parse_concurrency(&typed).map_err(refused)?);
+                }
+                "format" => profile.format = Some(parse_format(&typed).map_err(refused)?),
+                _ => unreachable!("checked against KEYS above"),
+            }
+        }
+        Ok(profile)
+    }
+}
+
+/// What a key's value must be, for a message.
+fn expected(key: &str) -> &'static str {
+    match key {
+        "rate_limit" | "concurrency" => "a whole number",
+        "format" => "one of the formats, in quotes",
+        _ => "text in quotes",
+    }
+}
+
+/// A value of `key`, for a fix.
+fn example(key: &str) -> &'static str {
+    match key {
+        "rate_limit" => "50",
+        "concurrency" => "16",
+        "format" => "\"csv\"",
+        "base_url" | "token_url" => "\"https://…\"",
+        _ => "\"…\"",
     }
 }
 
@@ -85,18 +184,21 @@ fn load(named: Option<&str>, origins: &Origins<'_>) -> Result<Option<Loaded>, Re
             ));
         }
     };
-    let mut profiles: BTreeMap<String, Profile> = toml::from_str(&text).map_err(|error| {
+    let mut profiles: File = toml::from_str(&text).map_err(|error| {
+        let at = error.span().map_or_else(String::new, |span| {
+            let (line, column) = line_column(&text, span.start);
+            format!(":{line}:{column}")
+        });
         Refusal::new(
             format!(
-                "{} is not a valid profile file: {}",
+                "{}{at} is not a valid profile file: {}",
                 path.display(),
-                error.message()
+                error.message().trim_end()
             ),
-            "one [table] per profile; keys: base_url, token_url, token, api_key, client_id, \
-             client_secret, rate_limit, concurrency, format (see `wa-stats config --help`)",
+            format!("one [table] per profile; keys: {KEYS} (see `wa-stats config --help`)"),
         )
     })?;
-    if profiles.values().any(Profile::holds_a_secret) {
+    if profiles.values().any(holds_a_secret) {
         check_private(&path)?;
     }
     let name = named.unwrap_or(DEFAULT_PROFILE);
@@ -122,6 +224,7 @@ fn load(named: Option<&str>, origins: &Origins<'_>) -> Result<Option<Loaded>, Re
             },
         ));
     };
+    let profile = Profile::check(&path, &text, profile)?;
     Ok(Some(Loaded {
         name: name.to_owned(),
         path,
@@ -154,17 +257,27 @@ fn check_private(_path: &Path) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// Applies the profile `named` (or `default`) to `settings` and `format`; the ids it filled.
+/// The options of a subcommand that a profile may fill; `None` for a part the subcommand does
+/// not take (`token` takes only client credentials and the connection).
+pub(crate) struct Targets<'a> {
+    pub(crate) statics: Option<&'a mut StaticCredentials>,
+    pub(crate) oauth: &'a mut OAuthCredentials,
+    pub(crate) connection: &'a mut Connection,
+    pub(crate) throughput: Option<&'a mut Throughput>,
+    pub(crate) format: Option<&'a mut Format>,
+}
+
+/// Applies the profile `named` (or `default`) to `targets`: the profile in use, if any, and the
+/// ids it filled.
 pub(crate) fn resolve(
     named: Option<&str>,
-    settings: &mut Settings,
-    format: &mut Format,
+    targets: Targets<'_>,
     origins: &Origins<'_>,
 ) -> Result<(Option<(String, PathBuf)>, Filled), Refusal> {
     Ok(match load(named, origins)? {
         Some(loaded) => {
             let shown = (loaded.name.clone(), loaded.path.clone());
-            (Some(shown), loaded.apply(settings, format, origins))
+            (Some(shown), loaded.profile.apply(targets, origins))
         }
         None => (None, Vec::new()),
     })
@@ -173,50 +286,159 @@ pub(crate) fn resolve(
 /// Option ids whose value came from the profile.
 pub(crate) type Filled = Vec<&'static str>;
 
-impl Loaded {
+/// Puts `value` in `slot` unless the user gave option `id`; records it in `filled`.
+fn fill<T>(
+    filled: &mut Filled,
+    origins: &Origins<'_>,
+    id: &'static str,
+    slot: Option<&mut T>,
+    value: Option<T>,
+) {
+    if let (Some(slot), Some(value)) = (slot, value)
+        && !origins.given(id)
+    {
+        *slot = value;
+        filled.push(id);
+    }
+}
+
+impl Profile {
     /// Fills what the user did not give; returns the ids it filled.
-    fn apply(self, settings: &mut Settings, format: &mut Format, origins: &Origins<'_>) -> Filled {
+    fn apply(self, targets: Targets<'_>, origins: &Origins<'_>) -> Filled {
         let mut filled = Vec::new();
-        let p = self.profile;
-        let mut fill = |id: &'static str, slot: &mut Option<String>, value: Option<String>| {
-            if !origins.given(id)
-                && let Some(value) = value
-            {
-                *slot = Some(value);
-                filled.push(id);
-            }
-        };
-        fill("base_url", &mut settings.connection.base_url, p.base_url);
-        fill("token_url", &mut settings.oauth.token_url, p.token_url);
+        let f = &mut filled;
+        let Targets {
+            statics,
+            oauth,
+            connection,
+            throughput,
+            format,
+        } = targets;
+        fill(
+            f,
+            origins,
+            "base_url",
+            Some(&mut connection.base_url),
+            self.base_url.map(Some),
+        );
+        fill(
+            f,
+            origins,
+            "token_url",
+            Some(&mut oauth.token_url),
+            self.token_url.map(Some),
+        );
         let credential_given = ["token", "api_key", "client_id", "client_secret"]
             .iter()
             .any(|id| origins.given(id));
         if !credential_given {
-            fill("token", &mut settings.static_credentials.token, p.token);
+            if let Some(statics) = statics {
+                fill(
+                    f,
+                    origins,
+                    "token",
+                    Some(&mut statics.token),
+                    self.token.map(Some),
+                );
+                fill(
+                    f,
+                    origins,
+                    "api_key",
+                    Some(&mut statics.api_key),
+                    self.api_key.map(Some),
+                );
+            }
             fill(
-                "api_key",
-                &mut settings.static_credentials.api_key,
-                p.api_key,
+                f,
+                origins,
+                "client_id",
+                Some(&mut oauth.client_id),
+                self.client_id.map(Some),
             );
-            fill("client_id", &mut settings.oauth.client_id, p.client_id);
+            let secret = self.client_secret.map(Some);
             fill(
+                f,
+                origins,
                 "client_secret",
-                &mut settings.oauth.client_secret,
-                p.client_secret,
+                Some(&mut oauth.client_secret),
+                secret,
             );
         }
-        if let Some(rate) = p.rate_limit.filter(|_| !origins.given("rate_limit")) {
-            settings.throughput.rate_limit = rate.max(1);
-            filled.push("rate_limit");
+        if let Some(throughput) = throughput {
+            fill(
+                f,
+                origins,
+                "rate_limit",
+                Some(&mut throughput.rate_limit),
+                self.rate_limit,
+            );
+            let concurrency = self.concurrency.map(Some);
+            fill(
+                f,
+                origins,
+                "concurrency",
+                Some(&mut throughput.concurrency),
+                concurrency,
+            );
         }
-        if let Some(concurrency) = p.concurrency.filter(|_| !origins.given("concurrency")) {
-            settings.throughput.concurrency = Some(concurrency.clamp(1, 256));
-            filled.push("concurrency");
-        }
-        if let Some(chosen) = p.format.filter(|_| !origins.given("format")) {
-            *format = chosen;
-            filled.push("format");
-        }
+        fill(f, origins, "format", format, self.format);
         filled
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(text: &str) -> Result<Profile, Refusal> {
+        let mut file: File = toml::from_str(text).unwrap();
+        Profile::check(Path::new("config.toml"), text, file.remove("p").unwrap())
+    }
+
+    #[test]
+    fn values_pass_their_flags_parsers_and_are_refused_with_file_line_and_key() {
+        for (text, expected) in [
+            ("[p]\nrate_limit = 0\n", "config.toml:2: rate_limit: "),
+            (
+                "[p]\n\nconcurrency = 1000\n",
+                "config.toml:3: concurrency: ",
+            ),
+            ("[p]\nformat = \"xml\"\n", "config.toml:2: format: "),
+            (
+                "[p]\nrate_limit = \"fast\"\n",
+                "config.toml:2: rate_limit: ",
+            ),
+            (
+                "[p]\ntoken = 5\n",
+                "config.toml:2: token: expected text in quotes",
+            ),
+            (
+                "[p]\nrate = 5\n",
+                "config.toml:2: rate: not a key of a profile",
+            ),
+        ] {
+            let refusal = checked(text).unwrap_err();
+            assert!(refusal.problem.starts_with(expected), "{text:?}: {refusal}");
+            assert!(refusal.fix.is_some(), "{refusal}");
+        }
+        // The same text the flag would refuse.
+        let refusal = checked("[p]\nrate_limit = 0\n").unwrap_err();
+        assert!(
+            refusal
+                .problem
+                .ends_with(&parse_rate_limit("0").unwrap_err()),
+            "{refusal}"
+        );
+        let profile = checked("[p]\nrate_limit = 50\nconcurrency = \"16\"\n").unwrap();
+        assert_eq!(
+            (profile.rate_limit, profile.concurrency),
+            (Some(50), Some(16))
+        );
+    }
+
+    #[test]
+    fn lines_and_columns_count_from_one() {
+        assert_eq!(line_column("ab\ncd", 0), (1, 1));
+        assert_eq!(line_column("ab\ncd", 4), (2, 2));
     }
 }

@@ -15,12 +15,31 @@ pub(crate) const EXIT_REFUSED: u8 = 2;
 /// other request would get the same. gh uses 4 for "authentication required" as well.
 pub(crate) const EXIT_NOT_AUTHORISED: u8 = 4;
 
+/// Exit status when no access token could be had from the token endpoint (client credentials):
+/// it kept failing, after its retries, without refusing the credential (429, 5xx, no answer).
+/// Every request needs a token, so the run stops there; distinct from 1 because no campaign
+/// was at fault, and from 4 because the credential may be fine (try again later).
+pub(crate) const EXIT_NO_TOKEN: u8 = 5;
+
+/// Exit status when `--shared-budget-required` was given and Redis was unavailable: nothing
+/// more was sent rather than risk going over the credential's shared limit.
+pub(crate) const EXIT_NO_SHARED_BUDGET: u8 = 6;
+
+/// Exit status after SIGINT (128 + 2), as shells report a process the signal ended.
+pub(crate) const EXIT_SIGINT: u8 = 130;
+/// Exit status after SIGTERM (128 + 15).
+pub(crate) const EXIT_SIGTERM: u8 = 143;
+
 /// The exit statuses, as `--help` and docs/cli.md list them.
 pub(crate) const EXIT_CODES: &str = "Exit status:\n  \
-    0  every campaign (every bucket) was fetched\n  \
-    1  at least one failed; the others are still printed\n  \
-    2  the command line or a value was refused before anything was sent\n  \
-    4  not authorised: the credential or the WhatsApp product was refused; nothing more was sent";
+    0    every campaign (every bucket) was fetched\n  \
+    1    at least one failed, or --deadline passed; the others are still printed\n  \
+    2    the command line or a value was refused before anything was sent\n  \
+    4    not authorised: the credential or the WhatsApp product was refused; nothing more was \
+    sent\n  \
+    5    no access token could be had: the token endpoint kept failing; nothing more was sent\n  \
+    6    --shared-budget-required, and Redis was unavailable; nothing more was sent\n  \
+    130  interrupted (SIGINT, Ctrl-C); 143: terminated (SIGTERM)";
 
 /// A value refused before anything was sent (exit status 2): what is wrong, naming the flag, and
 /// how to fix it.
@@ -61,6 +80,10 @@ pub(crate) enum Stop {
     Failed(String),
     /// The server refused the credential or the product: exit status 4.
     NotAuthorised(Refusal),
+    /// No access token could be had: exit status 5.
+    NoToken(Refusal),
+    /// A required shared budget was unavailable: exit status 6.
+    NoSharedBudget(Refusal),
 }
 
 impl From<Refusal> for Stop {

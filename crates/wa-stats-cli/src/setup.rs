@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use wa_stats_client::{Client, Error, RedisBudget, Setting};
+use wa_stats_client::{Client, Error, RedisBudget, Setting, WhenUnavailable};
 use wa_stats_model::endpoint::{DEFAULT_OAUTH_BASE_URL, DEFAULT_TOKEN_URL};
 
 use crate::cli::{Connection, OAuthCredentials, StaticCredentials, Throughput};
@@ -146,7 +146,16 @@ pub(crate) fn client(
         if let Some(url) = &throughput.shared_budget {
             let budget = RedisBudget::new(url.trim())
                 .map_err(|error| refuse_settings(&error, credential_flag.clone(), origins))?;
-            builder = builder.shared_budget(budget.allow_insecure(throughput.allow_insecure_redis));
+            let when_unavailable = if throughput.shared_budget_required {
+                WhenUnavailable::FailClosed
+            } else {
+                WhenUnavailable::PaceLocally
+            };
+            builder = builder.shared_budget(
+                budget
+                    .allow_insecure(throughput.allow_insecure_redis)
+                    .when_unavailable(when_unavailable),
+            );
         }
     }
     builder

@@ -75,9 +75,9 @@ impl Render for Fixture {
 
 /// One campaign of the file, or `None` when a day failed for another reason than 422.
 fn campaign(campaign_id: i64, results: &Results) -> Option<Value> {
-    let not_whatsapp = |outcome: &Result<CampaignStatistics, _>| {
+    let not_whatsapp = |outcome: &crate::fetch::Outcome| {
         matches!(outcome, Err(error) if matches!(
-            wa_stats_client::Error::api_error(error).map(|api| &api.kind),
+            error.api_error().map(|api| &api.kind),
             Some(ApiErrorKind::NotAWhatsAppCampaign { .. })
         ))
     };

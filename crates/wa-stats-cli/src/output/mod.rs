@@ -12,14 +12,12 @@ mod table;
 
 use std::io::{self, Write};
 
-use wa_stats_client::{CampaignStatistics, Error, TimeRange};
+use wa_stats_client::TimeRange;
 
 use crate::cli::Format;
-use crate::fetch::Results;
+pub(crate) use crate::fetch::Outcome;
+use crate::fetch::{Results, Unfetched};
 use crate::series::By;
-
-/// What one campaign came to.
-pub(crate) type Outcome = Result<CampaignStatistics, Error>;
 
 /// Writes results in one format.
 pub(crate) trait Render {
@@ -73,7 +71,8 @@ pub(crate) fn width() -> Option<usize> {
 /// The parts of an error every format prints.
 #[derive(Debug)]
 pub(crate) struct Failure<'a> {
-    /// The client's stable name for the kind (`campaign_not_found`, `timeout`, …).
+    /// The client's stable name for the kind (`campaign_not_found`, `timeout`, …), or
+    /// `not_sent` for a request the run never sent because it ended early.
     pub(crate) kind: &'static str,
     /// The HTTP status, when the server answered.
     pub(crate) status: Option<u16>,
@@ -85,12 +84,20 @@ pub(crate) struct Failure<'a> {
 }
 
 impl<'a> Failure<'a> {
-    pub(crate) fn of(error: &'a Error) -> Self {
-        Self {
-            kind: error.kind_name(),
-            status: error.status(),
-            code: error.api_error().and_then(|api| api.code.as_deref()),
-            message: error.report().to_string(),
+    pub(crate) fn of(unfetched: &'a Unfetched) -> Self {
+        match unfetched {
+            Unfetched::Failed(error) => Self {
+                kind: error.kind_name(),
+                status: error.status(),
+                code: error.api_error().and_then(|api| api.code.as_deref()),
+                message: error.report().to_string(),
+            },
+            Unfetched::NotSent(why) => Self {
+                kind: "not_sent",
+                status: None,
+                code: None,
+                message: (*why).to_owned(),
+            },
         }
     }
 }

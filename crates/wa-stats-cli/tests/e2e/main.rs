@@ -12,6 +12,7 @@ mod friction;
 mod generate;
 mod help;
 mod profiles;
+mod run_ends;
 mod series;
 mod shared_budget;
 mod streams;

@@ -143,3 +143,103 @@ fn config_show_redacts_and_says_where_each_setting_came_from() {
     assert_eq!(line("format"), "format table default");
     assert_eq!(line("token"), "token not set");
 }
+
+#[test]
+fn profile_values_pass_the_flags_checks_and_are_refused_with_file_key_and_line() {
+    for (test, text, expected) in [
+        (
+            "zero-rate",
+            "[default]\nrate_limit = 0\n",
+            ":2: rate_limit: `0` is not",
+        ),
+        (
+            "huge-concurrency",
+            "[default]\nformat = \"csv\"\nconcurrency = 1000\n",
+            ":3: concurrency: `1000` is not",
+        ),
+        (
+            "bad-format",
+            "[default]\nformat = \"xml\"\n",
+            ":2: format: `xml` is not a format",
+        ),
+        (
+            "typo",
+            "[default]\nrate = 5\n",
+            ":2: rate: not a key of a profile",
+        ),
+        // A syntax error: its line and column.
+        (
+            "syntax",
+            "[default]\nrate_limit = = 5\n",
+            "config.toml:2:14 is not a valid",
+        ),
+    ] {
+        let home = config_home(test, text, 0o600);
+        let run = wa_stats(
+            &["config", "show"],
+            &[("XDG_CONFIG_HOME", home.to_str().expect("UTF-8 path"))],
+            None,
+        );
+        assert_eq!(run.code, 2, "{test}: {run:?}");
+        let file = home.join("wa-stats").join("config.toml");
+        assert!(
+            run.stderr
+                .contains(&format!("{}{expected}", file.display())),
+            "{test}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("\n  fix: "), "{test}: {}", run.stderr);
+    }
+    // The same values as flags are refused with the same words.
+    let run = wa_stats(&["config", "show", "--rate-limit", "0"], &[], None);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("`0` is not a number of requests per second"),
+        "{run:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn very_verbose_shows_the_settings_as_config_show_does() {
+    let server = MockServer::start().await;
+    let base_url = server.base_url();
+    let home = config_home("vv", "[default]\nconcurrency = 4\n", 0o600);
+    let run = wa_stats(
+        &[
+            "campaign",
+            "12345",
+            "--base-url",
+            &base_url,
+            "--token",
+            "demo-token",
+            "-vv",
+        ],
+        &[("XDG_CONFIG_HOME", home.to_str().expect("UTF-8 path"))],
+        None,
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let setting = |name: &str| {
+        run.stderr
+            .lines()
+            .find(|line| line.starts_with(&format!("wa-stats: setting {name} ")))
+            .unwrap_or_else(|| panic!("no {name} setting: {}", run.stderr))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        setting("concurrency"),
+        "wa-stats: setting concurrency 4 profile default"
+    );
+    assert_eq!(
+        setting("token"),
+        "wa-stats: setting token ** redacted ** flag --token"
+    );
+    assert_eq!(
+        setting("rate_limit"),
+        "wa-stats: setting rate_limit 100 default"
+    );
+    assert!(!run.stderr.contains("demo-token"), "{}", run.stderr);
+    assert!(!run.stderr.contains("BearerToken"), "{}", run.stderr);
+}

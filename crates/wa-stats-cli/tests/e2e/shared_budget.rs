@@ -193,3 +193,76 @@ async fn a_bad_shared_budget_url_is_refused_before_anything_is_sent() {
         assert_eq!(run.code, 0, "{args:?}: {run:?}");
     }
 }
+
+/// A loopback port nothing listens on (bound, then released).
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port on 127.0.0.1")
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn falling_back_is_said_in_one_line_without_v_and_required_fails_closed() {
+    let server = MockServer::start().await;
+    let base = server.base_url();
+    let refused_url = format!("redis://127.0.0.1:{}", closed_port());
+    // The mock speaks HTTP, not Redis.
+    let not_redis_url = format!("redis://{}", server.addr());
+    let common = [
+        "campaign",
+        "12345",
+        "12346",
+        "--base-url",
+        &base,
+        "--token",
+        "demo-token",
+        "--concurrency",
+        "1",
+    ];
+    for url in [&refused_url, &not_redis_url] {
+        let all: Vec<&str> = common
+            .iter()
+            .copied()
+            .chain(["--shared-budget", url])
+            .collect();
+        let run = wa_stats(&all, &[], None);
+        assert_eq!(run.code, 0, "{url}: {run:?}");
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{url}: one warning line:\n{}", run.stderr);
+        assert!(
+            lines[0].starts_with("wa-stats: warning: shared rate budget unavailable"),
+            "{url}: {}",
+            run.stderr
+        );
+        // Quiet means quiet.
+        let mut all = all;
+        all.push("-q");
+        assert_eq!(wa_stats(&all, &[], None).stderr, "");
+    }
+    // Fail closed, by flag or by variable: one error, exit status 6, nothing sent.
+    server.reset();
+    let by_flag: Vec<&str> = common
+        .iter()
+        .copied()
+        .chain(["--shared-budget", &refused_url, "--shared-budget-required"])
+        .collect();
+    let by_env: Vec<&str> = common
+        .iter()
+        .copied()
+        .chain(["--shared-budget", &refused_url])
+        .collect();
+    for (args, env) in [
+        (&by_flag, &[][..]),
+        (&by_env, &[("WA_STATS_SHARED_BUDGET_REQUIRED", "1")][..]),
+    ] {
+        let run = wa_stats(args, env, None);
+        assert_eq!(run.code, 6, "{run:?}");
+        assert_eq!(run.stderr.matches("wa-stats: error:").count(), 1, "{run:?}");
+        assert!(run.stderr.contains("\n  fix: start the Redis"), "{run:?}");
+    }
+    assert!(
+        server.journal().is_empty(),
+        "nothing sent without the budget"
+    );
+}
