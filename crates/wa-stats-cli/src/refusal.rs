@@ -35,10 +35,9 @@ pub(crate) const EXIT_CODES: &str = "Exit status:\n  \
     0    every campaign (every bucket) was fetched\n  \
     1    at least one failed, or --deadline passed; the others are still printed\n  \
     2    the command line or a value was refused before anything was sent\n  \
-    4    not authorised: the credential or the WhatsApp product was refused; nothing more was \
-    sent\n  \
-    5    no access token could be had: the token endpoint kept failing; nothing more was sent\n  \
-    6    --shared-budget-required, and Redis was unavailable; nothing more was sent\n  \
+    4    not authorised: credential or WhatsApp product refused; nothing more sent\n  \
+    5    no access token: the token endpoint kept failing; nothing more sent\n  \
+    6    --shared-budget-required and Redis unavailable; nothing more sent\n  \
     130  interrupted (SIGINT, Ctrl-C); 143: terminated (SIGTERM)";
 
 /// A value refused before anything was sent (exit status 2): what is wrong, naming the flag, and

@@ -29,7 +29,9 @@ async fn a_refused_credential_stops_at_the_first_401() {
         ]);
         let run = wa_stats(&args, &[], None);
         assert_eq!(run.code, 4, "{run:?}");
-        assert_eq!(run.stdout.matches("unauthorized").count(), 0, "{run:?}");
+        // The error once, in the row of the campaign that met it; every other row "not sent".
+        assert_eq!(run.stdout.matches("error: HTTP 401").count(), 1, "{run:?}");
+        assert_eq!(run.stdout.matches("error: not sent").count(), 19, "{run:?}");
         assert_eq!(run.stderr.matches("wa-stats: error:").count(), 1, "{run:?}");
         assert_eq!(
             run.stderr.matches("\n  fix: check --api-key").count(),

