@@ -20,6 +20,7 @@ mod refusal;
 mod series;
 mod setup;
 mod show;
+mod sync;
 mod time;
 
 use std::io::{self, IsTerminal, Write};
@@ -91,6 +92,20 @@ async fn run(mut cli: Cli, matches: &ArgMatches) -> Result<u8, Stop> {
                 unreachable!("matched above")
             };
             campaign(&cli, args, &origins).await
+        }
+        Command::Sync(args) => {
+            let args = &mut **args;
+            // A profile's `format` means nothing here.
+            profile::resolve(
+                named.as_deref(),
+                &mut args.settings,
+                &mut Format::Table,
+                &origins,
+            )?;
+            let Command::Sync(args) = &cli.command else {
+                unreachable!("matched above")
+            };
+            sync::sync(&cli, args, &origins).await
         }
         Command::Token(args) => {
             // `token` takes only client credentials and the connection from a profile.

@@ -89,6 +89,8 @@ pub(crate) const PROFILE_ENV: &str = "WA_STATS_PROFILE";
 pub(crate) const BASE_URL_ENV: &str = "WA_STATS_BASE_URL";
 /// `--shared-budget`.
 pub(crate) const SHARED_BUDGET_ENV: &str = "WA_STATS_SHARED_BUDGET";
+/// `wa-stats sync --db`: a PostgreSQL URL may hold a password, kept out of the process list.
+pub(crate) const SYNC_DB_ENV: &str = "WA_STATS_DB";
 
 pub(crate) const TOKEN: CredentialOption = CredentialOption::new("token", "--token", TOKEN_ENV);
 pub(crate) const API_KEY: CredentialOption =
