@@ -58,7 +58,8 @@ pub(crate) enum Command {
         bash: wa-stats completions bash > ~/.local/share/bash-completion/completions/wa-stats\n  \
         zsh:  wa-stats completions zsh > \"${fpath[1]}/_wa-stats\"\n  \
         fish: wa-stats completions fish > ~/.config/fish/completions/wa-stats.fish\n  \
-        powershell: wa-stats completions powershell >> $PROFILE")]
+        powershell: wa-stats completions powershell >> $PROFILE\n  \
+        elvish: wa-stats completions elvish >> ~/.config/elvish/rc.elv")]
     Completions {
         /// The shell.
         #[arg(value_enum)]
@@ -97,7 +98,7 @@ pub(crate) struct CampaignArgs {
 /// Arguments of `wa-stats sync`.
 #[derive(Debug, Args)]
 pub(crate) struct SyncArgs {
-    /// Campaign IDs, as `wa-stats campaign` takes them (`-` reads standard input, @FILE a file).
+    /// Campaign IDs, as `wa-stats campaign` takes them (`-` reads more from standard input).
     #[arg(
         value_name = "CAMPAIGN_ID",
         required = true,
@@ -386,7 +387,7 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
         _ => Err(format!(
-            "`{text}` is not a number of seconds between 0 and 86400; try --timeout 30"
+            "`{text}` is not a number of seconds above 0 and at most 86400; try --timeout 30"
         )),
     }
 }

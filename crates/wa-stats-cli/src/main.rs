@@ -319,11 +319,12 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
         return Ok(EXIT_OK);
     }
     if !quiet {
-        let total = if series {
-            format!("{requests} requests")
+        let (count, unit) = if series {
+            (requests, "request")
         } else {
-            format!("{} campaigns", plan.ids.len())
+            (plan.ids.len(), "campaign")
         };
+        let total = format!("{count} {unit}{}", if count == 1 { "" } else { "s" });
         let _ = writeln!(
             io::stderr(),
             "wa-stats: {failed} of {total} failed; see the output for why"

@@ -17,7 +17,7 @@ mod sqlite;
 mod store;
 
 use std::io::{self, IsTerminal, Write};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::StreamExt;
 use jiff::Timestamp;
@@ -89,12 +89,15 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
     let (queue, mut queued) = mpsc::channel::<Batch>(QUEUED);
     let writer = tokio::spawn(async move {
         let mut written = Written::default();
+        let mut busy = Duration::ZERO;
         while let Some(batch) = queued.recv().await {
             // The campaign's last answer came just now: its days were fetched by this instant.
             let fetched_at = Timestamp::now().to_string();
+            let began = Instant::now();
             written.add(store.write(&batch, &fetched_at).await?);
+            busy += began.elapsed();
         }
-        Ok::<_, String>(written)
+        Ok::<_, String>((written, busy))
     });
 
     let progress = fetch::progress_bar(quiet, cli.global.verbose, requests, "days");
@@ -147,8 +150,8 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
     drop(results);
     progress.finish_and_clear();
     drop(queue);
-    let written = match writer.await {
-        Ok(Ok(written)) => written,
+    let (written, busy) = match writer.await {
+        Ok(Ok(done)) => done,
         Ok(Err(message)) => return Err(Stop::Failed(message)),
         Err(error) => return Err(Stop::Failed(format!("the database writer failed: {error}"))),
     };
@@ -167,7 +170,7 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
         let _ = writeln!(
             err,
             "wa-stats: {}",
-            summary(written, failed.len(), requests, started)
+            summary(written, failed.len(), requests, started, busy)
         );
     }
     if failed.is_empty() {
@@ -194,7 +197,14 @@ fn batch(campaign_id: i64, old: Option<Span>, answers: Vec<(Day, Result<Row, Str
 }
 
 /// The one line at the end.
-fn summary(written: Written, failed: usize, requests: usize, started: Instant) -> String {
+/// `busy`: the time the database took, beside the fetches (most of it hidden under them).
+fn summary(
+    written: Written,
+    failed: usize,
+    requests: usize,
+    started: Instant,
+    busy: Duration,
+) -> String {
     let total = written.new + written.changed + written.unchanged;
     let mut line = format!(
         "{total} days written ({} new, {} changed, {} unchanged)",
@@ -206,8 +216,9 @@ fn summary(written: Written, failed: usize, requests: usize, started: Instant) -
         ));
     }
     line.push_str(&format!(
-        ", {requests} requests, {:.1} s",
-        started.elapsed().as_secs_f64()
+        ", {requests} requests, {:.1} s (database {:.2} s)",
+        started.elapsed().as_secs_f64(),
+        busy.as_secs_f64()
     ));
     line
 }
@@ -260,11 +271,11 @@ mod tests {
             changed: 1,
             unchanged: 2,
         };
-        let line = summary(written, 0, 6, Instant::now());
+        let line = summary(written, 0, 6, Instant::now(), Duration::ZERO);
         assert!(
             line.starts_with("6 days written (3 new, 1 changed, 2 unchanged), 6 requests, "),
             "{line}"
         );
-        assert!(summary(written, 2, 8, Instant::now()).contains("2 failed"));
+        assert!(summary(written, 2, 8, Instant::now(), Duration::ZERO).contains("2 failed"));
     }
 }

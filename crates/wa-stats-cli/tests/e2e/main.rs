@@ -15,6 +15,9 @@ mod profiles;
 mod series;
 mod shared_budget;
 mod streams;
+mod sync;
+mod sync_postgres;
+mod sync_trial;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
