@@ -24,6 +24,7 @@ def test_a_bad_fixture_fails_the_start_with_the_binarys_words() -> None:
     message = str(failure.value)
     assert "exited with status 1 before it was listening" in message
     assert "partners[0].apiKey" in message and "unknown field" in message
+    assert "fixtures given to MockServer" in message and "fixture file /dev/fd" not in message
     assert failure.value.returncode == 1
     assert server.pid is not None and not pid_alive(server.pid)
 

@@ -11,10 +11,11 @@ use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
 use crate::deadline::{Deadline, parse_deadline};
 use crate::origins::{
     API_KEY_ENV, BASE_URL_ENV, CLIENT_ID_ENV, CLIENT_SECRET_ENV, PROFILE_ENV, SHARED_BUDGET_ENV,
-    SHARED_BUDGET_REQUIRED_ENV, TOKEN_ENV, TOKEN_URL_ENV,
+    SHARED_BUDGET_REQUIRED_ENV, SYNC_DB_ENV, TOKEN_ENV, TOKEN_URL_ENV,
 };
 use crate::refusal::EXIT_CODES;
 use crate::series::{By, DEFAULT_MAX_REQUESTS};
+use crate::sync::DEFAULT_LOOKBACK;
 
 /// Statistics of Insider WhatsApp campaigns, for people and scripts.
 #[derive(Debug, Parser)]
@@ -43,6 +44,10 @@ pub(crate) enum Command {
         wa-stats campaign 12345 --from 2024-03-01 --to 2024-04-01 --by day\n  \
         cut -d, -f1 campaigns.csv | wa-stats campaign - --format json")]
     Campaign(Box<CampaignArgs>),
+    /// Keep a table of every campaign's days in SQLite or PostgreSQL, right after late data,
+    /// failures and re-runs: run it from cron.
+    #[command(after_help = SYNC_HELP)]
+    Sync(Box<SyncArgs>),
     /// Print a fresh OAuth access token from client credentials, for use with curl.
     #[command(after_help = "Example:\n  \
         curl -H \"Authorization: Bearer $(wa-stats token)\" …   \
@@ -53,7 +58,8 @@ pub(crate) enum Command {
         bash: wa-stats completions bash > ~/.local/share/bash-completion/completions/wa-stats\n  \
         zsh:  wa-stats completions zsh > \"${fpath[1]}/_wa-stats\"\n  \
         fish: wa-stats completions fish > ~/.config/fish/completions/wa-stats.fish\n  \
-        powershell: wa-stats completions powershell >> $PROFILE")]
+        powershell: wa-stats completions powershell >> $PROFILE\n  \
+        elvish: wa-stats completions elvish >> ~/.config/elvish/rc.elv")]
     Completions {
         /// The shell.
         #[arg(value_enum)]
@@ -88,6 +94,50 @@ pub(crate) struct CampaignArgs {
     #[command(flatten)]
     pub(crate) settings: Settings,
 }
+
+/// Arguments of `wa-stats sync`.
+#[derive(Debug, Args)]
+pub(crate) struct SyncArgs {
+    /// Campaign IDs, as `wa-stats campaign` takes them (`-` reads more from standard input).
+    #[arg(
+        value_name = "CAMPAIGN_ID",
+        required = true,
+        allow_negative_numbers = true
+    )]
+    pub(crate) ids: Vec<String>,
+    /// The database: a file path or sqlite:PATH (SQLite, created if missing), or
+    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DB. Prefer the environment variable for a URL
+    /// with a password.
+    #[arg(long, value_name = "TARGET", env = SYNC_DB_ENV, hide_env_values = true)]
+    pub(crate) db: String,
+    /// First UTC day to keep, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) from: String,
+    /// The day after the last to keep (exclusive), YYYY-MM-DD [default: today, so every day
+    /// that is over]
+    #[arg(long, value_name = "DATE")]
+    pub(crate) to: Option<String>,
+    /// Days at the end of the synced range fetched again on every run, because late receipts
+    /// and conversions still change them.
+    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_LOOKBACK)]
+    pub(crate) lookback: u32,
+    /// Refuse to start a run of more requests than this (a first sync of a year is 365 per
+    /// campaign).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_REQUESTS)]
+    pub(crate) max_requests: usize,
+    /// Credential, connection, pace.
+    #[command(flatten)]
+    pub(crate) settings: Settings,
+}
+
+/// What `wa-stats sync --help` says after the options.
+const SYNC_HELP: &str = "Each day is fetched as its own one-day request and upserted into \
+    daily_statistics (campaign_id, day); sync_state records the range of complete days per \
+    campaign. A re-run fetches the days after that range and the last --lookback days of it. A \
+    failed day is not written and is fetched again next time; a killed run loses at most the \
+    campaign it was writing. Tables: docs/cli.md, \"sync\".\n\nExamples:\n  \
+    wa-stats sync 12345 12346 --db stats.db --from 2024-01-01\n  \
+    wa-stats sync - --db postgres://analytics@127.0.0.1/stats --from 2024-01-01 < ids.txt";
 
 /// The settings a profile may give: credential, connection and pace (and, beside them, the
 /// output format).
@@ -365,7 +415,7 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
         _ => Err(format!(
-            "`{text}` is not a number of seconds between 0 and 86400; try --timeout 30"
+            "`{text}` is not a number of seconds above 0 and at most 86400; try --timeout 30"
         )),
     }
 }

@@ -11,9 +11,10 @@ use wa_stats_model::{CampaignStatisticsRequest, validate};
 use crate::refusal::Refusal;
 
 /// Reads the IDs in the order given, replacing `-` by the IDs on `stdin`: separated by
-/// whitespace, commas or line breaks; blank lines, lines starting with `#` and a first line
-/// `campaign_id` (the header of this tool's own CSV, `cut -d, -f1 out.csv | wa-stats campaign -`)
-/// skipped.
+/// whitespace, commas or line breaks; blank lines and lines starting with `#` skipped. A first
+/// line starting `campaign_id` is this tool's CSV header (or `cut -d, -f1` of it): skipped, and
+/// when it has more columns only the first column of each row is read. Without it, a line whose
+/// comma-separated fields are not one ID each (a headerless CSV row) is refused.
 pub(crate) fn collect(args: &[String], stdin: impl BufRead) -> Result<Vec<i64>, Refusal> {
     let mut stdin = Some(stdin);
     let mut ids = Vec::new();
@@ -29,22 +30,45 @@ pub(crate) fn collect(args: &[String], stdin: impl BufRead) -> Result<Vec<i64>, 
             ));
         };
         let before = ids.len();
+        // This tool's CSV (`wa-stats campaign … --format csv | wa-stats campaign -`): its header
+        // says so, and then only the first column of each row is an ID.
+        let mut csv = false;
         for (number, line) in input.lines().enumerate() {
             let line = line.map_err(|error| Refusal {
                 problem: format!("cannot read campaign IDs from standard input: {error}"),
                 fix: None,
             })?;
             let line = line.trim();
-            let header = number == 0 && line.eq_ignore_ascii_case(HEADER);
-            if line.is_empty() || line.starts_with('#') || header {
+            if number == 0 && is_header(line) {
+                csv = line.contains(',');
+                continue;
+            }
+            if line.is_empty() || line.starts_with('#') {
                 continue;
             }
             let place = format!("line {} of standard input", number + 1);
-            for id in line
-                .split(|c: char| c == ',' || c.is_whitespace())
-                .filter(|part| !part.is_empty())
-            {
-                ids.push(parse_id(id, &place)?);
+            if csv {
+                let first = line.split(',').next().unwrap_or_default().trim();
+                ids.push(parse_id(first, &place)?);
+                continue;
+            }
+            // Each comma-separated field holds one ID (or several separated by spaces): an
+            // empty field, or a field that is not an ID, means this is not a list of IDs, most
+            // likely a CSV row without its header, whose counters must not become IDs.
+            for field in line.split(',') {
+                let field = field.trim();
+                if field.is_empty() && line.contains(',') {
+                    return Err(not_a_list(&place, line));
+                }
+                for id in field.split_whitespace() {
+                    ids.push(parse_id(id, &place).map_err(|refusal| {
+                        if line.contains(',') {
+                            not_a_list(&place, line)
+                        } else {
+                            refusal
+                        }
+                    })?);
+                }
             }
         }
         if ids.len() == before {
@@ -59,6 +83,26 @@ pub(crate) fn collect(args: &[String], stdin: impl BufRead) -> Result<Vec<i64>, 
 
 /// The first column's name in this tool's CSV, skipped as a header line on standard input.
 const HEADER: &str = "campaign_id";
+
+/// Whether `line` is this tool's CSV header, or the lone `campaign_id` of `cut -d, -f1`.
+fn is_header(line: &str) -> bool {
+    line.split(',')
+        .next()
+        .is_some_and(|first| first.trim().eq_ignore_ascii_case(HEADER))
+}
+
+/// A line with more fields than one ID per field explains.
+fn not_a_list(place: &str, line: &str) -> Refusal {
+    let shown: String = line.chars().take(60).collect();
+    Refusal::new(
+        format!(
+            "{place} is not a list of campaign IDs: `{shown}` has fields that are not IDs (a CSV \
+             row without its header line?)"
+        ),
+        "pipe this tool's CSV with its header line (only its first column is read), or cut the \
+         first column: cut -d, -f1",
+    )
+}
 
 /// One ID, checked with the model's rule (R5 rule 1).
 fn parse_id(text: &str, place: &str) -> Result<i64, Refusal> {
@@ -132,5 +176,23 @@ mod tests {
         let refusal = collect(&args(&["-"]), &b"1\ncampaign_id\n"[..]).unwrap_err();
         assert!(refusal.problem.contains("line 2"), "{refusal}");
         assert!(collect(&args(&["-"]), &b"1;2\n"[..]).is_err());
+    }
+
+    #[test]
+    fn our_csv_gives_its_first_column_and_a_headerless_row_is_refused() {
+        let csv = "campaign_id,sent,delivered,revenue,error\n12345,10,9,3.5,\n12346,0,0,0,\n";
+        assert_eq!(
+            collect(&args(&["-"]), csv.as_bytes()).unwrap(),
+            [12345, 12346]
+        );
+        let refusal = collect(&args(&["-"]), &b"12345,10,9,3.5,\n"[..]).unwrap_err();
+        assert!(
+            refusal.problem.contains("not a list of campaign IDs"),
+            "{refusal}"
+        );
+        assert!(refusal.problem.contains("line 1"), "{refusal}");
+        // Counters that happen to be valid IDs, but an empty field gives the row away.
+        let refusal = collect(&args(&["-"]), &b"12345,10,9,\n"[..]).unwrap_err();
+        assert!(refusal.problem.contains("not a list"), "{refusal}");
     }
 }

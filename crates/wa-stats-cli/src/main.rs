@@ -23,6 +23,7 @@ mod series;
 mod setup;
 mod show;
 mod signals;
+mod sync;
 mod time;
 
 use std::io::{self, IsTerminal, Write};
@@ -113,6 +114,23 @@ async fn run(mut cli: Cli, matches: &ArgMatches) -> Result<u8, Stop> {
                 }
             }
             campaign(&cli, args, &origins).await
+        }
+        Command::Sync(args) => {
+            let args = &mut **args;
+            // A profile's `format` means nothing here.
+            let settings = &mut args.settings;
+            let targets = profile::Targets {
+                statics: Some(&mut settings.static_credentials),
+                oauth: &mut settings.oauth,
+                connection: &mut settings.connection,
+                throughput: Some(&mut settings.throughput),
+                format: None,
+            };
+            profile::resolve(named.as_deref(), targets, &origins)?;
+            let Command::Sync(args) = &cli.command else {
+                unreachable!("matched above")
+            };
+            sync::sync(&cli, args, &origins).await
         }
         Command::Token(args) => {
             // `token` takes only client credentials and the connection from a profile.
@@ -364,11 +382,12 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
     if failed == 0 {
         return Ok(EXIT_OK);
     }
-    let total = if series {
-        format!("{requests} requests")
+    let (count, unit) = if series {
+        (requests, "request")
     } else {
-        format!("{campaigns} campaigns")
+        (campaigns, "campaign")
     };
+    let total = format!("{count} {unit}{}", if count == 1 { "" } else { "s" });
     say(format!(
         "{failed} of {total} failed; see the output for why"
     ));

@@ -91,6 +91,8 @@ pub(crate) const BASE_URL_ENV: &str = "WA_STATS_BASE_URL";
 pub(crate) const SHARED_BUDGET_ENV: &str = "WA_STATS_SHARED_BUDGET";
 /// `--shared-budget-required` (`1`/`true`/`yes`/`on`; `0`, `false`, `no`, `off` or empty: not).
 pub(crate) const SHARED_BUDGET_REQUIRED_ENV: &str = "WA_STATS_SHARED_BUDGET_REQUIRED";
+/// `wa-stats sync --db`: a PostgreSQL URL may hold a password, kept out of the process list.
+pub(crate) const SYNC_DB_ENV: &str = "WA_STATS_DB";
 
 pub(crate) const TOKEN: CredentialOption = CredentialOption::new("token", "--token", TOKEN_ENV);
 pub(crate) const API_KEY: CredentialOption =

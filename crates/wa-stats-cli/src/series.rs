@@ -41,6 +41,12 @@ impl Bucket {
     pub(crate) fn end_text(self) -> String {
         rfc3339(self.end)
     }
+
+    /// Whether the bucket is a whole day, week or month, not one clipped by the range (a
+    /// partial first or last week reads as a dip otherwise).
+    pub(crate) fn is_whole(self, by: By) -> bool {
+        next_edge(self.start - 1, by) == self.start && next_edge(self.start, by) == self.end
+    }
 }
 
 /// Unix seconds as RFC 3339 in UTC, or the digits when out of jiff's range (never for a
@@ -125,6 +131,22 @@ pub(crate) fn duration_at(count: usize, rate: Option<u32>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clipped_buckets_are_not_whole() {
+        // 2024-02-28 is a Wednesday: the first week and the month are clipped at both ends.
+        let (from, to) = (1_709_078_400, 1_709_251_200); // 2024-02-28 .. 2024-03-01
+        let weeks = buckets(from, to, By::Week);
+        assert_eq!(weeks.len(), 1);
+        assert!(!weeks[0].is_whole(By::Week));
+        let days = buckets(from, to, By::Day);
+        assert!(days.iter().all(|d| d.is_whole(By::Day)));
+        // 2024-02-26 (Monday) .. 2024-03-04: one whole week.
+        let week = buckets(1_708_905_600, 1_709_510_400, By::Week);
+        assert!(week.len() == 1 && week[0].is_whole(By::Week));
+        let months = buckets(1_706_745_600, 1_709_251_200, By::Month); // February 2024
+        assert!(months.len() == 1 && months[0].is_whole(By::Month));
+    }
 
     fn at(text: &str) -> i64 {
         text.parse::<Timestamp>().unwrap().as_second()

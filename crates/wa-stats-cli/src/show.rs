@@ -32,6 +32,9 @@ impl Table<'_> {
         let mut text = match self.profile {
             Some((name, path)) => format!("profile: {name} ({})\n", path.display()),
             None => match crate::profile::path() {
+                Some(path) if !path.exists() => {
+                    format!("profile: none (no file {})\n", path.display())
+                }
                 Some(path) => format!("profile: none ({} has no [default])\n", path.display()),
                 None => "profile: none\n".to_owned(),
             },

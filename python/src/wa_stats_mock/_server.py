@@ -294,7 +294,13 @@ class MockServer(AdminControls):
         self._stop_process(process)
         shown = " ".join(command)
         raise MockStartError(
-            f"wa-stats-mock {reason} (command: {shown})", self._finish_drains(), status
+            f"wa-stats-mock {reason} (command: {shown})",
+            # Fixtures we piped in have no file the caller knows: name them as the Rust library does.
+            [
+                re.sub(r"fixture file /dev/fd/\d+", "fixtures given to MockServer", line)
+                for line in self._finish_drains()
+            ],
+            status,
         )
 
     def stop(self) -> None:

@@ -3,6 +3,8 @@
 //!
 //! A narrow terminal drops columns (least telling first) rather than wrap a row, and says which;
 //! a sparkline longer than the terminal adds neighbouring buckets into one mark and says how many.
+//! A first or last bucket clipped by the range (a partial week or month) is marked `*` in its row
+//! label and on a line under the sparklines, with a footnote, so that it does not read as a dip.
 
 use std::io::{self, Write};
 
@@ -79,6 +81,9 @@ const COLUMNS: [Column; 7] = [
 /// (sent plus drop, shown elsewhere), then conversion, revenue, click, open, delivered.
 const DROP_ORDER: [usize; 6] = [0, 5, 6, 4, 3, 2];
 
+/// The mark of a clipped first or last bucket (`2024-W09*`), explained in a footnote.
+const PARTIAL: &str = "*";
+
 /// The grid renderer.
 pub(crate) struct Grid {
     range: TimeRange,
@@ -136,7 +141,11 @@ impl Render for Grid {
         let rows: Vec<(String, Option<&CampaignStatistics>, Option<String>)> = results
             .iter()
             .map(|(bucket, outcome)| {
-                let label = bucket.map_or_else(String::new, |b| self.label(b));
+                // A clipped first or last bucket is marked, with a footnote below.
+                let label = bucket.map_or_else(String::new, |b| {
+                    let mark = if b.is_whole(self.by) { "" } else { PARTIAL };
+                    format!("{}{mark}", self.label(b))
+                });
                 match outcome {
                     Ok(stats) => (label, Some(stats), None),
                     Err(error) => {
@@ -211,6 +220,17 @@ impl Render for Grid {
                 if failed == 1 { "" } else { "s" }
             ));
         }
+        let partial: Vec<bool> = results
+            .iter()
+            .map(|(bucket, _)| bucket.is_some_and(|b| !b.is_whole(self.by)))
+            .collect();
+        if partial.contains(&true) {
+            text.push_str(&format!(
+                "  {PARTIAL} partial {}: the range covers only part of it, so it is smaller than a \
+                 whole one\n",
+                self.unit()
+            ));
+        }
         if shown.len() < COLUMNS.len() {
             let left_out: Vec<&str> = (0..COLUMNS.len())
                 .filter(|i| !shown.contains(i))
@@ -231,6 +251,18 @@ impl Render for Grid {
             let (line, group) = sparkline(&values, room);
             grouped = group;
             text.push_str(&format!("  {:<spark_label$}  {line}\n", column.heading));
+        }
+        // The partial buckets' marks, flagged on a line of their own under the sparklines.
+        let flags: String = partial
+            .chunks(grouped)
+            .map(|chunk| if chunk.contains(&true) { '*' } else { ' ' })
+            .collect();
+        if partial.contains(&true) {
+            let flags = flags.trim_end();
+            text.push_str(&format!(
+                "  {:<spark_label$}  {flags}\n",
+                format!("{PARTIAL}partial")
+            ));
         }
         if grouped > 1 {
             text.push_str(&format!(

@@ -6,7 +6,7 @@ mod csv;
 mod fixture;
 mod grid;
 mod jsonl;
-mod ordered;
+pub(crate) mod ordered;
 mod sparkline;
 mod table;
 

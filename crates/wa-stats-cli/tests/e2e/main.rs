@@ -16,6 +16,9 @@ mod run_ends;
 mod series;
 mod shared_budget;
 mod streams;
+mod sync;
+mod sync_postgres;
+mod sync_trial;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

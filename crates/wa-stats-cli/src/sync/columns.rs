@@ -1,0 +1,231 @@
+//! The columns of `daily_statistics`, derived from the model: names and order from the wire JSON
+//! of a statistics body with every object present (as the CSV's columns are), SQL types from the
+//! model's JSON Schema. A counter the model gains becomes a column without a change here.
+
+use serde_json::{Map, Value};
+use wa_stats_client::CampaignStatistics;
+use wa_stats_model::schema::response_schema;
+use wa_stats_model::{DropDetails, ResponseSummary, UndeliveredDetails};
+
+use crate::output::ordered::{Node, flat};
+
+/// The SQL type of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A counter: a whole number.
+    Integer,
+    /// A fractional number (`revenue`), kept bit for bit as a double.
+    Real,
+}
+
+/// One counter column: the snake_case name and the wire path it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Column {
+    /// `drop_details_frequency_capped`.
+    pub(crate) name: String,
+    /// `dropDetails.frequencyCapped`.
+    pub(crate) path: String,
+    /// Its SQL type.
+    pub(crate) kind: Kind,
+}
+
+/// A cell: a value of a counter column, or NULL when the answer had no such object.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Cell {
+    /// Absent (e.g. no `responseSummary` for a campaign that is not conversational).
+    Null,
+    /// A whole number.
+    Integer(i64),
+    /// A fractional number.
+    Real(f64),
+}
+
+impl Cell {
+    /// Equal as stored: doubles compared bit for bit, so that `-0.0` and `0.0` differ as they
+    /// do on the wire and NaN (never sent) cannot make a row look changed forever.
+    pub(crate) fn same(self, other: Self) -> bool {
+        match (self, other) {
+            (Self::Real(a), Self::Real(b)) => a.to_bits() == b.to_bits(),
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// One day of one campaign as stored: the counter cells in column order and what has no
+/// column (the conversational cards, unknown fields) as a JSON object, or `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Row {
+    /// In the order of [`columns`].
+    pub(crate) cells: Vec<Cell>,
+    /// `{"responses": […], "someNewField": …}`, compact, when the answer had any such field.
+    pub(crate) extra: Option<String>,
+}
+
+impl Row {
+    /// Whether the stored values are the same (the fetch time aside).
+    pub(crate) fn same(&self, other: &Self) -> bool {
+        self.extra == other.extra
+            && self.cells.len() == other.cells.len()
+            && self.cells.iter().zip(&other.cells).all(|(a, b)| a.same(*b))
+    }
+}
+
+/// `dropDetails.frequencyCapped` → `drop_details_frequency_capped`.
+pub(crate) fn snake(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 8);
+    for ch in path.chars() {
+        if ch == '.' {
+            out.push('_');
+        } else if ch.is_ascii_uppercase() {
+            out.push('_');
+            out.push(ch.to_ascii_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// Every counter column, in the model's wire order.
+pub(crate) fn columns() -> Vec<Column> {
+    let mut template = CampaignStatistics::default();
+    template.drop_details = Some(DropDetails::default());
+    template.undelivered_details = Some(UndeliveredDetails::default());
+    template.response_summary = Some(ResponseSummary::default());
+    let schema = serde_json::to_value(response_schema()).unwrap_or(Value::Null);
+    flat(&template)
+        .into_iter()
+        .map(|(path, _)| Column {
+            name: snake(&path),
+            kind: kind_in(&schema, &path),
+            path,
+        })
+        .collect()
+}
+
+/// The type the schema gives `path` (`field` or `object.field`); a number when it says nothing
+/// more precise, which holds any counter.
+fn kind_in(schema: &Value, path: &str) -> Kind {
+    let mut node = schema;
+    for key in path.split('.') {
+        node = resolve(schema, node);
+        node = &node["properties"][key];
+    }
+    match resolve(schema, node)["type"].as_str() {
+        Some("integer") => Kind::Integer,
+        _ => Kind::Real,
+    }
+}
+
+/// Follows a `#/$defs/Name` reference (also inside `anyOf`, as an `Option` is written).
+fn resolve<'a>(schema: &'a Value, node: &'a Value) -> &'a Value {
+    let reference = node["$ref"].as_str().or_else(|| {
+        node["anyOf"]
+            .as_array()
+            .and_then(|options| options.iter().find_map(|o| o["$ref"].as_str()))
+    });
+    match reference.and_then(|r| r.strip_prefix("#/$defs/")) {
+        Some(name) => &schema["$defs"][name],
+        None => node,
+    }
+}
+
+/// Why a day's answer cannot be stored as it came.
+pub(crate) fn row(columns: &[Column], stats: &CampaignStatistics) -> Result<Row, String> {
+    let cells_by_path = flat(stats);
+    let mut cells = Vec::with_capacity(columns.len());
+    for column in columns {
+        let value = cells_by_path
+            .iter()
+            .find(|(path, _)| *path == column.path)
+            .map(|(_, node)| node);
+        cells.push(match value {
+            None | Some(Node::Leaf(Value::Null)) => Cell::Null,
+            Some(Node::Leaf(Value::Number(number))) => match column.kind {
+                Kind::Integer => Cell::Integer(number.as_i64().ok_or_else(|| {
+                    format!(
+                        "`{}` is {number}, more than a database integer holds",
+                        column.path
+                    )
+                })?),
+                Kind::Real => Cell::Real(number.as_f64().unwrap_or(f64::NAN)),
+            },
+            Some(other) => {
+                return Err(format!(
+                    "`{}` is {}, not a number",
+                    column.path,
+                    other.cell()
+                ));
+            }
+        });
+    }
+    // What has no column, kept whole so that nothing the server said is lost.
+    let mut extra = match serde_json::from_str::<Value>(&stats.to_json()) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    for column in columns {
+        match column.path.split_once('.') {
+            None => {
+                extra.remove(&column.path);
+            }
+            Some((object, key)) => {
+                if let Some(Value::Object(inner)) = extra.get_mut(object) {
+                    inner.remove(key);
+                    if inner.is_empty() {
+                        extra.remove(object);
+                    }
+                }
+            }
+        }
+    }
+    Ok(Row {
+        cells,
+        extra: (!extra.is_empty()).then(|| Value::Object(extra).to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_wire_paths_in_snake_case() {
+        let columns = columns();
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        for expected in [
+            "sent",
+            "delivery_pending",
+            "drop_details_frequency_capped",
+            "undelivered_details_meta_errors",
+            "response_summary_button_click",
+        ] {
+            assert!(names.contains(&expected), "{expected} in {names:?}");
+        }
+        let revenue = columns.iter().find(|c| c.name == "revenue").unwrap();
+        assert_eq!(revenue.kind, Kind::Real);
+        assert!(
+            columns
+                .iter()
+                .filter(|c| c.name != "revenue")
+                .all(|c| c.kind == Kind::Integer)
+        );
+    }
+
+    #[test]
+    fn a_row_keeps_what_has_no_column() {
+        let columns = columns();
+        let stats = CampaignStatistics::from_json(
+            br#"{"sent":3,"delivered":3,"revenue":1.5,"brandNew":7,"dropDetails":{"frequencyCapped":0,"newReason":2}}"#,
+        )
+        .unwrap();
+        let row = row(&columns, &stats).unwrap();
+        let at = |name: &str| row.cells[columns.iter().position(|c| c.name == name).unwrap()];
+        assert_eq!(at("sent"), Cell::Integer(3));
+        assert_eq!(at("revenue"), Cell::Real(1.5));
+        assert_eq!(at("response_summary_sent"), Cell::Null);
+        let extra: Value = serde_json::from_str(row.extra.as_deref().unwrap()).unwrap();
+        assert_eq!(extra["brandNew"], 7);
+        assert_eq!(extra["dropDetails.newReason"], 2);
+    }
+}

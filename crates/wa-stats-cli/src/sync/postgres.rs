@@ -1,0 +1,221 @@
+//! The PostgreSQL store, for a team's shared database.
+//!
+//! A second sync is refused by a session advisory lock (`pg_try_advisory_lock`), held by the
+//! connection for the whole run and dropped by the server when the connection ends, whether
+//! the process exited or was killed. Each campaign is one transaction.
+//!
+//! The connection is plain TCP (no TLS): use it to a database on this host or on a network you
+//! trust, or through a tunnel. The password never appears in a message.
+
+use std::collections::HashMap;
+
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, NoTls};
+
+use super::columns::{Cell, Column, Kind, Row};
+use super::plan::{Span, day_text};
+use super::schema::{self, Dialect, VERSION};
+use super::store::{Batch, Written, bounds, redacted, span_of};
+
+/// The advisory lock's key: "wa-stats sync" in ASCII, so that it is recognisable in `pg_locks`.
+const LOCK_KEY: i64 = 0x7761_2d73_7461_7473;
+
+/// A parameter of a statement.
+type Param = Box<dyn ToSql + Sync + Send>;
+
+/// An open, locked PostgreSQL database.
+pub(crate) struct Postgres {
+    client: Client,
+    columns: Vec<Column>,
+    upsert: String,
+    stored: String,
+}
+
+/// The error with its server message, when there is one.
+fn text(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => error.to_string(),
+    }
+}
+
+impl Postgres {
+    /// Connects to `url`, takes the advisory lock and migrates.
+    pub(crate) async fn open(url: &str, columns: &[Column]) -> Result<Self, String> {
+        let shown = redacted(url);
+        let (client, connection) = tokio_postgres::connect(url, NoTls)
+            .await
+            .map_err(|e| format!("cannot connect to {shown}: {}", text(&e)))?;
+        tokio::spawn(async move {
+            // Its end is seen by the next query on the client, which reports it.
+            let _ = connection.await;
+        });
+        let locked: bool = client
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK_KEY])
+            .await
+            .map_err(|e| format!("cannot lock {shown}: {}", text(&e)))?
+            .get(0);
+        if !locked {
+            return Err(format!(
+                "another wa-stats sync is writing {shown} (it holds advisory lock {LOCK_KEY}); \
+                 this one stopped before writing anything (run it again when that one is done)"
+            ));
+        }
+        let mut store = Self {
+            client,
+            columns: columns.to_vec(),
+            upsert: schema::upsert(Dialect::Postgres, columns),
+            stored: schema::stored_days(Dialect::Postgres, columns),
+        };
+        store
+            .migrate()
+            .await
+            .map_err(|e| format!("cannot prepare the database {shown}: {}", text(&e)))?;
+        Ok(store)
+    }
+
+    async fn migrate(&mut self) -> Result<(), tokio_postgres::Error> {
+        let tx = self.client.transaction().await?;
+        tx.batch_execute(schema::VERSION_TABLE).await?;
+        let version: i64 = tx
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0)::BIGINT FROM wa_stats_schema",
+                &[],
+            )
+            .await?
+            .get(0);
+        for next in version + 1..=VERSION {
+            for statement in schema::migration(Dialect::Postgres, &self.columns, next) {
+                tx.batch_execute(&statement).await?;
+            }
+            tx.execute("DELETE FROM wa_stats_schema", &[]).await?;
+            tx.execute(
+                "INSERT INTO wa_stats_schema (version) VALUES ($1)",
+                &[&next],
+            )
+            .await?;
+        }
+        let present: Vec<String> = tx
+            .query(
+                "SELECT column_name::TEXT FROM information_schema.columns WHERE table_schema = \
+                 current_schema() AND table_name = 'daily_statistics'",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        for column in &self.columns {
+            if !present.contains(&column.name) {
+                tx.batch_execute(&schema::add_column(Dialect::Postgres, column))
+                    .await?;
+            }
+        }
+        tx.commit().await
+    }
+
+    /// Every campaign's synced range.
+    pub(crate) async fn states(&mut self) -> Result<HashMap<i64, Span>, String> {
+        let rows = self
+            .client
+            .query(schema::STATES, &[])
+            .await
+            .map_err(|e| format!("cannot read the sync state: {}", text(&e)))?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                let first: String = row.get(1);
+                let last: String = row.get(2);
+                span_of(&first, &last).map(|span| (row.get::<_, i64>(0), span))
+            })
+            .collect())
+    }
+
+    /// One campaign's rows and state, in one transaction.
+    pub(crate) async fn write(
+        &mut self,
+        batch: &Batch,
+        fetched_at: &str,
+    ) -> Result<Written, String> {
+        self.write_inner(batch, fetched_at).await.map_err(|e| {
+            format!(
+                "cannot write campaign {} to the database: {}",
+                batch.campaign_id,
+                text(&e)
+            )
+        })
+    }
+
+    async fn write_inner(
+        &mut self,
+        batch: &Batch,
+        fetched_at: &str,
+    ) -> Result<Written, tokio_postgres::Error> {
+        let columns = &self.columns;
+        let tx = self.client.transaction().await?;
+        let mut before = HashMap::new();
+        if let Some((first, last)) = bounds(&batch.rows) {
+            for row in tx
+                .query(&self.stored, &[&batch.campaign_id, &first, &last])
+                .await?
+            {
+                let mut cells = Vec::with_capacity(columns.len());
+                for (index, column) in columns.iter().enumerate() {
+                    cells.push(match column.kind {
+                        Kind::Integer => row
+                            .try_get::<_, Option<i64>>(index + 1)?
+                            .map_or(Cell::Null, Cell::Integer),
+                        Kind::Real => row
+                            .try_get::<_, Option<f64>>(index + 1)?
+                            .map_or(Cell::Null, Cell::Real),
+                    });
+                }
+                let extra: Option<String> = row.try_get(columns.len() + 1)?;
+                before.insert(row.try_get::<_, String>(0)?, Row { cells, extra });
+            }
+        }
+        let written = Written::compare(&batch.rows, &before);
+        let upsert = tx.prepare(&self.upsert).await?;
+        for (day, row) in &batch.rows {
+            let mut params: Vec<Param> =
+                vec![Box::new(batch.campaign_id), Box::new(day_text(*day))];
+            for (cell, column) in row.cells.iter().zip(columns) {
+                params.push(match (column.kind, *cell) {
+                    (Kind::Integer, Cell::Integer(n)) => Box::new(Some(n)),
+                    (Kind::Integer, _) => Box::new(None::<i64>),
+                    (Kind::Real, Cell::Real(x)) => Box::new(Some(x)),
+                    #[allow(
+                        clippy::cast_precision_loss,
+                        reason = "never: a Real column holds Real cells"
+                    )]
+                    (Kind::Real, Cell::Integer(n)) => Box::new(Some(n as f64)),
+                    (Kind::Real, Cell::Null) => Box::new(None::<f64>),
+                });
+            }
+            params.push(Box::new(row.extra.clone()));
+            params.push(Box::new(fetched_at.to_owned()));
+            let refs: Vec<&(dyn ToSql + Sync)> =
+                params.iter().map(|p| &**p as &(dyn ToSql + Sync)).collect();
+            tx.execute(&upsert, &refs).await?;
+        }
+        match batch.state {
+            Some(span) => {
+                let (first, last) = (day_text(span.from), day_text(span.to - 1));
+                tx.execute(
+                    &schema::record_state(Dialect::Postgres),
+                    &[&batch.campaign_id, &first, &last, &fetched_at],
+                )
+                .await?
+            }
+            None => {
+                tx.execute(
+                    &schema::forget_state(Dialect::Postgres),
+                    &[&batch.campaign_id],
+                )
+                .await?
+            }
+        };
+        tx.commit().await?;
+        Ok(written)
+    }
+}

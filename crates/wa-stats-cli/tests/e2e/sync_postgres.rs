@@ -1,0 +1,306 @@
+//! `wa-stats sync` into a real PostgreSQL: Debian's `postgresql` (`initdb` and `postgres` from
+//! /usr/lib/postgresql/*/bin, run as the `postgres` user when the test runs as root, since
+//! `initdb` refuses root), on 127.0.0.1 and a free port, stopped by its PID when the test ends,
+//! also on failure. Without the package the test fails and says how to install it.
+//!
+//! The rows are compared with the same sync into SQLite; re-runs, the changed day and the
+//! advisory lock as in SQLite.
+
+use std::net::TcpListener;
+use std::os::unix::fs::chown;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio_postgres::NoTls;
+
+use super::sync::{FROM, TO, campaign_json, db_path, mock, requests, sync, table};
+
+/// A PostgreSQL server of our own; dropping it stops it by its PID.
+struct Server {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // SIGTERM through kill(1) (a smart shutdown), then the child is reaped; SIGKILL if that
+        // did not do.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..100 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                let _ = std::fs::remove_dir_all(&self.dir);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The directory holding `initdb` and `postgres`.
+fn bin_dir() -> PathBuf {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path().join("bin"))
+        .filter(|bin| bin.join("initdb").exists())
+        .collect();
+    dirs.sort();
+    dirs.pop().unwrap_or_else(|| {
+        panic!(
+            "no /usr/lib/postgresql/*/bin/initdb: these tests need a real PostgreSQL; install \
+             it with `apt-get install -y postgresql` (.ci/run does)"
+        )
+    })
+}
+
+/// The uid and gid to run the server as: the `postgres` user when we are root.
+fn account() -> Option<(u32, u32)> {
+    let me = Command::new("id").arg("-u").output().ok()?;
+    if String::from_utf8_lossy(&me.stdout).trim() != "0" {
+        return None;
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").expect("/etc/passwd");
+    let line = passwd
+        .lines()
+        .find(|line| line.starts_with("postgres:"))
+        .expect("a postgres user (the postgresql package creates it): initdb refuses root");
+    let fields: Vec<&str> = line.split(':').collect();
+    Some((
+        fields[2].parse().expect("a uid"),
+        fields[3].parse().expect("a gid"),
+    ))
+}
+
+fn as_account(command: &mut Command, account: Option<(u32, u32)>) -> &mut Command {
+    if let Some((uid, gid)) = account {
+        command.uid(uid).gid(gid);
+    }
+    command
+}
+
+/// Starts a fresh cluster on 127.0.0.1 and a free port, and waits until it takes connections.
+async fn start() -> Server {
+    let bin = bin_dir();
+    let account = account();
+    let dir = std::env::temp_dir().join(format!("wa-stats-pg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a data directory");
+    if let Some((uid, gid)) = account {
+        chown(&dir, Some(uid), Some(gid)).expect("the data directory given to postgres");
+    }
+    let data = dir.join("data");
+    let initdb = as_account(&mut Command::new(bin.join("initdb")), account)
+        .args([
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "-D",
+        ])
+        .arg(&data)
+        .stdout(Stdio::null())
+        .output()
+        .expect("initdb runs");
+    assert!(
+        initdb.status.success(),
+        "initdb failed: {}",
+        String::from_utf8_lossy(&initdb.stderr)
+    );
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = as_account(&mut Command::new(bin.join("postgres")), account)
+        .arg("-D")
+        .arg(&data)
+        .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-p"])
+        .arg(port.to_string())
+        .arg("-k")
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("postgres starts");
+    let server = Server { child, port, dir };
+    for _ in 0..300 {
+        if tokio_postgres::connect(&server.url(), NoTls).await.is_ok() {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("postgres did not take connections on 127.0.0.1:{port} within 30 s");
+}
+
+impl Server {
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    async fn client(&self) -> tokio_postgres::Client {
+        let (client, connection) = tokio_postgres::connect(&self.url(), NoTls)
+            .await
+            .expect("a connection");
+        tokio::spawn(connection);
+        client
+    }
+
+    /// Every row but the times, as the SQLite helper gives them: numbers as numbers.
+    async fn table(&self) -> Vec<Vec<Value>> {
+        let client = self.client().await;
+        let mut out = Vec::new();
+        for query in [
+            "SELECT * FROM daily_statistics ORDER BY campaign_id, day",
+            "SELECT campaign_id, first_day, last_day FROM sync_state ORDER BY campaign_id",
+        ] {
+            for message in client.simple_query(query).await.expect("a query") {
+                let tokio_postgres::SimpleQueryMessage::Row(row) = message else {
+                    continue;
+                };
+                let mut values = Vec::new();
+                for (index, column) in row.columns().iter().enumerate() {
+                    if column.name() == "fetched_at" {
+                        continue;
+                    }
+                    values.push(match row.get(index) {
+                        None => Value::Null,
+                        Some(text) => match text.parse::<i64>() {
+                            Ok(n) => Value::from(n),
+                            Err(_) => text
+                                .parse::<f64>()
+                                .map_or_else(|_| Value::from(text), Value::from),
+                        },
+                    });
+                }
+                out.push(values);
+            }
+        }
+        out
+    }
+}
+
+/// SQLite gives `0.0` for a REAL holding 0; PostgreSQL's text gives `0`: compare numbers as
+/// numbers.
+fn numbers(rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
+    rows.into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|value| match value.as_f64() {
+                    Some(x) => Value::from(x),
+                    None => value,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_holds_the_same_rows_as_sqlite_and_stays_right() {
+    let postgres = start().await;
+    let server = mock().await;
+    let url = postgres.url();
+
+    let run = sync(&server.base_url(), &url, &[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("90 days written (90 new"), "{run:?}");
+    let sqlite = db_path("postgres-twin");
+    assert_eq!(
+        sync(&server.base_url(), &sqlite.to_string_lossy(), &[]).code,
+        0
+    );
+    assert_eq!(numbers(postgres.table().await), numbers(table(&sqlite)));
+
+    // Re-run with nothing new: the lookback only, counted in the journal.
+    server.reset();
+    let run = sync(&server.base_url(), &url, &[]);
+    assert!(
+        run.stderr
+            .contains("21 days written (0 new, 0 changed, 21 unchanged)"),
+        "{run:?}"
+    );
+    assert_eq!(requests(&server), 21);
+
+    // Late data inside the lookback is corrected, outside it is left alone.
+    let status = Command::new("curl")
+        .args([
+            "-fsS",
+            "-X",
+            "PUT",
+            "-H",
+            "content-type: application/json",
+            "--data-binary",
+        ])
+        .arg(campaign_json(702, &[5, 28]))
+        .arg(format!("{}/__admin/campaigns/702", server.base_url()))
+        .status()
+        .expect("curl runs");
+    assert!(status.success());
+    let run = sync(&server.base_url(), &url, &[]);
+    assert!(run.stderr.contains("1 changed"), "{run:?}");
+    let client = postgres.client().await;
+    let changed: Vec<(String, i64)> = client
+        .query(
+            "SELECT day, delivered FROM daily_statistics WHERE campaign_id = 702 AND day IN \
+             ('2024-03-05', '2024-03-28') ORDER BY day",
+            &[],
+        )
+        .await
+        .expect("a query")
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    let before = crate::sync::python_rows(
+        &sqlite,
+        "SELECT day, delivered FROM daily_statistics WHERE campaign_id = 702 AND day IN \
+         ('2024-03-05', '2024-03-28') ORDER BY day",
+    );
+    assert_eq!(
+        Value::from(changed[0].1),
+        before[0][1],
+        "outside the lookback: left alone"
+    );
+    assert_ne!(
+        Value::from(changed[1].1),
+        before[1][1],
+        "inside the lookback: corrected"
+    );
+
+    // A second sync while one holds the advisory lock is refused, sending nothing.
+    let holder = postgres.client().await;
+    holder
+        .execute("SELECT pg_advisory_lock($1)", &[&0x7761_2d73_7461_7473_i64])
+        .await
+        .expect("the lock");
+    server.reset();
+    let run = sync(&server.base_url(), &url, &[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("another wa-stats sync is writing"),
+        "{run:?}"
+    );
+    assert_eq!(requests(&server), 0);
+    drop(holder);
+    // The server drops the lock with the session; a moment for it to notice.
+    let mut code = 1;
+    for _ in 0..50 {
+        code = sync(&server.base_url(), &url, &["--lookback", "0"]).code;
+        if code == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(code, 0);
+    let _ = (FROM, TO);
+}
