@@ -226,6 +226,6 @@ mod tests {
         assert_eq!(at("response_summary_sent"), Cell::Null);
         let extra: Value = serde_json::from_str(row.extra.as_deref().unwrap()).unwrap();
         assert_eq!(extra["brandNew"], 7);
-        assert_eq!(extra["dropDetails.newReason"], 2);
+        assert_eq!(extra["dropDetails"]["newReason"], 2);
     }
 }

@@ -14,13 +14,13 @@ use wa_stats_mock::{Fault, Fixtures, MockServer};
 use crate::{isolate, on_a_terminal, wa_stats};
 
 /// Campaigns of the test fixture.
-pub const CAMPAIGNS: [u64; 3] = [701, 702, 703];
+pub(crate) const CAMPAIGNS: [u64; 3] = [701, 702, 703];
 /// Their days: 2024-03-01 to 2024-03-30 (the range below is `[03-01, 03-31)`).
-pub const FROM: &str = "2024-03-01";
-pub const TO: &str = "2024-03-31";
+pub(crate) const FROM: &str = "2024-03-01";
+pub(crate) const TO: &str = "2024-03-31";
 
 /// A day of campaign `id`, numbered `n` from 1, with counters that differ from day to day.
-pub fn day_json(id: u64, n: u64, bump: u64) -> String {
+pub(crate) fn day_json(id: u64, n: u64, bump: u64) -> String {
     let k = id % 100 + n + bump;
     format!(
         r#"{{"date":"2024-03-{n:02}","delivered":{},"deliveryPending":{},"open":{},"click":{},
@@ -42,7 +42,7 @@ pub fn day_json(id: u64, n: u64, bump: u64) -> String {
 }
 
 /// One campaign of the fixture with its 30 days; `bumped` days get other counters.
-pub fn campaign_json(id: u64, bumped: &[u64]) -> String {
+pub(crate) fn campaign_json(id: u64, bumped: &[u64]) -> String {
     let days: Vec<String> = (1..=30)
         .map(|n| day_json(id, n, if bumped.contains(&n) { 1000 } else { 0 }))
         .collect();
@@ -53,7 +53,7 @@ pub fn campaign_json(id: u64, bumped: &[u64]) -> String {
 }
 
 /// The mock with the fixture's campaigns.
-pub async fn mock() -> MockServer {
+pub(crate) async fn mock() -> MockServer {
     let campaigns: Vec<String> = CAMPAIGNS.iter().map(|&id| campaign_json(id, &[])).collect();
     let text = format!(
         r#"{{"partners":[{{"name":"demo","tokens":["demo-token"]}}],"campaigns":[{}]}}"#,
@@ -68,7 +68,7 @@ pub async fn mock() -> MockServer {
 }
 
 /// A fresh path for a database file.
-pub fn db_path(name: &str) -> PathBuf {
+pub(crate) fn db_path(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sync");
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     let path = dir.join(format!("{name}.db"));
@@ -79,7 +79,7 @@ pub fn db_path(name: &str) -> PathBuf {
 }
 
 /// `wa-stats sync IDS --db DB --from FROM --to TO extra… --base-url … --token demo-token`.
-pub fn sync(base_url: &str, db: &str, extra: &[&str]) -> crate::Run {
+pub(crate) fn sync(base_url: &str, db: &str, extra: &[&str]) -> crate::Run {
     let mut args = vec![
         "sync", "701", "702", "703", "--db", db, "--from", FROM, "--to", TO,
     ];
@@ -89,7 +89,7 @@ pub fn sync(base_url: &str, db: &str, extra: &[&str]) -> crate::Run {
 }
 
 /// The statistics requests in the mock's journal.
-pub fn requests(server: &MockServer) -> usize {
+pub(crate) fn requests(server: &MockServer) -> usize {
     server
         .journal()
         .iter()
@@ -98,7 +98,7 @@ pub fn requests(server: &MockServer) -> usize {
 }
 
 /// Runs Python's sqlite3 on `db`: `query`'s rows as JSON arrays, one per line.
-pub fn python_rows(db: &Path, query: &str) -> Vec<Vec<Value>> {
+pub(crate) fn python_rows(db: &Path, query: &str) -> Vec<Vec<Value>> {
     let script = "import json, sqlite3, sys\n\
                   c = sqlite3.connect(sys.argv[1])\n\
                   for row in c.execute(sys.argv[2]):\n    print(json.dumps(list(row)))\n";
@@ -138,7 +138,7 @@ fn campaigns_written(db: &Path) -> u64 {
 }
 
 /// Every row of both tables but the times, in key order.
-pub fn table(db: &Path) -> Vec<Vec<Value>> {
+pub(crate) fn table(db: &Path) -> Vec<Vec<Value>> {
     let mut rows = python_rows(
         db,
         "SELECT * FROM daily_statistics ORDER BY campaign_id, day",
@@ -442,6 +442,7 @@ async fn bad_options_are_refused_before_anything_is_sent() {
     let server = mock().await;
     let db = db_path("refused");
     let target = db.to_string_lossy().into_owned();
+    let base = server.base_url();
     for (args, words) in [
         (
             vec!["--db", "mysql://h/db"],
@@ -469,7 +470,7 @@ async fn bad_options_are_refused_before_anything_is_sent() {
         if !args.contains(&"--from") {
             all.extend(["--from", FROM]);
         }
-        all.extend(["--base-url", &server.base_url(), "--token", "demo-token"]);
+        all.extend(["--base-url", &base, "--token", "demo-token"]);
         let run = wa_stats(&all, &[], None);
         assert_eq!(run.code, 2, "{args:?}: {run:?}");
         assert!(run.stderr.contains(words), "{args:?}: {run:?}");
