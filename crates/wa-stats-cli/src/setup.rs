@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use wa_stats_client::{Client, Error, RedisBudget, Setting, WhenUnavailable};
+use wa_stats_client::{Client, Error, RateBudget, RedisBudget, Setting, WhenUnavailable};
 use wa_stats_model::endpoint::{DEFAULT_OAUTH_BASE_URL, DEFAULT_TOKEN_URL};
 
 use crate::cli::{Connection, OAuthCredentials, StaticCredentials, Throughput};
@@ -142,21 +142,25 @@ pub(crate) fn client(
         builder = builder.base_url(url.trim());
     }
     if let Some(throughput) = throughput {
-        builder = builder.rate_limit(Some(throughput.rate_limit));
-        if let Some(url) = &throughput.shared_budget {
-            let budget = RedisBudget::new(url.trim())
-                .map_err(|error| refuse_settings(&error, credential_flag.clone(), origins))?;
-            let when_unavailable = if throughput.shared_budget_required {
-                WhenUnavailable::FailClosed
-            } else {
-                WhenUnavailable::PaceLocally
-            };
-            builder = builder.shared_budget(
-                budget
-                    .allow_insecure(throughput.allow_insecure_redis)
-                    .when_unavailable(when_unavailable),
-            );
-        }
+        builder = match &throughput.shared_budget {
+            Some(url) => {
+                let when_unavailable = if throughput.shared_budget_required {
+                    WhenUnavailable::FailClosed
+                } else {
+                    WhenUnavailable::PaceLocally
+                };
+                let budget = RedisBudget::new(url.trim())
+                    .map(|redis| {
+                        redis
+                            .allow_insecure(throughput.allow_insecure_redis)
+                            .when_unavailable(when_unavailable)
+                    })
+                    .and_then(|redis| RateBudget::redis(throughput.rate_limit, redis))
+                    .map_err(|error| refuse_settings(&error, credential_flag.clone(), origins))?;
+                builder.rate_budget(budget)
+            }
+            None => builder.rate_limit(Some(throughput.rate_limit)),
+        };
     }
     builder
         .max_attempts(connection.max_retries.saturating_add(1))
@@ -338,7 +342,8 @@ mod tests {
             Setting::MaxBodyBytes,
             Setting::Backoff,
             Setting::MaxRetryAfter,
-            Setting::RetryBudget,
+            Setting::RetryQuota,
+            Setting::RateBudget,
         ] {
             assert_eq!(flag_for(internal, api_key.clone()), None, "{internal:?}");
         }

@@ -1,4 +1,4 @@
-//! One call from validation to result: the attempt loop with pacing, retries, the retry budget,
+//! One call from validation to result: the attempt loop with pacing, retries, the retry quota,
 //! the one token refresh after a 401, and the tracing spans.
 
 use std::time::{Duration, SystemTime};
@@ -7,13 +7,12 @@ use bytes::Bytes;
 use tokio::time::Instant;
 use tracing::Instrument;
 use tracing::field::Empty;
-use wa_stats_model::endpoint::RATE_LIMIT_WINDOW;
 use wa_stats_model::request::unix_seconds;
 use wa_stats_model::{ApiError, CampaignStatistics, CampaignStatisticsRequest, validate};
 
 use crate::client::Inner;
 use crate::error::{AttemptError, Error};
-use crate::retry::{RETRY_COST, TIMEOUT_RETRY_COST};
+use crate::retry::{RETRY_COST, TIMEOUT_RETRY_COST, rate_limited_pause};
 use crate::transport::{self, Answer};
 
 /// A failed attempt, with what the loop needs to decide what next.
@@ -67,7 +66,7 @@ impl Inner {
             let failure = match self.attempt(&body).instrument(span.clone()).await {
                 Ok(statistics) => {
                     tracing::Span::current().record("attempts", attempts);
-                    self.budget.release(spent);
+                    self.retry_quota.release(spent);
                     return Ok(statistics);
                 }
                 Err(failure) => failure,
@@ -96,8 +95,8 @@ impl Inner {
             } else {
                 RETRY_COST
             };
-            if !self.budget.try_acquire(cost) {
-                tracing::warn!(parent: &span, "retry budget exhausted; not retrying");
+            if !self.retry_quota.try_acquire(cost) {
+                tracing::warn!(parent: &span, "retry quota exhausted; not retrying");
                 return give_up(failure.error);
             }
             spent += cost;
@@ -106,8 +105,8 @@ impl Inner {
             let delay = self.backoff.delay(counted, retry_after, rate_limited);
             if rate_limited {
                 // The server's window is full for everyone using this credential.
-                if let Some(pacer) = &self.pacer {
-                    pacer.hold_until(Instant::now() + retry_after.unwrap_or(RATE_LIMIT_WINDOW));
+                if let Some(budget) = &self.rate_budget {
+                    budget.hold_until(Instant::now() + rate_limited_pause(retry_after));
                 }
             }
             span.record("retry_delay_ms", duration_ms(delay));
@@ -127,8 +126,8 @@ impl Inner {
             error,
             generation: None,
         })?;
-        if let Some(pacer) = &self.pacer {
-            pacer.admit().await.map_err(|error| Failure {
+        if let Some(budget) = &self.rate_budget {
+            budget.admit().await.map_err(|error| Failure {
                 error: error.into(),
                 generation: None,
             })?;

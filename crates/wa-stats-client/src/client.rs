@@ -1,5 +1,6 @@
-//! [`Client`]: the shared state behind every clone (HTTP pool, pacer, retry budget, token cache)
-//! and the calls that do not fit a request builder.
+//! [`Client`]: the shared state behind every clone (HTTP pool, rate budget, retry quota, token
+//! cache), how it is assembled from checked settings, and the calls that do not fit a request
+//! builder.
 
 use std::fmt;
 use std::sync::Arc;
@@ -9,19 +10,20 @@ use url::Url;
 use wa_stats_model::{ApiError, CredentialKind, Secret, TokenResponse};
 
 use crate::batch::LatencyEstimate;
-use crate::config::{ClientBuilder, Setting};
+use crate::config::ClientBuilder;
 use crate::credentials::{Auth, AuthHeader, bearer_header};
-use crate::error::{AttemptError, Error};
-use crate::pacing::Pacer;
-use crate::retry::{Backoff, RetryBudget};
+use crate::error::{AttemptError, Error, Setting};
+use crate::rate::RateBudget;
+use crate::retry::{Backoff, RetryQuota};
 use crate::statistics_call::CampaignStatisticsCall;
 use crate::transport::{self, Limits};
 
 /// An async client for the WhatsApp Campaign Analytics API.
 ///
-/// Cheap to clone: clones share one connection pool, one pacer (so all of them together stay
-/// under the rate limit), one retry budget and one OAuth token cache. Build one per credential
-/// and clone it into every task. `Send + Sync`.
+/// Cheap to clone: clones share one connection pool, one [`RateBudget`] (so all of them together
+/// stay under the rate limit), one retry quota and one OAuth token cache. Build one per
+/// credential and clone it into every task; clients built separately share a budget only when
+/// given the same one ([`ClientBuilder::rate_budget`]). `Send + Sync`.
 ///
 /// ```no_run
 /// use wa_stats_client::Client;
@@ -49,9 +51,9 @@ pub(crate) struct Inner {
     pub(crate) statistics_url: Url,
     pub(crate) kind: CredentialKind,
     pub(crate) auth: Auth,
-    pub(crate) pacer: Option<Pacer>,
-    pub(crate) rate_limit: Option<u32>,
-    pub(crate) budget: RetryBudget,
+    /// `None` when pacing is off.
+    pub(crate) rate_budget: Option<RateBudget>,
+    pub(crate) retry_quota: RetryQuota,
     pub(crate) backoff: Backoff,
     pub(crate) max_attempts: u32,
     pub(crate) limits: Limits,
@@ -66,14 +68,57 @@ impl fmt::Debug for Client {
             .field("statistics_url", &inner.statistics_url.as_str())
             .field("credential", &inner.kind)
             .field("auth", &inner.auth)
-            .field("rate_limit", &inner.rate_limit)
+            .field("rate_limit", &self.rate_limit())
             .field("max_attempts", &inner.max_attempts)
             .field("timeout", &inner.limits.timeout)
             .finish_non_exhaustive()
     }
 }
 
+/// What [`ClientBuilder::build`] hands over once every setting is checked.
+pub(crate) struct Parts {
+    pub(crate) http: reqwest::Client,
+    pub(crate) statistics_url: Url,
+    pub(crate) kind: CredentialKind,
+    pub(crate) auth: Auth,
+    pub(crate) rate_budget: Option<RateBudget>,
+    pub(crate) retry_quota: u32,
+    pub(crate) backoff: Backoff,
+    pub(crate) max_attempts: u32,
+    pub(crate) limits: Limits,
+}
+
 impl Client {
+    /// A client from checked settings; the state no setting names (the retry quota's tokens,
+    /// the latency estimate) starts here.
+    pub(crate) fn assemble(parts: Parts) -> Self {
+        let Parts {
+            http,
+            statistics_url,
+            kind,
+            auth,
+            rate_budget,
+            retry_quota,
+            backoff,
+            max_attempts,
+            limits,
+        } = parts;
+        Self {
+            inner: Arc::new(Inner {
+                http,
+                statistics_url,
+                kind,
+                auth,
+                rate_budget,
+                retry_quota: RetryQuota::new(retry_quota),
+                backoff,
+                max_attempts,
+                limits,
+                latency: LatencyEstimate::default(),
+            }),
+        }
+    }
+
     /// Starts configuring a client; see [`ClientBuilder`].
     ///
     /// ```
@@ -118,12 +163,11 @@ impl Client {
                 Ok((token, ..)) => Ok(token),
                 Err(error) => Err(error.into_error(1)),
             },
-            Auth::Static(header) if self.inner.kind == CredentialKind::BearerToken => {
-                let value = header.value.to_str().unwrap_or_default();
-                let token = value.split_once(' ').map_or(value, |(_, token)| token);
-                Ok(Secret::new(token))
-            }
-            Auth::Static(_) => Err(Error::bad_setting(
+            Auth::Static {
+                bearer: Some(token),
+                ..
+            } => Ok(token.clone()),
+            Auth::Static { bearer: None, .. } => Err(Error::bad_setting(
                 Setting::Credential,
                 "an API-key client has no access token; use client_credentials",
             )),
@@ -151,7 +195,7 @@ impl Client {
     pub fn token_url(&self) -> Option<&Url> {
         match &self.inner.auth {
             Auth::ClientCredentials(oauth) => Some(&oauth.token_url),
-            Auth::Static(_) => None,
+            Auth::Static { .. } => None,
         }
     }
 
@@ -176,7 +220,24 @@ impl Client {
     /// # Ok::<(), wa_stats_client::Error>(())
     /// ```
     pub fn rate_limit(&self) -> Option<u32> {
-        self.inner.rate_limit
+        self.inner.rate_budget.as_ref().map(RateBudget::per_second)
+    }
+
+    /// The rate budget the client paces under, `None` when pacing is off: give a clone of it to
+    /// another client's [`rate_budget`](ClientBuilder::rate_budget) to pace the two together.
+    ///
+    /// ```
+    /// use wa_stats_client::Client;
+    /// let first = Client::builder().api_key("k").build()?;
+    /// let second = Client::builder()
+    ///     .api_key("k")
+    ///     .rate_budget(first.rate_budget().unwrap().clone())
+    ///     .build()?;
+    /// assert!(first.rate_budget().unwrap().same_budget(second.rate_budget().unwrap()));
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn rate_budget(&self) -> Option<&RateBudget> {
+        self.inner.rate_budget.as_ref()
     }
 }
 
@@ -184,7 +245,7 @@ impl Inner {
     /// The credential header for the next attempt.
     pub(crate) async fn auth_header(&self) -> Result<AuthHeader, AttemptError> {
         match &self.auth {
-            Auth::Static(header) => Ok(header.clone()),
+            Auth::Static { header, .. } => Ok(header.clone()),
             Auth::ClientCredentials(_) => {
                 let (_, value, generation) = self.oauth_token().await?;
                 Ok(AuthHeader {
@@ -212,7 +273,14 @@ impl Inner {
         oauth
             .cache
             .get(|| async {
-                let body = Bytes::from(serde_json::to_vec(&oauth.request).unwrap_or_default());
+                #[expect(
+                    clippy::expect_used,
+                    reason = "a struct of two strings always serialises; an empty body would \
+                              only hide a bug as a confusing 400 from the token endpoint"
+                )]
+                let body = Bytes::from(
+                    serde_json::to_vec(&oauth.request).expect("a token request serialises"),
+                );
                 self.fetch_token(&oauth.token_url, body)
                     .await
                     .map_err(|error| AttemptError::Token(Box::new(error)))
@@ -262,8 +330,8 @@ impl Inner {
 /// A 200 from the token endpoint that gives no usable token. Neither the body nor a decoder's
 /// message is kept: either may hold the token.
 fn unusable_token_answer(reason: impl Into<String>) -> AttemptError {
-    AttemptError::from(Error::UnusableToken {
+    AttemptError::UnusableToken {
         status: 200,
         reason: reason.into(),
-    })
+    }
 }

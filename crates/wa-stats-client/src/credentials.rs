@@ -14,8 +14,7 @@ use wa_stats_model::endpoint::{API_KEY_HEADER, TOKEN_LIMIT_WINDOW, TOKENS_PER_MI
 use wa_stats_model::window::SlidingWindowLog;
 use wa_stats_model::{Secret, TokenRequest, TokenResponse};
 
-use crate::config::Setting;
-use crate::error::Error;
+use crate::error::{Error, Setting};
 
 /// R14's window plus half a second, so that our clock and the server's need not agree to the
 /// millisecond.
@@ -58,8 +57,12 @@ pub(crate) struct AuthHeader {
 
 /// How a client authenticates each request.
 pub(crate) enum Auth {
-    /// The same header every time: a bearer token or an API key.
-    Static(AuthHeader),
+    /// The same header every time: an API key, or a bearer token (kept as given too, for
+    /// [`Client::access_token`](crate::Client::access_token)).
+    Static {
+        header: AuthHeader,
+        bearer: Option<Secret>,
+    },
     /// A token from the token endpoint, cached.
     ClientCredentials(Box<OAuthClient>),
 }
@@ -74,7 +77,7 @@ pub(crate) struct OAuthClient {
 impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Static(header) => write!(f, "Static({}: ** redacted **)", header.name),
+            Self::Static { header, .. } => write!(f, "Static({}: ** redacted **)", header.name),
             Self::ClientCredentials(oauth) => f
                 .debug_struct("ClientCredentials")
                 .field("token_url", &oauth.token_url.as_str())
@@ -304,7 +307,7 @@ mod tests {
         }
         assert_eq!(count.load(Ordering::SeqCst), 25);
         // Fetches started 50 ms before each recorded instant; any 60 s window holds at most 10.
-        let peak = crate::pacing::peak_in_window(&starts, TOKEN_LIMIT_WINDOW);
+        let peak = wa_stats_model::window::peak_in_window(&starts, TOKEN_LIMIT_WINDOW);
         assert!(peak <= 10, "peak {peak}");
     }
 

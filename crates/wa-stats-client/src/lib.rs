@@ -19,11 +19,11 @@
 //! - **Validation first**: a request the API would refuse is refused locally
 //!   ([`Error::InvalidRequest`]), with a hint for millisecond timestamps; it costs no request.
 //! - **Pacing**: at most 100 requests in any sliding second (settable, or off), evenly spaced and
-//!   shared by every clone and task and by every client of the same credential in the process, so
-//!   a well-behaved caller never sees a 429. Feature `redis` extends that budget across processes
-//!   and hosts (`ClientBuilder::shared_budget`).
+//!   shared by every clone and task, so a well-behaved caller never sees a 429. Clients built
+//!   separately share a [`RateBudget`] when given the same one; feature `redis` makes one shared
+//!   across processes and hosts (`RateBudget::redis`).
 //! - **Retries**: 429 (honouring `Retry-After`), 5xx, 408 and network failures, with full-jitter
-//!   exponential backoff and a client-wide retry budget. Retrying is safe: the endpoint is a
+//!   exponential backoff and a client-wide retry quota. Retrying is safe: the endpoint is a
 //!   `POST` that only reads.
 //! - **Safety**: HTTPS only, except to loopback or when explicitly allowed; rustls, no OpenSSL;
 //!   credentials never printed (`** redacted **`) and sent in sensitive headers; answers capped at
@@ -37,29 +37,31 @@
 
 mod attempt_loop;
 mod batch;
-mod budget;
 mod client;
 mod config;
 mod credentials;
 mod error;
-mod pacing;
+mod loopback;
+mod rate;
 mod retry;
 mod statistics_call;
 mod time_range;
 mod transport;
 
 pub use batch::{Concurrency, MAX_AUTO_CONCURRENCY, UNPACED_AUTO_CONCURRENCY};
-#[cfg(feature = "redis")]
-pub use budget::redis::{
-    DEFAULT_SHARED_BUDGET_NAMESPACE, DEFAULT_SHARED_BUDGET_TIMEOUT, RedisBudget, WhenUnavailable,
-};
 pub use client::Client;
 pub use config::{
     ClientBuilder, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_RETRY_BUDGET,
-    DEFAULT_TIMEOUT, Setting,
+    DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_RETRY_QUOTA,
+    DEFAULT_TIMEOUT,
 };
-pub use error::{BoxError, Error, Report, TransportKind};
+pub use error::{BoxError, Error, Report, Setting, TokenError, TransportKind};
+pub use rate::RateBudget;
+#[cfg(feature = "redis")]
+pub use rate::redis::{
+    DEFAULT_SHARED_BUDGET_NAMESPACE, DEFAULT_SHARED_BUDGET_RECHECK, DEFAULT_SHARED_BUDGET_TIMEOUT,
+    RedisBudget, WhenUnavailable,
+};
 pub use statistics_call::CampaignStatisticsCall;
 pub use time_range::TimeRange;
 pub mod stream {

@@ -1,6 +1,6 @@
 //! When and how long to wait before trying again: full-jitter exponential backoff, `Retry-After`
-//! capped, and a retry budget shared by the whole client, in the manner of smithy-rs's standard
-//! retry strategy.
+//! capped, the pause after a 429, and a retry quota shared by the whole client, in the manner of
+//! smithy-rs's standard retry strategy.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -35,8 +35,8 @@ impl Backoff {
 
     /// The wait before retry number `retry`. A `Retry-After` is honoured as a floor (waiting less
     /// would only earn another 429) with a little jitter on top so that the callers it stopped
-    /// together do not return in one burst; a 429 without one waits one rate-limit window (R9's
-    /// one second) likewise.
+    /// together do not return in one burst; a 429 without one waits [`rate_limited_pause`]
+    /// likewise.
     pub(crate) fn delay(
         &self,
         retry: u32,
@@ -45,7 +45,7 @@ impl Backoff {
     ) -> Duration {
         match (retry_after, rate_limited) {
             (Some(after), _) => after + self.jittered(1),
-            (None, true) => RATE_LIMIT_WINDOW + self.jittered(retry),
+            (None, true) => rate_limited_pause(None) + self.jittered(retry),
             (None, false) => self.jittered(retry),
         }
     }
@@ -59,12 +59,18 @@ impl Backoff {
     }
 }
 
-/// The retry budget: a token bucket shared by every call through one client. A retry costs
+/// How long the whole client holds back after a 429: the server's `Retry-After`, or without one
+/// a rate-limit window (R9's second), after which the server's window has room again.
+pub(crate) fn rate_limited_pause(retry_after: Option<Duration>) -> Duration {
+    retry_after.unwrap_or(RATE_LIMIT_WINDOW)
+}
+
+/// The retry quota: a token bucket shared by every call through one client. A retry costs
 /// tokens, a success earns some back; when the bucket is empty, failures are returned at once
 /// instead of retried, so that an outage turns into fast errors rather than a retry storm that
 /// keeps the server down. Numbers as in smithy-rs's standard strategy.
 #[derive(Debug)]
-pub(crate) struct RetryBudget {
+pub(crate) struct RetryQuota {
     capacity: u32,
     tokens: Mutex<u32>,
 }
@@ -76,9 +82,9 @@ pub(crate) const TIMEOUT_RETRY_COST: u32 = 10;
 /// What a success on the first attempt earns back.
 pub(crate) const SUCCESS_REWARD: u32 = 1;
 /// Default capacity: 100 plain retries in a row before the client stops retrying.
-pub(crate) const DEFAULT_BUDGET: u32 = 500;
+pub(crate) const DEFAULT_QUOTA: u32 = 500;
 
-impl RetryBudget {
+impl RetryQuota {
     pub(crate) fn new(capacity: u32) -> Self {
         Self {
             capacity,
@@ -162,21 +168,21 @@ mod tests {
     }
 
     #[test]
-    fn the_budget_runs_dry_and_refills_on_success() {
-        let budget = RetryBudget::new(DEFAULT_BUDGET);
+    fn the_quota_runs_dry_and_refills_on_success() {
+        let quota = RetryQuota::new(DEFAULT_QUOTA);
         let mut retries = 0;
-        while budget.try_acquire(RETRY_COST) {
+        while quota.try_acquire(RETRY_COST) {
             retries += 1;
         }
         assert_eq!(retries, 100);
-        budget.release(0);
-        assert_eq!(budget.available(), 1);
-        budget.release(RETRY_COST);
-        assert_eq!(budget.available(), 6);
-        assert!(budget.try_acquire(RETRY_COST));
+        quota.release(0);
+        assert_eq!(quota.available(), 1);
+        quota.release(RETRY_COST);
+        assert_eq!(quota.available(), 6);
+        assert!(quota.try_acquire(RETRY_COST));
         for _ in 0..1000 {
-            budget.release(0);
+            quota.release(0);
         }
-        assert_eq!(budget.available(), DEFAULT_BUDGET);
+        assert_eq!(quota.available(), DEFAULT_QUOTA);
     }
 }

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use wa_stats_client::Error;
+use wa_stats_client::{Error, TokenError};
 use wa_stats_mock::{Fault, MockServer};
 use wa_stats_model::endpoint::TOKEN_PATH;
 
@@ -197,7 +197,7 @@ async fn a_token_endpoint_outage_is_retried() {
     let error = fresh.campaign_statistics(12345).send().await.unwrap_err();
     assert_eq!(error.kind_name(), "token_endpoint");
     assert!(
-        matches!(&error, Error::TokenEndpoint { source } if source.kind_name() == "unusable_token"),
+        matches!(&error, Error::TokenEndpoint { source, .. } if source.kind_name() == "unusable_token"),
         "{error:?}"
     );
 }
@@ -225,11 +225,11 @@ async fn an_unusable_token_is_its_own_kind_not_a_configuration_error() {
             .send()
             .await
             .unwrap_err();
-        let Error::TokenEndpoint { source } = &error else {
+        let Error::TokenEndpoint { source, .. } = &error else {
             panic!("not a token-endpoint error: {error:?}");
         };
         assert!(
-            matches!(**source, Error::UnusableToken { status: 200, .. }),
+            matches!(**source, TokenError::UnusableToken { status: 200, .. }),
             "{source:?}"
         );
         assert_eq!(

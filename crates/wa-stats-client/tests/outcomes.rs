@@ -250,7 +250,8 @@ async fn answers_outside_the_contract() {
         large,
         Error::BodyTooLarge {
             status: 200,
-            limit: 1_048_576
+            limit: 1_048_576,
+            ..
         }
     ));
     assert!(!large.is_retryable());

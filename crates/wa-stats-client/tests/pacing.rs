@@ -22,6 +22,7 @@ use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use wa_stats_client::stream::StreamExt;
 use wa_stats_mock::MockServer;
+use wa_stats_model::window::peak_in_window;
 
 /// Records when each request leaves the client (the `wa_stats.send` event).
 struct SendInstants(Arc<Mutex<Vec<Instant>>>);
@@ -32,19 +33,6 @@ impl<S: Subscriber> Layer<S> for SendInstants {
             self.0.lock().unwrap().push(Instant::now());
         }
     }
-}
-
-/// The largest number of instants in any closed window of `width`; `instants` sorted.
-fn peak(instants: &[Instant], width: Duration) -> usize {
-    let mut first = 0;
-    let mut peak = 0;
-    for (last, at) in instants.iter().enumerate() {
-        while at.duration_since(instants[first]) > width {
-            first += 1;
-        }
-        peak = peak.max(last + 1 - first);
-    }
-    peak
 }
 
 #[test]
@@ -73,7 +61,7 @@ fn three_hundred_campaigns_at_the_limit_see_no_429() {
 
     let mut sends = sends.lock().unwrap().clone();
     sends.sort();
-    let peak = peak(&sends, Duration::from_secs(1));
+    let peak = peak_in_window(&sends, Duration::from_secs(1));
     let journal = statistics_requests(&server);
     let limited: Vec<_> = journal
         .iter()

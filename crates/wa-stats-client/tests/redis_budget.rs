@@ -22,14 +22,15 @@ use redis_server::RedisServer;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
-use wa_stats_client::{Client, ClientBuilder, Error, RedisBudget, Setting, WhenUnavailable};
+use wa_stats_client::{
+    Client, ClientBuilder, Error, RateBudget, RedisBudget, Setting, WhenUnavailable,
+};
 use wa_stats_mock::{Fault, MockServer};
 
 /// A client that paces on its own (as a separate process would) under `budget`.
 fn on_budget(builder: ClientBuilder, budget: RedisBudget) -> Client {
     builder
-        .share_pacing(false)
-        .shared_budget(budget)
+        .rate_budget(RateBudget::redis(100, budget).unwrap())
         .build()
         .unwrap()
 }
@@ -169,9 +170,13 @@ async fn redis_killed_then_back_falls_back_once_and_resumes() {
     let (warnings, _guard) = capture();
     let mut redis = RedisServer::start();
     let server = MockServer::start().await;
+    // Asks Redis again on the first call after a failure, rather than after a pause: the test
+    // need not outwait one.
     let client = on_budget(
         quick(&server.base_url()).api_key(API_KEY),
-        RedisBudget::new(&redis.url()).unwrap(),
+        RedisBudget::new(&redis.url())
+            .unwrap()
+            .recheck_after(Duration::ZERO),
     );
     assert_eq!(fetch_all(&client, 20).await, 20);
     assert_eq!(redis.dump().len(), 2, "the schedule and the log of sends");
@@ -183,8 +188,7 @@ async fn redis_killed_then_back_falls_back_once_and_resumes() {
     assert_eq!(statistics_requests(&server).len(), 80);
 
     let redis = RedisServer::start_on(redis.port());
-    // Past the pause after a failure, the next call asks Redis again and gets its slot there.
-    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    // The next call asks Redis again and gets its slot there.
     assert_eq!(fetch_all(&client, 20).await, 20);
     assert_eq!(warnings.matching("back on the shared budget"), 1);
     assert_eq!(redis.dump().len(), 2, "the shared budget is in use again");
@@ -265,7 +269,7 @@ fn urls_are_checked_before_anything_is_sent() {
     let refused = |url: &str| {
         Client::builder()
             .api_key(API_KEY)
-            .shared_budget(RedisBudget::new(url)?)
+            .rate_budget(RateBudget::redis(100, RedisBudget::new(url)?)?)
             .build()
             .map(drop)
     };
@@ -292,16 +296,20 @@ fn urls_are_checked_before_anything_is_sent() {
     assert!(!error.to_string().contains("hunter2"), "{error}");
     let budget = RedisBudget::new("redis://:hunter2@cache.example:6379").unwrap();
     assert!(!format!("{budget:?}").contains("hunter2"));
-    let allowed = Client::builder()
-        .api_key(API_KEY)
-        .shared_budget(budget.allow_insecure(true))
-        .build();
+    let allowed = RateBudget::redis(100, budget.allow_insecure(true)).and_then(|budget| {
+        Client::builder()
+            .api_key(API_KEY)
+            .rate_budget(budget)
+            .build()
+    });
     assert!(allowed.is_ok());
-    let no_rate = Client::builder()
-        .api_key(API_KEY)
-        .rate_limit(None)
-        .shared_budget(RedisBudget::new("redis://127.0.0.1:1").unwrap())
-        .build()
+    let no_rate = RateBudget::redis(0, RedisBudget::new("redis://127.0.0.1:1").unwrap())
+        .and_then(|budget| {
+            Client::builder()
+                .api_key(API_KEY)
+                .rate_budget(budget)
+                .build()
+        })
         .unwrap_err();
     assert_eq!(no_rate.setting(), Some(Setting::SharedBudget));
 }

@@ -95,13 +95,13 @@ async fn server_errors_back_off_then_succeed_or_give_up_after_max_attempts() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_retry_budget_stops_a_retry_storm() {
+async fn the_retry_quota_stops_a_retry_storm() {
     let server = MockServer::start().await;
     // Room for two retries (5 tokens each) in the whole client.
     let client = quick(&server.base_url())
         .bearer_token(TOKEN)
         .max_attempts(5)
-        .retry_budget(10)
+        .retry_quota(10)
         .build()
         .unwrap();
     server.inject(Fault::status(503).times(100));
@@ -253,7 +253,8 @@ async fn a_streamed_body_over_the_cap_is_refused_without_buffering_it() {
             error,
             Error::BodyTooLarge {
                 status: 200,
-                limit: 262_144
+                limit: 262_144,
+                ..
             }
         ),
         "{error:?}"

@@ -1,6 +1,7 @@
-//! One pacer per credential in a process: clients built separately share it, on tokio's paused
-//! clock against the mock's exact limiter (see tests/pacing.rs for why the paused clock). Its own
-//! binary, because tests/pacing.rs counts every send in the process.
+//! One rate budget, explicitly shared: clients built separately with the same handle pace
+//! together, on tokio's paused clock against the mock's exact limiter (see tests/pacing.rs for
+//! why the paused clock). Its own binary, because tests/pacing.rs counts every send in the
+//! process.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,11 +12,12 @@ mod common;
 
 use common::*;
 use futures_util::StreamExt;
+use wa_stats_client::RateBudget;
 use wa_stats_mock::MockServer;
 
-/// Two clients built separately with one credential share its pacer (the mock's exact limiter
-/// sees no 429, and its journal at most 100 in any second); opted out, each paces at 100/s and
-/// together they earn 429s, which shows the sharing is what keeps them under.
+/// Two clients built separately with one credential and one budget share it (the mock's exact
+/// limiter sees no 429, and its journal at most 100 in any second); each with its own, each paces
+/// at 100/s and together they earn 429s, which shows the sharing is what keeps them under.
 #[test]
 fn separately_built_clients_of_one_credential_share_one_budget() {
     let run = |share: bool| {
@@ -30,10 +32,16 @@ fn separately_built_clients_of_one_credential_share_one_budget() {
                 .start()
                 .await
                 .unwrap();
+            let budget = RateBudget::local(100).unwrap();
             let build = || {
+                let budget = if share {
+                    budget.clone()
+                } else {
+                    RateBudget::local(100).unwrap()
+                };
                 quick(&server.base_url())
                     .api_key(API_KEY)
-                    .share_pacing(share)
+                    .rate_budget(budget)
                     .build()
                     .unwrap()
             };

@@ -50,8 +50,9 @@ impl JournalEntry {
     }
 }
 
-/// The most entries received within any one `window` (a request exactly one window after
-/// another falls in the next, as the mock's limiter counts), for tests that check pacing.
+/// The most entries received within any one `window`, by the model's rule
+/// ([`wa_stats_model::window::peak_in_window`]: a request exactly one window after another falls
+/// in the next, as the mock's limiter counts), for tests that check pacing.
 ///
 /// ```
 /// use std::time::Duration;
@@ -61,18 +62,12 @@ impl JournalEntry {
 /// # }
 /// ```
 pub fn peak_in_window(entries: &[JournalEntry], window: std::time::Duration) -> usize {
-    let window_us = u64::try_from(window.as_micros()).unwrap_or(u64::MAX);
-    let mut at: Vec<u64> = entries.iter().map(|entry| entry.received_us).collect();
+    let mut at: Vec<std::time::Duration> = entries
+        .iter()
+        .map(|entry| std::time::Duration::from_micros(entry.received_us))
+        .collect();
     at.sort_unstable();
-    let mut first = 0;
-    let mut peak = 0;
-    for (last, &received) in at.iter().enumerate() {
-        while received - at[first] >= window_us {
-            first += 1;
-        }
-        peak = peak.max(last + 1 - first);
-    }
-    peak
+    wa_stats_model::window::peak_in_window(&at, window)
 }
 
 /// What the journal keeps of a request until someone reads it: method, target, headers and body

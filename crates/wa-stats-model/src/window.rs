@@ -1,7 +1,8 @@
 //! [`SlidingWindowLog`]: at most N events in any sliding window, by remembering the last N
 //! instants. R9 (100 requests in any second) and R14 (10 tokens in any minute) in code, for the
-//! mock's limiters and the client's pacing alike. It takes instants and reads no clock, so any
-//! instant type works (`std`'s, tokio's paused one, a test's integers).
+//! mock's limiters and the client's pacing alike, and [`peak_in_window`], the same rule used to
+//! check a record of events afterwards. Both take instants and read no clock, so any instant
+//! type works (`std`'s, tokio's paused one, a test's durations since a start).
 
 use std::collections::VecDeque;
 use std::ops::Add;
@@ -89,6 +90,35 @@ where
     }
 }
 
+/// The most events in any one window of `window` among `sorted` instants (ascending), counted
+/// by [`SlidingWindowLog`]'s rule: an event exactly one window after another falls in the next
+/// window, as the mock's limiter and the server's count. So a log that admitted every event
+/// never shows a peak above its limit, and a peak above the limit is a window the server refuses.
+///
+/// ```
+/// use std::time::Duration;
+/// use wa_stats_model::window::peak_in_window;
+///
+/// let ms = Duration::from_millis;
+/// assert_eq!(peak_in_window(&[ms(0), ms(999), ms(1_000)], Duration::from_secs(1)), 2);
+/// assert_eq!(peak_in_window::<Duration>(&[], Duration::from_secs(1)), 0);
+/// ```
+pub fn peak_in_window<I>(sorted: &[I], window: Duration) -> usize
+where
+    I: Copy + Ord + Add<Duration, Output = I>,
+{
+    let mut first = 0;
+    let mut peak = 0;
+    for (last, &at) in sorted.iter().enumerate() {
+        // `sorted[first] + window <= at`: that event's window closed before `at`.
+        while sorted[first] + window <= at {
+            first += 1;
+        }
+        peak = peak.max(last + 1 - first);
+    }
+    peak
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +148,21 @@ mod tests {
             assert!(!log.try_admit(ms(at)));
         }
         assert_eq!(log.next_allowed(), Some(ms(60_000)));
+    }
+
+    #[test]
+    fn the_peak_counts_as_the_log_admits() {
+        let window = Duration::from_secs(1);
+        let mut log = SlidingWindowLog::new(3, window);
+        let mut admitted = Vec::new();
+        for at in (0..5_000).step_by(7).map(ms) {
+            if log.try_admit(at) {
+                admitted.push(at);
+            }
+        }
+        assert_eq!(peak_in_window(&admitted, window), 3);
+        assert_eq!(peak_in_window(&[ms(0), ms(500), ms(1_000)], window), 2);
+        assert_eq!(peak_in_window(&[ms(0), ms(500), ms(999)], window), 3);
     }
 
     #[test]

@@ -140,7 +140,7 @@ impl Client {
         stream::poll_fn(move |context| {
             let inner = &client.inner;
             let waited = first_poll.get_or_insert_with(Instant::now).elapsed();
-            let limit = concurrency.limit(inner.rate_limit, &inner.latency, waited);
+            let limit = concurrency.limit(client.rate_limit(), &inner.latency, waited);
             while running.len() < limit {
                 let Some((index, (campaign_id, range))) = pending.next() else {
                     break;

@@ -1,21 +1,18 @@
 //! [`ClientBuilder::build`]: every setting checked before any I/O — the credential, the URLs
-//! (HTTPS only except loopback, R15), the limits — and the shared state assembled.
+//! (HTTPS only except loopback, R15), the limits, the rate budget — then the parts handed to
+//! [`Client::assemble`], which owns how a client is put together.
 
-use std::net::IpAddr;
-use std::sync::Arc;
+use url::Url;
+use wa_stats_model::CredentialKind;
+use wa_stats_model::TokenRequest;
+use wa_stats_model::endpoint::{RATE_LIMIT_PER_SECOND, TOKEN_PATH};
 
-use url::{Host, Url};
-use wa_stats_model::endpoint::TOKEN_PATH;
-use wa_stats_model::{CredentialKind, TokenRequest};
-
-use super::{ClientBuilder, Credential, Setting};
-use crate::batch::LatencyEstimate;
-use crate::budget::{Fingerprint, process_pacer};
-use crate::client::{Client, Inner};
+use super::{ClientBuilder, Credential};
+use crate::client::{Client, Parts};
 use crate::credentials::{self, Auth, AuthHeader, OAuthClient, TokenCache};
-use crate::error::Error;
-use crate::pacing::{LocalPacer, Pacer};
-use crate::retry::RetryBudget;
+use crate::error::{Error, Setting};
+use crate::loopback::is_loopback;
+use crate::rate::{Fingerprint, RateBudget};
 use crate::transport::Limits;
 
 impl ClientBuilder {
@@ -24,8 +21,9 @@ impl ClientBuilder {
     ///
     /// Fails with [`Error::InsecureUrl`] for plain `http://` to a non-loopback host, and with
     /// [`Error::Config`] for a missing or empty credential, an unparsable URL, a URL with user
-    /// info, a zero rate, zero attempts, a zero timeout, or a `User-Agent` with control
-    /// characters. Either way [`Error::setting`] names the setting at fault.
+    /// info, a zero rate, zero attempts, a zero timeout, a `User-Agent` with control
+    /// characters, both a rate limit and a rate budget, or a rate budget of another credential.
+    /// Either way [`Error::setting`] names the setting at fault.
     ///
     /// ```
     /// use wa_stats_client::{Client, Error, Setting};
@@ -39,23 +37,34 @@ impl ClientBuilder {
                 "no credential: call bearer_token, api_key or client_credentials",
             )
         })?;
-        let kind = match &credential {
-            Credential::ApiKey(_) => CredentialKind::ApiKey,
-            Credential::Bearer(_) | Credential::ClientCredentials { .. } => {
-                CredentialKind::BearerToken
-            }
-        };
+        let kind = credential.kind();
         let base = self.checked_url(
             self.base_url.as_deref().unwrap_or(kind.default_base_url()),
             Setting::BaseUrl,
         )?;
-        let statistics_url = join(&base, kind.statistics_path());
-        if self.rate_limit == Some(0) {
-            return Err(Error::bad_setting(
-                Setting::RateLimit,
-                "rate_limit must be at least 1 per second (None turns it off)",
-            ));
-        }
+        self.check_attempts_and_timeouts()?;
+        let fingerprint = credential.fingerprint();
+        let auth = self.auth(credential, &base)?;
+        let http = self.http_client()?;
+        // Last: binding a budget to the credential is the one check with an effect.
+        let rate_budget = self.checked_rate_budget(fingerprint)?;
+        Ok(Client::assemble(Parts {
+            http,
+            statistics_url: join(&base, kind.statistics_path()),
+            kind,
+            auth,
+            rate_budget,
+            retry_quota: self.retry_quota,
+            backoff: self.backoff,
+            max_attempts: self.max_attempts,
+            limits: Limits {
+                timeout: self.timeout,
+                max_body_bytes: self.max_body_bytes,
+            },
+        }))
+    }
+
+    fn check_attempts_and_timeouts(&self) -> Result<(), Error> {
         if self.max_attempts == 0 {
             return Err(Error::bad_setting(
                 Setting::MaxAttempts,
@@ -74,36 +83,65 @@ impl ClientBuilder {
                 "connect_timeout must be longer than zero",
             ));
         }
-        // Checked here rather than left to reqwest, whose error would not say which setting.
-        let user_agent = http::HeaderValue::from_str(&self.user_agent).map_err(|_| {
-            Error::bad_setting(
-                Setting::UserAgent,
-                "user_agent must not contain control characters",
-            )
-        })?;
-        let pacer = self.pacer(credential.fingerprint())?;
-        let auth = match credential {
+        Ok(())
+    }
+
+    /// The budget the client paces under: the one given, bound to this credential, or one of
+    /// its own at its rate limit; `None` when pacing is off.
+    fn checked_rate_budget(&self, credential: Fingerprint) -> Result<Option<RateBudget>, Error> {
+        let budget = match (&self.rate_budget, self.rate_limit) {
+            (Some(_), Some(_)) => {
+                return Err(Error::bad_setting(
+                    Setting::RateBudget,
+                    "give rate_limit or rate_budget, not both: a rate budget has its own rate",
+                ));
+            }
+            (Some(budget), None) => budget.clone(),
+            (None, rate_limit) => match rate_limit.unwrap_or(Some(RATE_LIMIT_PER_SECOND)) {
+                None => return Ok(None),
+                Some(0) => {
+                    return Err(Error::bad_setting(
+                        Setting::RateLimit,
+                        "rate_limit must be at least 1 per second (None turns it off)",
+                    ));
+                }
+                Some(per_second) => RateBudget::local(per_second)?,
+            },
+        };
+        budget.bind(credential)?;
+        Ok(Some(budget))
+    }
+
+    /// How each request authenticates; the token URL is checked here, for client credentials.
+    fn auth(&self, credential: Credential, base: &Url) -> Result<Auth, Error> {
+        Ok(match credential {
             Credential::Bearer(token) => {
                 non_empty(token.is_empty())?;
-                Auth::Static(AuthHeader {
-                    name: http::header::AUTHORIZATION,
-                    value: credentials::bearer_header(&token)?,
-                    generation: None,
-                })
+                Auth::Static {
+                    header: AuthHeader {
+                        name: http::header::AUTHORIZATION,
+                        value: credentials::bearer_header(&token)?,
+                        generation: None,
+                    },
+                    bearer: Some(token),
+                }
             }
             Credential::ApiKey(key) => {
                 non_empty(key.is_empty())?;
-                Auth::Static(AuthHeader {
-                    name: credentials::api_key_header_name(),
-                    value: credentials::sensitive_header(key.expose())?,
-                    generation: None,
-                })
+                Auth::Static {
+                    header: AuthHeader {
+                        name: credentials::api_key_header_name(),
+                        value: credentials::sensitive_header(key.expose())?,
+                        generation: None,
+                    },
+                    bearer: None,
+                }
             }
             Credential::ClientCredentials { client_id, secret } => {
                 non_empty(client_id.is_empty() || secret.is_empty())?;
                 let token_url = match &self.token_url {
                     Some(url) => self.checked_url(url, Setting::TokenUrl)?,
-                    None => join(&base, TOKEN_PATH),
+                    None => join(base, TOKEN_PATH),
                 };
                 Auth::ClientCredentials(Box::new(OAuthClient {
                     request: TokenRequest::new(client_id, secret),
@@ -111,60 +149,25 @@ impl ClientBuilder {
                     cache: TokenCache::default(),
                 }))
             }
-        };
-        let http = reqwest::Client::builder()
+        })
+    }
+
+    fn http_client(&self) -> Result<reqwest::Client, Error> {
+        // Checked here rather than left to reqwest, whose error would not say which setting.
+        let user_agent = http::HeaderValue::from_str(&self.user_agent).map_err(|_| {
+            Error::bad_setting(
+                Setting::UserAgent,
+                "user_agent must not contain control characters",
+            )
+        })?;
+        reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .user_agent(user_agent)
             // A redirect could carry `x-ins-auth-key` to another host (reqwest strips only
             // `Authorization`) and would turn the POST into a GET; the API never redirects.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|error| Error::config(format!("cannot build the HTTP client: {error}")))?;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                statistics_url,
-                kind,
-                auth,
-                pacer,
-                rate_limit: self.rate_limit,
-                budget: RetryBudget::new(self.retry_budget),
-                backoff: self.backoff,
-                max_attempts: self.max_attempts,
-                limits: Limits {
-                    timeout: self.timeout,
-                    max_body_bytes: self.max_body_bytes,
-                },
-                latency: LatencyEstimate::default(),
-            }),
-        })
-    }
-
-    /// The pacer for a credential of `fingerprint`: the process's one, or one of its own, and
-    /// the shared budget when one is set.
-    fn pacer(&self, fingerprint: Fingerprint) -> Result<Option<Pacer>, Error> {
-        let Some(per_second) = self.rate_limit else {
-            #[cfg(feature = "redis")]
-            if self.shared_budget.is_some() {
-                return Err(Error::bad_setting(
-                    Setting::SharedBudget,
-                    "a shared budget needs a rate limit (rate_limit is None)",
-                ));
-            }
-            return Ok(None);
-        };
-        let local = if self.share_pacing {
-            process_pacer(fingerprint, per_second)
-        } else {
-            Arc::new(LocalPacer::new(per_second))
-        };
-        let pacer = Pacer::new(local);
-        #[cfg(feature = "redis")]
-        let pacer = match self.shared_budget.clone() {
-            Some(budget) => pacer.with_shared_budget(budget.start(fingerprint, per_second)?),
-            None => pacer,
-        };
-        Ok(Some(pacer))
+            .map_err(|error| Error::config(format!("cannot build the HTTP client: {error}")))
     }
 
     /// Parses `text` and applies R15: `https`, or `http` to loopback or when explicitly allowed.
@@ -187,14 +190,25 @@ impl ClientBuilder {
                 "{what} must not have a query or fragment: {url}"
             )));
         }
+        let loopback = url.host().is_some_and(|host| is_loopback(&host));
         match url.scheme() {
             "https" => Ok(url),
-            "http" if self.allow_insecure_http || is_loopback(&url) => Ok(url),
+            "http" if self.allow_insecure_http || loopback => Ok(url),
             "http" => Err(Error::InsecureUrl {
                 url: url.to_string(),
                 setting,
             }),
             other => Err(refuse(format!("{what} must be https:// (got {other}://)"))),
+        }
+    }
+}
+
+impl Credential {
+    /// The kind decides the route (R1); client credentials use bearer tokens.
+    fn kind(&self) -> CredentialKind {
+        match self {
+            Self::ApiKey(_) => CredentialKind::ApiKey,
+            Self::Bearer(_) | Self::ClientCredentials { .. } => CredentialKind::BearerToken,
         }
     }
 }
@@ -207,16 +221,6 @@ fn non_empty(empty: bool) -> Result<(), Error> {
         ))
     } else {
         Ok(())
-    }
-}
-
-/// `true` for 127.0.0.0/8, `::1` and `localhost`, which never leave the machine.
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
     }
 }
 

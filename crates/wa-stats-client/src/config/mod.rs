@@ -5,17 +5,13 @@ use std::fmt;
 use std::time::Duration;
 
 use wa_stats_model::Secret;
-use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
 
-use crate::budget::Fingerprint;
-use crate::retry::{Backoff, DEFAULT_BUDGET};
+use crate::rate::{Fingerprint, RateBudget};
+use crate::retry::{Backoff, DEFAULT_QUOTA};
 
 mod build;
-mod setting;
 #[cfg(test)]
 mod tests;
-
-pub use setting::Setting;
 
 /// Default number of HTTP attempts per call (one try and two retries), as in the AWS SDKs.
 ///
@@ -59,12 +55,12 @@ pub const DEFAULT_BACKOFF_CAP: Duration = Duration::from_secs(5);
 /// assert_eq!(wa_stats_client::DEFAULT_MAX_RETRY_AFTER.as_secs(), 30);
 /// ```
 pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
-/// Default size of the retry budget (see [`ClientBuilder::retry_budget`]).
+/// Default size of the retry quota (see [`ClientBuilder::retry_quota`]).
 ///
 /// ```
-/// assert_eq!(wa_stats_client::DEFAULT_RETRY_BUDGET, 500);
+/// assert_eq!(wa_stats_client::DEFAULT_RETRY_QUOTA, 500);
 /// ```
-pub const DEFAULT_RETRY_BUDGET: u32 = DEFAULT_BUDGET;
+pub const DEFAULT_RETRY_QUOTA: u32 = DEFAULT_QUOTA;
 
 /// The credential a client sends.
 #[derive(Clone)]
@@ -116,7 +112,9 @@ pub struct ClientBuilder {
     credential: Option<Credential>,
     base_url: Option<String>,
     token_url: Option<String>,
-    rate_limit: Option<u32>,
+    /// `None` until [`rate_limit`](Self::rate_limit) is called (then the default applies).
+    rate_limit: Option<Option<u32>>,
+    rate_budget: Option<RateBudget>,
     max_attempts: u32,
     connect_timeout: Duration,
     timeout: Duration,
@@ -124,10 +122,7 @@ pub struct ClientBuilder {
     user_agent: String,
     max_body_bytes: usize,
     backoff: Backoff,
-    retry_budget: u32,
-    share_pacing: bool,
-    #[cfg(feature = "redis")]
-    shared_budget: Option<crate::RedisBudget>,
+    retry_quota: u32,
 }
 
 impl Default for ClientBuilder {
@@ -136,7 +131,8 @@ impl Default for ClientBuilder {
             credential: None,
             base_url: None,
             token_url: None,
-            rate_limit: Some(RATE_LIMIT_PER_SECOND),
+            rate_limit: None,
+            rate_budget: None,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
@@ -148,10 +144,7 @@ impl Default for ClientBuilder {
                 cap: DEFAULT_BACKOFF_CAP,
                 max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             },
-            retry_budget: DEFAULT_RETRY_BUDGET,
-            share_pacing: true,
-            #[cfg(feature = "redis")]
-            shared_budget: None,
+            retry_quota: DEFAULT_RETRY_QUOTA,
         }
     }
 }
@@ -233,15 +226,34 @@ impl ClientBuilder {
         self
     }
 
-    /// Requests per second the client allows itself, shared by all clones and tasks; `None`
-    /// turns pacing off. Default `Some(100)`, the API's limit per credential (R9).
+    /// Requests per second the client allows itself, in a rate budget of its own that all its
+    /// clones and tasks share; `None` turns pacing off. Default `Some(100)`, the API's limit per
+    /// credential (R9). To pace several clients together, give them one
+    /// [`rate_budget`](Self::rate_budget) instead (which has its rate: giving both is refused).
     ///
     /// ```
     /// let client = wa_stats_client::Client::builder().api_key("k").rate_limit(Some(20)).build()?;
     /// # Ok::<(), wa_stats_client::Error>(())
     /// ```
     pub fn rate_limit(mut self, per_second: Option<u32>) -> Self {
-        self.rate_limit = per_second;
+        self.rate_limit = Some(per_second);
+        self
+    }
+
+    /// Paces under `budget`, shared with every other client given the same handle (a clone of
+    /// it), locally or through Redis; see [`RateBudget`]. Without one, a client makes its own at
+    /// its [`rate_limit`](Self::rate_limit). A budget serves one credential.
+    ///
+    /// ```
+    /// use wa_stats_client::{Client, RateBudget};
+    /// let budget = RateBudget::local(50)?;
+    /// let client = Client::builder().api_key("k").rate_budget(budget.clone()).build()?;
+    /// let sibling = Client::builder().api_key("k").rate_budget(budget).build()?;
+    /// assert!(client.rate_budget().unwrap().same_budget(sibling.rate_budget().unwrap()));
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn rate_budget(mut self, budget: RateBudget) -> Self {
+        self.rate_budget = Some(budget);
         self
     }
 
@@ -374,50 +386,18 @@ impl ClientBuilder {
         self
     }
 
-    /// Size of the retry budget shared by all calls of the client (default 500). A retry costs
+    /// Size of the retry quota, a token bucket shared by all calls of the client (default 500;
+    /// the AWS SDKs' name for it). A retry costs
     /// 5 tokens, or 10 after a timeout; a call that succeeds returns what its retries cost, or
     /// 1 if it needed none. With the budget empty, failures are returned without retrying, so
     /// an outage does not turn into a retry storm. 0 disables retries client-wide.
     ///
     /// ```
-    /// let client = wa_stats_client::Client::builder().api_key("k").retry_budget(50).build()?;
+    /// let client = wa_stats_client::Client::builder().api_key("k").retry_quota(50).build()?;
     /// # Ok::<(), wa_stats_client::Error>(())
     /// ```
-    pub fn retry_budget(mut self, tokens: u32) -> Self {
-        self.retry_budget = tokens;
-        self
-    }
-
-    /// Whether this client shares its pacer with every other client built in this process with
-    /// the same credential and rate (default `true`; the key is a keyed hash of the credential,
-    /// the client id for client credentials). `false` gives the client a budget of its own, for
-    /// tests that want independent clients. Clones always share.
-    ///
-    /// ```
-    /// let client = wa_stats_client::Client::builder().api_key("k").share_pacing(false).build()?;
-    /// # Ok::<(), wa_stats_client::Error>(())
-    /// ```
-    pub fn share_pacing(mut self, share: bool) -> Self {
-        self.share_pacing = share;
-        self
-    }
-
-    /// Paces under one budget shared through Redis by every process and host using this
-    /// credential and the budget's namespace, so that together they stay under the rate limit
-    /// (feature `redis`; see [`RedisBudget`](crate::RedisBudget) and docs/client.md, "Shared
-    /// budget"). Needs a rate limit.
-    ///
-    /// ```
-    /// use wa_stats_client::{Client, RedisBudget};
-    /// let client = Client::builder()
-    ///     .api_key("INS.example-key")
-    ///     .shared_budget(RedisBudget::new("redis://127.0.0.1:6379")?)
-    ///     .build()?;
-    /// # Ok::<(), wa_stats_client::Error>(())
-    /// ```
-    #[cfg(feature = "redis")]
-    pub fn shared_budget(mut self, budget: crate::RedisBudget) -> Self {
-        self.shared_budget = Some(budget);
+    pub fn retry_quota(mut self, tokens: u32) -> Self {
+        self.retry_quota = tokens;
         self
     }
 }

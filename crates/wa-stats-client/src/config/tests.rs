@@ -220,7 +220,7 @@ fn every_refusal_names_its_setting() {
         https().max_body_bytes(0),
         https().backoff(Duration::ZERO, Duration::ZERO),
         https().max_retry_after(Duration::ZERO),
-        https().retry_budget(0),
+        https().retry_quota(0),
     ] {
         fine.build().unwrap();
     }
@@ -233,7 +233,10 @@ fn errors_that_are_not_about_a_setting_name_none() {
         None
     );
     let wrapped = Error::TokenEndpoint {
-        source: Box::new(Error::bad_setting(Setting::TokenUrl, "refused")),
+        source: Box::new(crate::TokenError::Request(Error::bad_setting(
+            Setting::TokenUrl,
+            "refused",
+        ))),
     };
     assert_eq!(wrapped.setting(), Some(Setting::TokenUrl));
 }
@@ -314,4 +317,62 @@ fn an_oauth_client_budget_is_named_by_its_client_id() {
         Credential::ApiKey("k".into()).fingerprint(),
         Credential::Bearer("k".into()).fingerprint()
     );
+}
+
+/// Sharing between separately built clients is explicit (one handle), a budget has one rate and
+/// one credential, and each refusal names the setting.
+#[test]
+fn a_rate_budget_is_shared_only_by_the_clients_given_it() {
+    use crate::RateBudget;
+    let budget = RateBudget::local(40).unwrap();
+    let first = Client::builder()
+        .api_key("k")
+        .rate_budget(budget.clone())
+        .build()
+        .unwrap();
+    let second = Client::builder()
+        .api_key("k")
+        .rate_budget(budget.clone())
+        .build()
+        .unwrap();
+    assert!(first.rate_budget().unwrap().same_budget(&budget));
+    assert!(second.rate_budget().unwrap().same_budget(&budget));
+    assert_eq!(second.rate_limit(), Some(40));
+    // Without a handle, each build makes its own, and clones share it.
+    let own = Client::builder().api_key("k").build().unwrap();
+    let other = Client::builder().api_key("k").build().unwrap();
+    assert!(
+        !own.rate_budget()
+            .unwrap()
+            .same_budget(other.rate_budget().unwrap())
+    );
+    assert!(
+        own.rate_budget()
+            .unwrap()
+            .same_budget(own.clone().rate_budget().unwrap())
+    );
+    assert_eq!(own.rate_limit(), Some(100));
+    assert!(
+        Client::builder()
+            .api_key("k")
+            .rate_limit(None)
+            .build()
+            .unwrap()
+            .rate_budget()
+            .is_none()
+    );
+
+    let both = Client::builder()
+        .api_key("k")
+        .rate_limit(Some(40))
+        .rate_budget(budget.clone())
+        .build()
+        .unwrap_err();
+    assert_eq!(both.setting(), Some(Setting::RateBudget));
+    let other_credential = Client::builder()
+        .api_key("another key")
+        .rate_budget(budget)
+        .build()
+        .unwrap_err();
+    assert_eq!(other_credential.setting(), Some(Setting::RateBudget));
 }

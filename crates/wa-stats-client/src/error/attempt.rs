@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use wa_stats_model::{ApiError, ApiErrorKind};
 
-use super::{BoxError, Error, TransportKind, display};
+use super::{BoxError, Error, TokenError, TransportKind, display};
 
 /// One failed attempt (a statistics request, or the token request before it).
 #[derive(Debug)]
@@ -22,9 +22,12 @@ pub(crate) enum AttemptError {
     },
     /// The attempt to get a token failed, as the inner error says.
     Token(Box<AttemptError>),
+    /// The token endpoint answered 200 without a usable token (see
+    /// [`TokenError::UnusableToken`]); it ends the call as a token-endpoint error, wrapped or not.
+    UnusableToken { status: u16, reason: String },
     /// An outcome that carries no attempt count, final as it is: a setting refused while
     /// preparing the attempt, or an answer that is never retried (`UndecodableBody`,
-    /// `UnexpectedStatus`, `BodyTooLarge`, `UnusableToken`).
+    /// `UnexpectedStatus`, `BodyTooLarge`).
     Settled(Error),
 }
 
@@ -49,19 +52,27 @@ impl AttemptError {
                 retry_after,
                 attempts,
             },
-            Self::Token(inner) => Error::TokenEndpoint {
-                source: Box::new(inner.into_error(attempts)),
+            Self::Token(inner) => match *inner {
+                unusable @ Self::UnusableToken { .. } => unusable.into_error(attempts),
+                other => Error::TokenEndpoint {
+                    source: Box::new(TokenError::Request(other.into_error(attempts))),
+                },
+            },
+            Self::UnusableToken { status, reason } => Error::TokenEndpoint {
+                source: Box::new(TokenError::UnusableToken { status, reason }),
             },
             Self::Settled(error) => error,
         }
     }
 
-    /// Whether trying again may help (the same rules as [`Error::is_retryable`]).
+    /// Whether trying again may help: the rules of [`Error::is_retryable`], each kept where its
+    /// kind is ([`TransportKind::is_retryable`], [`ApiError::is_retryable`]).
     pub(crate) fn is_retryable(&self) -> bool {
         match self {
-            Self::Transport { kind, .. } => *kind != TransportKind::Tls,
+            Self::Transport { kind, .. } => kind.is_retryable(),
             Self::Api { error, .. } => error.is_retryable(),
             Self::Token(inner) => inner.is_retryable(),
+            Self::UnusableToken { .. } => false,
             Self::Settled(error) => error.is_retryable(),
         }
     }
@@ -71,7 +82,7 @@ impl AttemptError {
         match self {
             Self::Api { retry_after, .. } => *retry_after,
             Self::Token(inner) => inner.retry_after(),
-            Self::Transport { .. } | Self::Settled(_) => None,
+            Self::Transport { .. } | Self::UnusableToken { .. } | Self::Settled(_) => None,
         }
     }
 
@@ -108,6 +119,13 @@ impl fmt::Display for AttemptError {
             }
             Self::Api { error, .. } => write!(f, "{error}"),
             Self::Token(inner) => display::token_endpoint(f, inner),
+            Self::UnusableToken { status, reason } => {
+                let unusable = TokenError::UnusableToken {
+                    status: *status,
+                    reason: reason.clone(),
+                };
+                display::token_endpoint(f, &unusable)
+            }
             Self::Settled(error) => write!(f, "{}", error.report()),
         }
     }

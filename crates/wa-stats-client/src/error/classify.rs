@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use wa_stats_model::{ApiError, ApiErrorKind, ValidationError};
 
-use super::{Error, TransportKind};
-use crate::config::Setting;
+use super::{Error, Setting, TransportKind};
 
 impl Error {
     pub(crate) fn invalid(rule: ValidationError) -> Self {
@@ -56,7 +55,6 @@ impl Error {
             | Self::UndecodableBody { .. }
             | Self::UnexpectedStatus { .. }
             | Self::BodyTooLarge { .. }
-            | Self::UnusableToken { .. }
             | Self::SharedBudgetUnavailable { .. } => None,
         }
     }
@@ -75,8 +73,7 @@ impl Error {
             Self::Api { error, .. } => Some(error.status),
             Self::UndecodableBody { status, .. }
             | Self::UnexpectedStatus { status, .. }
-            | Self::BodyTooLarge { status, .. }
-            | Self::UnusableToken { status, .. } => Some(*status),
+            | Self::BodyTooLarge { status, .. } => Some(*status),
             Self::TokenEndpoint { source } => source.status(),
             Self::InvalidRequest { .. }
             | Self::InsecureUrl { .. }
@@ -99,7 +96,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api { error, .. } => error.is_retryable(),
-            Self::Transport { kind, .. } => *kind != TransportKind::Tls,
+            Self::Transport { kind, .. } => kind.is_retryable(),
             Self::TokenEndpoint { source } => source.is_retryable(),
             Self::InvalidRequest { .. }
             | Self::InsecureUrl { .. }
@@ -107,7 +104,6 @@ impl Error {
             | Self::UndecodableBody { .. }
             | Self::UnexpectedStatus { .. }
             | Self::BodyTooLarge { .. }
-            | Self::UnusableToken { .. }
             | Self::SharedBudgetUnavailable { .. } => false,
         }
     }
@@ -117,7 +113,8 @@ impl Error {
     /// `body_cut_short`, `transport`, the model's API kinds (`campaign_not_found`,
     /// `rate_limited`, `unauthorized`, …, and `api_error` for an unclassified error status),
     /// `undecodable_body`, `unexpected_status`, `body_too_large`, `token_endpoint`,
-    /// `unusable_token` (the [`source`](Error::TokenEndpoint) of a `token_endpoint` error), and
+    /// (a `token_endpoint` error's [`source`](crate::TokenError::kind_name) has its own, or
+    /// `unusable_token`), and
     /// `shared_budget_unavailable`.
     ///
     /// ```
@@ -144,7 +141,6 @@ impl Error {
             Self::UnexpectedStatus { .. } => "unexpected_status",
             Self::BodyTooLarge { .. } => "body_too_large",
             Self::TokenEndpoint { .. } => "token_endpoint",
-            Self::UnusableToken { .. } => "unusable_token",
             Self::SharedBudgetUnavailable { .. } => "shared_budget_unavailable",
         }
     }
@@ -183,8 +179,7 @@ impl Error {
             // retryable failures, if any, are not counted here.
             Self::UndecodableBody { .. }
             | Self::UnexpectedStatus { .. }
-            | Self::BodyTooLarge { .. }
-            | Self::UnusableToken { .. } => 1,
+            | Self::BodyTooLarge { .. } => 1,
             Self::InvalidRequest { .. }
             | Self::InsecureUrl { .. }
             | Self::Config { .. }
@@ -205,5 +200,13 @@ impl Error {
             Self::TokenEndpoint { source } => source.retry_after(),
             _ => None,
         }
+    }
+}
+
+impl TransportKind {
+    /// The one rule for network failures: all are worth another try except TLS, which would
+    /// fail again the same way.
+    pub(crate) fn is_retryable(self) -> bool {
+        self != Self::Tls
     }
 }

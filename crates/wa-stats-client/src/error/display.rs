@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::{Error, TransportKind};
+use super::{Error, Setting, TransportKind};
 
 impl fmt::Display for TransportKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -27,6 +27,17 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            // No credential goes to Redis; its password and the traffic would, and the opt-in is
+            // another method.
+            Self::InsecureUrl {
+                url,
+                setting: Setting::SharedBudget,
+            } => write!(
+                f,
+                "refusing plain redis:// to {url}: the Redis password and traffic would cross the \
+                 network in clear; use rediss://, or RedisBudget::allow_insecure(true) on a \
+                 network you trust"
+            ),
             Self::InsecureUrl { url, .. } => write!(
                 f,
                 "refusing plain http:// to {url}: a credential would cross the network in clear; \
@@ -58,10 +69,6 @@ impl fmt::Display for Error {
                 "HTTP {status} answer larger than the {limit}-byte cap; refused without reading it all"
             ),
             Self::TokenEndpoint { source } => token_endpoint(f, source),
-            Self::UnusableToken { status, reason } => write!(
-                f,
-                "HTTP {status} with a body that is not a usable token: {reason}"
-            ),
             Self::SharedBudgetUnavailable { reason } => write!(
                 f,
                 "shared rate budget unavailable ({reason}); nothing sent (fail-closed)"
@@ -107,14 +114,13 @@ impl std::error::Error for Error {
             Self::Transport { source, .. } => Some(innermost(source.as_ref())),
             Self::UndecodableBody { source, .. } => Some(source.as_ref()),
             // Display already says the inner error's words; its own foreign cause is next.
-            Self::TokenEndpoint { source } => source.source(),
+            Self::TokenEndpoint { source } => std::error::Error::source(&**source),
             Self::InvalidRequest { .. }
             | Self::InsecureUrl { .. }
             | Self::Config { .. }
             | Self::Api { .. }
             | Self::UnexpectedStatus { .. }
             | Self::BodyTooLarge { .. }
-            | Self::UnusableToken { .. }
             | Self::SharedBudgetUnavailable { .. } => None,
         }
     }

@@ -1,7 +1,8 @@
 //! The one error type of the client: what went wrong, sorted by what a caller does about it.
 //!
 //! `mod.rs` holds the kinds, `display.rs` their words (and [`Report`], the chain printer),
-//! `classify.rs` the questions a caller asks of an error, and `attempt.rs` what one attempt saw
+//! `classify.rs` the questions a caller asks of an error, `setting.rs` the builder settings an
+//! error can name, and `attempt.rs` what one attempt saw
 //! before the attempt loop knows whether it is the last (the loop builds the [`Error`] once, with
 //! its final attempt count).
 
@@ -10,14 +11,16 @@ use std::time::Duration;
 use bytes::Bytes;
 use wa_stats_model::{ApiError, ValidationError};
 
-use crate::config::Setting;
-
 mod attempt;
 mod classify;
 mod display;
+mod setting;
+mod token;
 
 pub(crate) use attempt::AttemptError;
 pub use display::Report;
+pub use setting::Setting;
+pub use token::TokenError;
 
 /// A boxed error from a layer below the client (the HTTP stack, the operating system, the JSON
 /// decoder). Kept as a trait object so that no dependency's error type becomes part of this
@@ -47,9 +50,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// | [`UndecodableBody`](Error::UndecodableBody) | a 200 whose body is not statistics | yes | no |
 /// | [`UnexpectedStatus`](Error::UnexpectedStatus) | a status the API never sends (1xx, 3xx, other 2xx) | yes | no |
 /// | [`BodyTooLarge`](Error::BodyTooLarge) | the answer exceeded the size cap | yes | no |
-/// | [`TokenEndpoint`](Error::TokenEndpoint) | fetching an OAuth token failed | yes | as the inner error |
+/// | [`TokenEndpoint`](Error::TokenEndpoint) | fetching an OAuth token failed (inside: the request's error, or [`TokenError::UnusableToken`]) | yes | as the inner error |
 /// | [`SharedBudgetUnavailable`](Error::SharedBudgetUnavailable) | fail-closed shared budget, Redis unavailable | no | no |
-/// | [`UnusableToken`](Error::UnusableToken) | (inside `TokenEndpoint`) a 200 that gives no usable token | yes | no |
 ///
 /// Where the client retried, `attempts` says how many HTTP attempts were made in all, and
 /// [`Display`](std::fmt::Display) says so. `Debug` and `Display` never contain a credential.
@@ -78,6 +80,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 pub enum Error {
     /// The request breaks one of the API's validation rules; nothing was sent and no rate-limit
     /// budget was spent.
+    #[non_exhaustive]
     InvalidRequest {
         /// The rule that failed, worded as the server would word it.
         rule: ValidationError,
@@ -90,7 +93,8 @@ pub enum Error {
         /// The URL refused (it never carries user info: such URLs are refused as
         /// [`Config`](Error::Config)).
         url: String,
-        /// Which URL it is: [`Setting::BaseUrl`] or [`Setting::TokenUrl`].
+        /// Which URL it is: [`Setting::BaseUrl`], [`Setting::TokenUrl`] or, for the Redis of
+        /// a shared rate budget, [`Setting::SharedBudget`].
         setting: Setting,
     },
     /// The client's settings are not usable; the message says which and why, and `setting`
@@ -115,6 +119,7 @@ pub enum Error {
         source: BoxError,
     },
     /// The server answered with an error status; the model classified its body (R11).
+    #[non_exhaustive]
     Api {
         /// Status, classified kind, code, message and raw body (boxed to keep `Result`s small).
         error: Box<ApiError>,
@@ -124,6 +129,7 @@ pub enum Error {
         attempts: u32,
     },
     /// A 200 answer whose body is not a statistics object. The bytes are kept.
+    #[non_exhaustive]
     UndecodableBody {
         /// HTTP status (200).
         status: u16,
@@ -134,6 +140,7 @@ pub enum Error {
     },
     /// A status the API never answers with (1xx, 3xx — redirects are not followed — or a 2xx
     /// other than 200).
+    #[non_exhaustive]
     UnexpectedStatus {
         /// HTTP status.
         status: u16,
@@ -141,6 +148,7 @@ pub enum Error {
         raw: Bytes,
     },
     /// The answer's body was larger than the client accepts; it was not read to the end.
+    #[non_exhaustive]
     BodyTooLarge {
         /// HTTP status.
         status: u16,
@@ -148,25 +156,16 @@ pub enum Error {
         limit: usize,
     },
     /// Getting an OAuth access token from the token endpoint failed (client credentials only);
-    /// `source` says how ([`Api`](Error::Api), [`Transport`](Error::Transport),
-    /// [`UnusableToken`](Error::UnusableToken), …).
+    /// `source` says how ([`TokenError::Request`] with the request's error, or
+    /// [`TokenError::UnusableToken`] for a 200 that gives no usable token).
+    #[non_exhaustive]
     TokenEndpoint {
         /// What went wrong there.
-        source: Box<Error>,
-    },
-    /// The token endpoint answered 200 but gave no usable token: the body is not a token
-    /// response, its `access_token` is empty, or it cannot go in an HTTP header. Only ever the
-    /// `source` of a [`TokenEndpoint`](Error::TokenEndpoint) error. The body is not kept, nor the
-    /// decoder's message: either may hold the token.
-    #[non_exhaustive]
-    UnusableToken {
-        /// HTTP status (200).
-        status: u16,
-        /// What is wrong with the answer, for a person, without quoting it.
-        reason: String,
+        source: Box<TokenError>,
     },
     /// The shared rate budget (feature `redis`) was set to fail closed and Redis did not answer
     /// in time, so nothing was sent.
+    #[non_exhaustive]
     SharedBudgetUnavailable {
         /// What went wrong with Redis.
         reason: String,

@@ -1,17 +1,25 @@
 //! [`RedisBudget`]: the settings of a rate budget shared through Redis (or Valkey) by every
 //! process and host using one credential, and their checks (URL, R15's opt-in for plain
-//! `redis://`). What a client does with it per call is in `admission`.
+//! `redis://`). What a client does with it per call is in `admission`, with the two Lua scripts
+//! it runs in Redis.
 
 use std::fmt;
-use std::net::IpAddr;
+use std::sync::OnceLock;
 use std::time::Duration;
 
-use url::{Host, Url};
+use url::Url;
 
 use super::Fingerprint;
-use super::admission::SharedBudget;
-use crate::config::Setting;
-use crate::error::Error;
+use crate::error::{Error, Setting};
+use crate::loopback::is_loopback;
+
+mod admission;
+#[cfg(test)]
+mod differential;
+
+pub(crate) use admission::SharedBudget;
+#[cfg(test)]
+use admission::{RECORD, RESERVE};
 
 /// Default time Redis has to answer one admission before the call is paced locally.
 ///
@@ -25,6 +33,12 @@ pub const DEFAULT_SHARED_BUDGET_TIMEOUT: Duration = Duration::from_millis(200);
 /// assert_eq!(wa_stats_client::DEFAULT_SHARED_BUDGET_NAMESPACE, "wa-stats");
 /// ```
 pub const DEFAULT_SHARED_BUDGET_NAMESPACE: &str = "wa-stats";
+/// Default time calls are paced locally after Redis failed, before Redis is asked again.
+///
+/// ```
+/// assert_eq!(wa_stats_client::DEFAULT_SHARED_BUDGET_RECHECK.as_secs(), 1);
+/// ```
+pub const DEFAULT_SHARED_BUDGET_RECHECK: Duration = Duration::from_secs(1);
 /// What a client does when Redis does not answer in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
@@ -37,15 +51,16 @@ pub enum WhenUnavailable {
     FailClosed,
 }
 
-/// A rate budget shared through Redis by every process and host that uses the same credential
-/// and namespace. Give it to [`ClientBuilder::shared_budget`](crate::ClientBuilder::shared_budget).
+/// Where and how a rate budget is shared through Redis by every process and host that uses the
+/// same credential and namespace. Make the budget with [`RateBudget::redis`](crate::RateBudget::redis).
 ///
 /// ```
-/// use wa_stats_client::{Client, RedisBudget};
+/// use wa_stats_client::{Client, RateBudget, RedisBudget};
 ///
+/// let redis = RedisBudget::new("redis://127.0.0.1:6379/0")?.namespace("billing-export");
 /// let client = Client::builder()
 ///     .api_key("INS.example-key")
-///     .shared_budget(RedisBudget::new("redis://127.0.0.1:6379/0")?.namespace("billing-export"))
+///     .rate_budget(RateBudget::redis(100, redis)?)
 ///     .build()?;
 /// # Ok::<(), wa_stats_client::Error>(())
 /// ```
@@ -58,6 +73,7 @@ pub struct RedisBudget {
     plain_remote: bool,
     pub(super) namespace: String,
     pub(super) timeout: Duration,
+    pub(super) recheck_after: Duration,
     pub(super) when_unavailable: WhenUnavailable,
     allow_insecure: bool,
 }
@@ -68,6 +84,7 @@ impl fmt::Debug for RedisBudget {
             .field("url", &self.shown)
             .field("namespace", &self.namespace)
             .field("timeout", &self.timeout)
+            .field("recheck_after", &self.recheck_after)
             .field("when_unavailable", &self.when_unavailable)
             .finish_non_exhaustive()
     }
@@ -77,7 +94,7 @@ impl RedisBudget {
     /// A budget in the Redis at `url`: `redis://HOST[:PORT][/DB]` or, with TLS,
     /// `rediss://…`; a password goes in the user info (`redis://:PASSWORD@HOST`) and is never
     /// printed. Nothing connects until the first call. Plain `redis://` to a host that is not
-    /// loopback is refused by [`build`](crate::ClientBuilder::build) unless
+    /// loopback is refused by [`RateBudget::redis`](crate::RateBudget::redis) unless
     /// [`allow_insecure`](Self::allow_insecure) (as plain `http://`, R15).
     ///
     /// ```
@@ -102,20 +119,7 @@ impl RedisBudget {
         let Some(host) = parsed.host() else {
             return Err(refuse("shared budget URL has no host".to_owned()));
         };
-        let loopback = match host {
-            Host::Ipv4(ip) => IpAddr::V4(ip).is_loopback(),
-            Host::Ipv6(ip) => IpAddr::V6(ip).is_loopback(),
-            // A redis:// URL is not "special" to the URL standard, so its IP addresses come
-            // as opaque names.
-            Host::Domain(name) => {
-                name.eq_ignore_ascii_case("localhost")
-                    || name
-                        .trim_start_matches('[')
-                        .trim_end_matches(']')
-                        .parse::<IpAddr>()
-                        .is_ok_and(|ip| ip.is_loopback())
-            }
-        };
+        let loopback = is_loopback(&host);
         let mut shown = parsed.clone();
         // Cannot fail for a URL with a host.
         let _ = shown.set_username("");
@@ -135,6 +139,7 @@ impl RedisBudget {
             plain_remote: !secure && !loopback,
             namespace: DEFAULT_SHARED_BUDGET_NAMESPACE.to_owned(),
             timeout: DEFAULT_SHARED_BUDGET_TIMEOUT,
+            recheck_after: DEFAULT_SHARED_BUDGET_RECHECK,
             when_unavailable: WhenUnavailable::default(),
             allow_insecure: false,
         })
@@ -157,6 +162,13 @@ impl RedisBudget {
         self
     }
 
+    /// After Redis failed, how long calls are paced locally before Redis is asked again
+    /// (default 1 s). Zero asks Redis again on every call.
+    pub fn recheck_after(mut self, pause: Duration) -> Self {
+        self.recheck_after = pause;
+        self
+    }
+
     /// What to do while Redis is unavailable (default [`WhenUnavailable::PaceLocally`]).
     pub fn when_unavailable(mut self, choice: WhenUnavailable) -> Self {
         self.when_unavailable = choice;
@@ -170,16 +182,11 @@ impl RedisBudget {
         self
     }
 
-    /// The checks of [`ClientBuilder::build`](crate::ClientBuilder::build), and the state one
-    /// client keeps.
-    pub(crate) fn start(
-        self,
-        fingerprint: Fingerprint,
-        per_second: u32,
-    ) -> Result<SharedBudget, Error> {
+    /// The checks made before any I/O, by [`RateBudget::redis`](crate::RateBudget::redis).
+    fn check(&self) -> Result<(), Error> {
         if self.plain_remote && !self.allow_insecure {
             return Err(Error::InsecureUrl {
-                url: self.shown,
+                url: self.shown.clone(),
                 setting: Setting::SharedBudget,
             });
         }
@@ -189,9 +196,46 @@ impl RedisBudget {
                 "the shared budget's timeout must be longer than zero",
             ));
         }
-        // The braces are a Redis Cluster hash tag: the schedule and the log (`…:sent`) of one
-        // budget live in one slot, so one node answers for both.
-        let key = format!("{}:budget:{{{}}}", self.namespace, fingerprint.hex());
-        Ok(SharedBudget::new(self, key, per_second))
+        Ok(())
+    }
+
+    /// The key of the budget of `fingerprint`. The braces are a Redis Cluster hash tag: the
+    /// schedule and the log (`…:sent`) of one budget live in one slot, so one node answers for
+    /// both.
+    fn key(&self, fingerprint: Fingerprint) -> String {
+        format!("{}:budget:{{{}}}", self.namespace, fingerprint.hex())
+    }
+}
+
+/// The Redis side of a [`RateBudget`](crate::RateBudget): its settings, checked, and the state
+/// its clients keep, made when the first client fixes the credential (which names the keys).
+pub(crate) struct Shared {
+    settings: RedisBudget,
+    started: OnceLock<SharedBudget>,
+}
+
+impl Shared {
+    pub(crate) fn new(settings: RedisBudget) -> Result<Self, Error> {
+        settings.check()?;
+        Ok(Self {
+            settings,
+            started: OnceLock::new(),
+        })
+    }
+
+    pub(crate) fn settings(&self) -> &RedisBudget {
+        &self.settings
+    }
+
+    /// Makes the state for `fingerprint`'s budget, once (the budget refuses other credentials).
+    pub(crate) fn start(&self, fingerprint: Fingerprint, per_second: u32) {
+        self.started.get_or_init(|| {
+            let key = self.settings.key(fingerprint);
+            SharedBudget::new(self.settings.clone(), key, per_second)
+        });
+    }
+
+    pub(crate) fn started(&self) -> Option<&SharedBudget> {
+        self.started.get()
     }
 }

@@ -47,11 +47,13 @@ pub enum Setting {
     Backoff,
     /// [`max_retry_after`](crate::ClientBuilder::max_retry_after).
     MaxRetryAfter,
-    /// [`retry_budget`](crate::ClientBuilder::retry_budget).
-    RetryBudget,
-    /// [`share_pacing`](crate::ClientBuilder::share_pacing).
-    SharePacing,
-    /// `shared_budget` (feature `redis`): the `RedisBudget` and its URL.
+    /// [`retry_quota`](crate::ClientBuilder::retry_quota).
+    RetryQuota,
+    /// [`rate_budget`](crate::ClientBuilder::rate_budget): the handle, or its pairing with
+    /// [`rate_limit`](crate::ClientBuilder::rate_limit) or the client's credential.
+    RateBudget,
+    /// The Redis side of a rate budget (feature `redis`): `RedisBudget`, its URL, and the rate
+    /// given to `RateBudget::redis`.
     SharedBudget,
 }
 
@@ -71,8 +73,8 @@ impl fmt::Display for Setting {
             Self::MaxBodyBytes => "max_body_bytes",
             Self::Backoff => "backoff",
             Self::MaxRetryAfter => "max_retry_after",
-            Self::RetryBudget => "retry_budget",
-            Self::SharePacing => "share_pacing",
+            Self::RetryQuota => "retry_quota",
+            Self::RateBudget => "rate_budget",
             Self::SharedBudget => "shared_budget",
         })
     }

@@ -11,12 +11,10 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::time::Instant;
 
-use super::redis::{RedisBudget, WhenUnavailable};
+use super::{RedisBudget, WhenUnavailable};
 use crate::error::Error;
-use crate::pacing::{LocalPacer, WINDOW};
+use crate::rate::local::{LocalPacer, WINDOW, interval};
 
-/// After Redis failed, how long calls are paced locally before Redis is asked again.
-const RETRY_REDIS_AFTER: Duration = Duration::from_secs(1);
 /// While Redis stays unavailable, the warning is repeated at most this often.
 const WARN_EVERY: Duration = Duration::from_secs(30);
 /// A send is recorded at Redis's instant, and leaves when the answer arrives. An answer this
@@ -28,9 +26,9 @@ const SLOW_ANSWER: Duration = Duration::from_millis(5);
 /// Records made after slow answers, at most, before sending anyway.
 const MAX_RECORDS: u32 = 3;
 
-static RESERVE: LazyLock<redis::Script> =
+pub(crate) static RESERVE: LazyLock<redis::Script> =
     LazyLock::new(|| redis::Script::new(include_str!("gcra.lua")));
-static RECORD: LazyLock<redis::Script> =
+pub(crate) static RECORD: LazyLock<redis::Script> =
     LazyLock::new(|| redis::Script::new(include_str!("sent.lua")));
 
 /// One client's side of a shared budget.
@@ -71,13 +69,13 @@ struct Health {
 }
 
 impl SharedBudget {
-    pub(super) fn new(settings: RedisBudget, key: String, per_second: u32) -> Self {
+    pub(crate) fn new(settings: RedisBudget, key: String, per_second: u32) -> Self {
         let micros = |duration: Duration| u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
         Self {
             settings,
             sent_key: format!("{key}:sent"),
             schedule_key: key,
-            interval_us: micros(crate::pacing::interval(per_second)),
+            interval_us: micros(interval(per_second)),
             limit: per_second.max(1),
             window_us: micros(WINDOW),
             connection: tokio::sync::OnceCell::new(),
@@ -166,7 +164,9 @@ impl SharedBudget {
                         .set_connection_timeout(Some(timeout))
                         .set_response_timeout(Some(timeout))
                         .set_number_of_retries(1)
-                        .set_max_delay(RETRY_REDIS_AFTER);
+                        // At least a millisecond: a zero recheck asks Redis on every call,
+                        // not the connection to spin.
+                        .set_max_delay(self.settings.recheck_after.max(Duration::from_millis(1)));
                     ConnectionManager::new_lazy_with_config(self.settings.client.clone(), config)
                 })
                 .await
@@ -241,7 +241,7 @@ impl SharedBudget {
     fn failed(&self, reason: &str) {
         let now = Instant::now();
         let mut health = self.health();
-        health.retry_at = Some(now + RETRY_REDIS_AFTER);
+        health.retry_at = Some(now + self.settings.recheck_after);
         health.down_since.get_or_insert(now);
         health.without_since_warning += 1;
         if health

@@ -1,5 +1,5 @@
-//! Client-side pacing: admits requests evenly spaced so that no sliding one-second window ever
-//! holds more than the configured rate, whatever limiter algorithm the server runs.
+//! [`LocalPacer`], pacing in one process: admits requests evenly spaced so that no sliding
+//! one-second window ever holds more than the budget's rate, whatever limiter the server runs.
 //!
 //! Two parts:
 //! - **Even spacing** (GCRA, virtual scheduling, burst of one). A token bucket of capacity N lets
@@ -14,69 +14,20 @@
 //!   window property for the instants requests really leave, and the extra 10 ms absorbs network
 //!   jitter on the way to the server. On schedule the check never waits.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
 use wa_stats_model::endpoint::RATE_LIMIT_WINDOW;
 use wa_stats_model::window::SlidingWindowLog;
 
-use crate::error::Error;
-
 /// Fraction of the nominal rate the schedule aims for (see the module documentation); the
-/// budget shared through Redis uses the same.
-pub(crate) const HEADROOM: f64 = 0.99;
+/// budget shared through Redis uses the same, through [`interval`].
+const HEADROOM: f64 = 0.99;
 /// The window the hard check counts in: R9's second plus the headroom.
 pub(crate) const WINDOW: Duration = RATE_LIMIT_WINDOW.saturating_add(Duration::from_millis(10));
 
-/// What a client paces with: the pacer of its credential in this process (shared by clones and,
-/// unless opted out, by every client of that credential), and the budget shared through Redis
-/// when one is set.
-#[derive(Debug)]
-pub(crate) struct Pacer {
-    local: Arc<LocalPacer>,
-    #[cfg(feature = "redis")]
-    shared: Option<crate::budget::admission::SharedBudget>,
-}
-
-impl Pacer {
-    pub(crate) fn new(local: Arc<LocalPacer>) -> Self {
-        Self {
-            local,
-            #[cfg(feature = "redis")]
-            shared: None,
-        }
-    }
-
-    #[cfg(feature = "redis")]
-    pub(crate) fn with_shared_budget(
-        mut self,
-        shared: crate::budget::admission::SharedBudget,
-    ) -> Self {
-        self.shared = Some(shared);
-        self
-    }
-
-    /// Waits until this caller may send. Fails only with a shared budget set to fail closed
-    /// while Redis is unavailable.
-    pub(crate) async fn admit(&self) -> Result<(), Error> {
-        #[cfg(feature = "redis")]
-        if let Some(shared) = &self.shared {
-            return shared.admit(&self.local).await;
-        }
-        self.local.admit().await;
-        Ok(())
-    }
-
-    /// See [`LocalPacer::hold_until`]. With a shared budget only this process holds back: the
-    /// shared schedule keeps every process under the limit, so a 429 there means another
-    /// client of the key (one not on the budget) took the slot.
-    pub(crate) fn hold_until(&self, until: Instant) {
-        self.local.hold_until(until);
-    }
-}
-
-/// Even spacing and the hard window check for one credential in one process.
+/// Even spacing and the hard window check for one rate budget in one process.
 #[derive(Debug)]
 pub(crate) struct LocalPacer {
     interval: Duration,
@@ -178,29 +129,21 @@ impl LocalPacer {
     }
 }
 
-/// The spacing of admissions at `per_second` (at least 1) with the headroom.
+/// The spacing of admissions at `per_second` (at least 1) with the headroom, in whole
+/// microseconds: the unit of the shared budget's scripts, so that the local and the shared
+/// schedule are one (the differential test compares them). Rounding down gains less than a
+/// microsecond a slot, far inside the headroom.
 pub(crate) fn interval(per_second: u32) -> Duration {
-    Duration::from_secs_f64(1.0 / (f64::from(per_second.max(1)) * HEADROOM))
-}
-
-/// The largest number of instants in any closed window `[t, t + width]`, for checking pacing.
-/// `instants` must be sorted.
-#[cfg(test)]
-pub(crate) fn peak_in_window(instants: &[Instant], width: Duration) -> usize {
-    let mut peak = 0;
-    let mut first = 0;
-    for (last, &at) in instants.iter().enumerate() {
-        while at.duration_since(instants[first]) > width {
-            first += 1;
-        }
-        peak = peak.max(last + 1 - first);
-    }
-    peak
+    let seconds = Duration::from_secs_f64(1.0 / (f64::from(per_second.max(1)) * HEADROOM));
+    Duration::from_micros(u64::try_from(seconds.as_micros()).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use proptest::prelude::*;
+    use wa_stats_model::window::peak_in_window;
 
     use super::*;
 

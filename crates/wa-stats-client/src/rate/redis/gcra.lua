@@ -3,9 +3,14 @@
 -- Time is Redis's own clock, so the hosts' clocks need not agree.
 -- KEYS[1]: the budget's key, holding TAT in microseconds.
 -- ARGV[1]: the interval in microseconds (1 / (0.99 N) s).
+-- ARGV[2], optional: "now" in microseconds instead of Redis's clock, for the differential test
+-- against the local pacer (clients never pass it).
 -- Returns how many microseconds the caller waits before its slot.
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local now = tonumber(ARGV[2])
+if not now then
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+end
 local interval = tonumber(ARGV[1])
 local tat = tonumber(redis.call('GET', KEYS[1]) or 0) or 0
 local slot = math.max(now, tat)

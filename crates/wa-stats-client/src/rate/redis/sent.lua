@@ -5,9 +5,14 @@
 -- Time is Redis's own clock, as in gcra.lua.
 -- KEYS[1]: the log, a list of microsecond instants, newest first.
 -- ARGV[1]: N, the rate per second. ARGV[2]: W, the window in microseconds (1 s plus headroom).
+-- ARGV[3], optional: "now" in microseconds instead of Redis's clock, for the differential test
+-- against the model's SlidingWindowLog (clients never pass it).
 -- Returns 0 when the send is recorded, else how many microseconds to wait before asking again.
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local now = tonumber(ARGV[3])
+if not now then
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+end
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local oldest = tonumber(redis.call('LINDEX', KEYS[1], limit - 1))
