@@ -40,6 +40,8 @@ mod server;
 mod state;
 mod store;
 mod synthetic;
+#[cfg(feature = "tls")]
+pub mod tls;
 mod tokens;
 
 pub use error::MockError;

@@ -6,7 +6,7 @@
 //! handler pulls it.
 
 use std::io;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -20,22 +20,42 @@ use tokio::sync::Notify;
 use crate::fault::{Fault, FaultAction, FaultScope};
 use crate::state::AppState;
 
-/// Lets a handler drop the TCP connection its request came on.
+/// How a fault ends the connection its request came on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum ConnectionEnd {
+    /// Drop it (FIN).
+    #[default]
+    Close,
+    /// Reset it (RST).
+    Reset,
+    /// Write these bytes on the socket, below HTTP (and below TLS), then close it.
+    Garbage(Bytes),
+}
+
+/// Lets a handler end the TCP connection its request came on.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ConnectionControl {
     close: Arc<Notify>,
+    end: Arc<Mutex<ConnectionEnd>>,
 }
 
 impl ConnectionControl {
     /// Asks the connection's task to drop the connection now.
     pub(crate) fn close(&self) {
+        self.end_with(ConnectionEnd::Close);
+    }
+
+    /// Asks the connection's task to end the connection now, this way.
+    pub(crate) fn end_with(&self, end: ConnectionEnd) {
+        *self.end.lock().unwrap_or_else(PoisonError::into_inner) = end;
         // notify_one stores a permit, so a close asked before the task waits is not lost.
         self.close.notify_one();
     }
 
-    /// Resolves when a handler asked for the connection to be closed.
-    pub(crate) async fn closed(&self) {
+    /// Resolves, with how to end it, when a handler asked for the connection to be ended.
+    pub(crate) async fn ended(&self) -> ConnectionEnd {
         self.close.notified().await;
+        std::mem::take(&mut *self.end.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
