@@ -10,7 +10,7 @@ use wa_stats_client::{Concurrency, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT};
 use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
 
 use crate::origins::{
-    API_KEY_ENV, BASE_URL_ENV, CLIENT_ID_ENV, CLIENT_SECRET_ENV, PROFILE_ENV, SHARED_BUDGET_ENV,
+    API_KEY_ENV, BASE_URL_ENV, CA_CERT_ENV, CLIENT_ID_ENV, CLIENT_SECRET_ENV, PROFILE_ENV, SHARED_BUDGET_ENV,
     TOKEN_ENV, TOKEN_URL_ENV,
 };
 use crate::refusal::EXIT_CODES;
@@ -190,7 +190,7 @@ const PROFILE_HELP: &str = "Profiles live in $XDG_CONFIG_HOME/wa-stats/config.to
     ~/.config/wa-stats/config.toml), one table per profile:\n\n  \
     [default]\n  api_key = \"INS....\"\n\n  [staging]\n  base_url = \"https://staging.example\"\n  \
     token = \"...\"\n  rate_limit = 50\n  concurrency = 16\n  format = \"csv\"\n\n\
-    Keys: base_url, token_url, token, api_key, client_id, client_secret, rate_limit, concurrency, \
+    Keys: base_url, token_url, ca_cert, token, api_key, client_id, client_secret, rate_limit, concurrency, \
     format. --profile NAME or WA_STATS_PROFILE picks one, else [default]. Flags beat environment \
     variables beat the profile. A file holding a secret must not be readable by group or others \
     (chmod 600).";
@@ -284,6 +284,11 @@ pub(crate) struct Connection {
     #[arg(long)]
     pub(crate) allow_insecure_http: bool,
 
+    /// Also trust the CA certificate(s) in this PEM file, for a server with a private or test CA
+    /// (such as the one `wa-stats-mock --tls --tls-ca-out FILE` writes).
+    #[arg(long, value_name = "FILE", env = CA_CERT_ENV)]
+    pub(crate) ca_cert: Option<String>,
+
     /// Retries per request after a 429, a 5xx, a 408 or a network failure (0: none).
     #[arg(
         long,
@@ -308,6 +313,7 @@ impl Default for Connection {
         Self {
             base_url: None,
             allow_insecure_http: false,
+            ca_cert: None,
             max_retries: DEFAULT_MAX_ATTEMPTS - 1,
             timeout: DEFAULT_TIMEOUT.as_secs_f64(),
         }

@@ -26,6 +26,7 @@ pub(crate) const DEFAULT_PROFILE: &str = "default";
 pub(crate) struct Profile {
     base_url: Option<String>,
     token_url: Option<String>,
+    ca_cert: Option<String>,
     token: Option<String>,
     api_key: Option<String>,
     client_id: Option<String>,
@@ -92,7 +93,7 @@ fn load(named: Option<&str>, origins: &Origins<'_>) -> Result<Option<Loaded>, Re
                 path.display(),
                 error.message()
             ),
-            "one [table] per profile; keys: base_url, token_url, token, api_key, client_id, \
+            "one [table] per profile; keys: base_url, token_url, ca_cert, token, api_key, client_id, \
              client_secret, rate_limit, concurrency, format (see `wa-stats config --help`)",
         )
     })?;
@@ -188,6 +189,7 @@ impl Loaded {
         };
         fill("base_url", &mut settings.connection.base_url, p.base_url);
         fill("token_url", &mut settings.oauth.token_url, p.token_url);
+        fill("ca_cert", &mut settings.connection.ca_cert, p.ca_cert);
         let credential_given = ["token", "api_key", "client_id", "client_secret"]
             .iter()
             .any(|id| origins.given(id));

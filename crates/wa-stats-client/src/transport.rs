@@ -58,7 +58,10 @@ pub(crate) async fn post_json(
         let mut response = request
             .send()
             .await
-            .map_err(|error| transport(classify_send(&error, tls), error.into()))?;
+            .map_err(|error| match classify_send(&error, tls) {
+                TransportKind::Tls => transport(TransportKind::Tls, crate::tls::explain(error)),
+                kind => transport(kind, error.into()),
+            })?;
         let status = response.status().as_u16();
         let too_large = || {
             AttemptError::from(Error::BodyTooLarge {

@@ -3,6 +3,8 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -22,6 +24,7 @@ use crate::journal::JournalEntry;
 use crate::routes::{ConnectionControl, ConnectionEnd, router};
 use crate::state::{AdminAccess, AppState, Data, Settings, apply_fixture_settings};
 use crate::synthetic::Synthetic;
+use crate::verify::{Expectation, VerificationError};
 #[cfg(feature = "tls")]
 use crate::tls::TlsIdentity;
 
@@ -48,6 +51,7 @@ pub struct MockServer {
     state: AppState,
     https: bool,
     ca_pem: Option<String>,
+    accepted: Arc<AtomicU64>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -110,6 +114,11 @@ impl MockServer {
         self.addr
     }
 
+    /// TCP connections accepted so far: a client that multiplexes over HTTP/2 opens one.
+    pub fn connections_accepted(&self) -> u64 {
+        self.accepted.load(Ordering::Relaxed)
+    }
+
     /// The shared state, for [`router`] or direct inspection.
     pub fn state(&self) -> &AppState {
         &self.state
@@ -125,7 +134,39 @@ impl MockServer {
         self.state.journal()
     }
 
-    /// Clears faults, journal, rate-limit state and issued tokens.
+    /// Expects a request, as wiremock-rs's `expect` does: checked by [`MockServer::verify`] and
+    /// when the server is dropped.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use wa_stats_mock::{Expectation, MockServer};
+    /// let server = MockServer::start().await;
+    /// server.expect(Expectation::campaign(12345).times(0));
+    /// server.verify(); // no request came, as expected
+    /// # }
+    /// ```
+    pub fn expect(&self, expectation: Expectation) {
+        self.state.expect(expectation);
+    }
+
+    /// Checks every expectation against the journal, and panics with what was expected and what
+    /// came instead if one is not met. [`MockServer::verification`] returns it instead.
+    ///
+    /// # Panics
+    /// If an expectation is not met.
+    #[track_caller]
+    pub fn verify(&self) {
+        if let Err(error) = self.state.verify() {
+            panic!("{error}");
+        }
+    }
+
+    /// Checks every expectation against the journal, without panicking.
+    pub fn verification(&self) -> Result<(), VerificationError> {
+        self.state.verify()
+    }
+
+    /// Clears faults, expectations, journal, rate-limit state and issued tokens.
     pub fn reset(&self) {
         self.state.reset();
     }
@@ -147,10 +188,21 @@ impl MockServer {
 }
 
 impl Drop for MockServer {
+    /// Checks the expectations, as wiremock-rs does: only when some were set (which only a test
+    /// does), and not while the thread is already panicking, where a second panic would abort
+    /// the test binary and hide the first failure.
     fn drop(&mut self) {
+        let failed = if !std::thread::panicking() && self.state.has_expectations() {
+            self.state.verify().err()
+        } else {
+            None
+        };
         if let Some(task) = self.task.take() {
             // Aborting the accept loop drops its JoinSet, which aborts every connection.
             task.abort();
+        }
+        if let Some(error) = failed {
+            panic!("{error}");
         }
     }
 }
@@ -335,12 +387,20 @@ impl MockServerBuilder {
         })?;
         let (stop, stopped) = oneshot::channel();
         let https = acceptor.is_some();
-        let task = tokio::spawn(serve(listener, router(state.clone()), acceptor, stopped));
+        let accepted = Arc::new(AtomicU64::new(0));
+        let task = tokio::spawn(serve(
+            listener,
+            router(state.clone()),
+            acceptor,
+            accepted.clone(),
+            stopped,
+        ));
         Ok(MockServer {
             addr,
             state,
             https,
             ca_pem,
+            accepted,
             stop: Some(stop),
             task: Some(task),
         })
@@ -362,6 +422,7 @@ async fn serve(
     listener: TcpListener,
     router: Router,
     acceptor: Option<Acceptor>,
+    accepted_count: Arc<AtomicU64>,
     mut stop: oneshot::Receiver<()>,
 ) {
     let graceful = GracefulShutdown::new();
@@ -370,6 +431,7 @@ async fn serve(
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
+                    accepted_count.fetch_add(1, Ordering::Relaxed);
                     // Small answers must not wait for Nagle's algorithm.
                     let _ = stream.set_nodelay(true);
                     let control = ConnectionControl::default();

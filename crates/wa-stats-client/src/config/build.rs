@@ -112,7 +112,9 @@ impl ClientBuilder {
                 }))
             }
         };
-        let http = reqwest::Client::builder()
+        let http = self
+            .tls
+            .apply(reqwest::Client::builder())?
             .connect_timeout(self.connect_timeout)
             .user_agent(user_agent)
             // A redirect could carry `x-ins-auth-key` to another host (reqwest strips only

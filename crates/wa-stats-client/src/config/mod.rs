@@ -128,6 +128,8 @@ pub struct ClientBuilder {
     share_pacing: bool,
     #[cfg(feature = "redis")]
     shared_budget: Option<crate::RedisBudget>,
+    /// Trusted roots (see `crate::tls`).
+    pub(crate) tls: crate::tls::TlsRoots,
 }
 
 impl Default for ClientBuilder {
@@ -152,6 +154,7 @@ impl Default for ClientBuilder {
             share_pacing: true,
             #[cfg(feature = "redis")]
             shared_budget: None,
+            tls: crate::tls::TlsRoots::default(),
         }
     }
 }

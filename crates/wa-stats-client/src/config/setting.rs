@@ -53,6 +53,9 @@ pub enum Setting {
     SharePacing,
     /// `shared_budget` (feature `redis`): the `RedisBudget` and its URL.
     SharedBudget,
+    /// [`add_root_certificate`](crate::ClientBuilder::add_root_certificate): PEM without a
+    /// certificate.
+    RootCertificate,
 }
 
 impl fmt::Display for Setting {
@@ -74,6 +77,7 @@ impl fmt::Display for Setting {
             Self::RetryBudget => "retry_budget",
             Self::SharePacing => "share_pacing",
             Self::SharedBudget => "shared_budget",
+            Self::RootCertificate => "root_certificate",
         })
     }
 }
