@@ -8,8 +8,8 @@ use wa_stats_model::endpoint::{DEFAULT_OAUTH_BASE_URL, DEFAULT_TOKEN_URL};
 
 use crate::cli::{Connection, OAuthCredentials, StaticCredentials, Throughput};
 use crate::origins::{
-    API_KEY, BASE_URL_ENV, CA_CERT_ENV, CLIENT_ID, CLIENT_SECRET, CredentialOption, Origins, SHARED_BUDGET_ENV,
-    TOKEN, TOKEN_URL_ENV,
+    API_KEY, BASE_URL_ENV, CA_CERT_ENV, CLIENT_ID, CLIENT_SECRET, CredentialOption, Origins,
+    SHARED_BUDGET_ENV, TOKEN, TOKEN_URL_ENV,
 };
 use crate::refusal::Refusal;
 

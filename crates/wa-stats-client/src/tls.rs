@@ -153,7 +153,9 @@ pub(crate) fn explain(error: reqwest::Error) -> BoxError {
         Some(rustls::Error::InvalidCertificate(certificate)) => {
             use rustls::CertificateError as E;
             match certificate {
-                E::UnknownIssuer => Cause::UnknownIssuer,
+                // BadSignature: a CA of the issuer's name is trusted, but another key signed the
+                // certificate; to the person it is the same: this CA is not trusted.
+                E::UnknownIssuer | E::BadSignature => Cause::UnknownIssuer,
                 E::NotValidForName | E::NotValidForNameContext { .. } => Cause::WrongName,
                 E::Expired | E::ExpiredContext { .. } => Cause::Expired,
                 E::NotValidYet | E::NotValidYetContext { .. } => Cause::NotYetValid,
@@ -170,7 +172,9 @@ pub(crate) fn explain(error: reqwest::Error) -> BoxError {
 }
 
 /// The rustls error in `error`'s chain, opening wrapped I/O errors (whose `source` skips them).
-fn find_rustls_error<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+fn find_rustls_error<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a rustls::Error> {
     let mut current = Some(error);
     while let Some(error) = current {
         if let Some(found) = error.downcast_ref::<rustls::Error>() {
@@ -189,7 +193,9 @@ fn find_rustls_error<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option
     None
 }
 
-fn innermost<'a>(error: &'a (dyn std::error::Error + 'static)) -> &'a (dyn std::error::Error + 'static) {
+fn innermost<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> &'a (dyn std::error::Error + 'static) {
     let mut current = error;
     while let Some(cause) = current.source() {
         current = cause;

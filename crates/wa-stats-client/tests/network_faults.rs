@@ -41,7 +41,11 @@ async fn a_reset_is_retried_and_the_retry_succeeds() {
         .await
         .unwrap();
     assert_eq!(statistics.sent, 1200);
-    assert_eq!(statistics_requests(&server).len(), 2, "one reset, one retry");
+    assert_eq!(
+        statistics_requests(&server).len(),
+        2,
+        "one reset, one retry"
+    );
 }
 
 #[tokio::test]
@@ -79,7 +83,10 @@ async fn a_stall_is_ended_by_the_clients_timeout_and_retried() {
     );
     let journal = statistics_requests(&server);
     assert_eq!(journal.len(), 2, "both attempts arrived");
-    assert!(journal.iter().all(|entry| entry.status.is_none()), "never answered");
+    assert!(
+        journal.iter().all(|entry| entry.status.is_none()),
+        "never answered"
+    );
 }
 
 #[tokio::test]
@@ -126,7 +133,11 @@ async fn bytes_that_are_not_http_are_a_transport_error_and_retried() {
 /// Ten sequential calls against a mock whose 503 hits half the requests, seeded: the statuses
 /// the mock answered, in order.
 async fn flaky_run(seed: u64) -> Vec<Option<u16>> {
-    let server = MockServer::builder().rate_limit(None).start().await.unwrap();
+    let server = MockServer::builder()
+        .rate_limit(None)
+        .start()
+        .await
+        .unwrap();
     server.inject(Fault::status(503).fraction(0.5, seed).always());
     let client = client(&server, 5, Duration::from_secs(10));
     for _ in 0..10 {
@@ -141,10 +152,17 @@ async fn flaky_run(seed: u64) -> Vec<Option<u16>> {
 #[tokio::test]
 async fn a_seeded_fraction_replays_and_the_client_retries_what_it_hits() {
     let first = flaky_run(7).await;
-    assert_eq!(first, flaky_run(7).await, "the same seed hits the same requests");
+    assert_eq!(
+        first,
+        flaky_run(7).await,
+        "the same seed hits the same requests"
+    );
     let hits = first.iter().filter(|status| **status == Some(503)).count();
     let answered = first.iter().filter(|status| **status == Some(200)).count();
     assert!(hits > 0 && answered > 0, "{first:?}");
     assert_eq!(first.len(), hits + answered);
-    assert_eq!(answered, 10, "every 503 was retried until a 200 (or five attempts)");
+    assert_eq!(
+        answered, 10,
+        "every 503 was retried until a 200 (or five attempts)"
+    );
 }

@@ -264,8 +264,8 @@ impl FaultQueue {
     /// Takes one use of the first fault that matches a request and hits it, if any.
     pub(crate) fn take(&mut self, scope: FaultScope, campaign_id: Option<u64>) -> Option<Fault> {
         let index = self.pending.iter_mut().position(|(fault, draws)| {
-            let matches = fault.scope == scope
-                && fault.campaign_id.is_none_or(|id| Some(id) == campaign_id);
+            let matches =
+                fault.scope == scope && fault.campaign_id.is_none_or(|id| Some(id) == campaign_id);
             matches
                 && fault.fraction.is_none_or(|fraction| {
                     let draw = splitmix64(fraction.seed.wrapping_add(*draws));

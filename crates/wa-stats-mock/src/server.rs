@@ -24,9 +24,9 @@ use crate::journal::JournalEntry;
 use crate::routes::{ConnectionControl, ConnectionEnd, router};
 use crate::state::{AdminAccess, AppState, Data, Settings, apply_fixture_settings};
 use crate::synthetic::Synthetic;
-use crate::verify::{Expectation, VerificationError};
 #[cfg(feature = "tls")]
 use crate::tls::TlsIdentity;
+use crate::verify::{Expectation, VerificationError};
 
 /// How long a graceful shutdown waits for requests in flight before dropping them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -491,7 +491,10 @@ async fn plain_connection(
     let raw = RawSocket::of(&stream);
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(stream), hyper::service::service_fn(handler(router, &control)));
+        .serve_connection(
+            TokioIo::new(stream),
+            hyper::service::service_fn(handler(router, &control)),
+        );
     let conn = graceful.watch(conn);
     tokio::select! {
         _ = conn => {}

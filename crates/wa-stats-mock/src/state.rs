@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use wa_stats_model::endpoint::{RATE_LIMIT_PER_SECOND, RATE_LIMIT_WINDOW};
 
-use crate::verify::{Expectation, VerificationError};
 use crate::error::{FixtureIssue, MockError};
 use crate::fault::{Fault, FaultQueue, FaultScope};
 use crate::fixtures::{CampaignFixture, Fixtures, IN_CODE};
@@ -16,6 +15,7 @@ use crate::journal::{Journal, JournalEntry};
 use crate::limiter::SlidingWindow;
 use crate::store::{Campaigns, Directory, compile_campaign};
 use crate::tokens::TokenStore;
+use crate::verify::{Expectation, VerificationError};
 
 /// Default lifetime of issued tokens (R14).
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(3600);

@@ -43,7 +43,8 @@ pub struct CertificateAuthority {
 impl std::fmt::Debug for CertificateAuthority {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The signing key stays out of Debug output.
-        f.debug_struct("CertificateAuthority").finish_non_exhaustive()
+        f.debug_struct("CertificateAuthority")
+            .finish_non_exhaustive()
     }
 }
 
@@ -53,9 +54,11 @@ impl CertificateAuthority {
         let key = KeyPair::generate().map_err(tls_error("generate the CA key"))?;
         let mut params = CertificateParams::default();
         params.distinguished_name = rcgen::DistinguishedName::new();
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "wa-stats-mock test CA");
+        params.distinguished_name.push(
+            DnType::CommonName,
+            // A name of its own, so that a client trusting another mock's CA finds no issuer.
+            format!("wa-stats-mock test CA {:016x}", rand::random::<u64>()),
+        );
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params.key_usages = vec![
             KeyUsagePurpose::KeyCertSign,

@@ -105,7 +105,9 @@ impl Expectation {
     }
 
     fn matches(&self, entry: &JournalEntry) -> bool {
-        self.method.as_ref().is_none_or(|method| *method == entry.method)
+        self.method
+            .as_ref()
+            .is_none_or(|method| *method == entry.method)
             && (self.paths.is_empty() || self.paths.contains(&entry.path))
             && self
                 .campaign_id
@@ -211,7 +213,10 @@ pub(crate) fn check(
             let status = entry
                 .status
                 .map_or_else(|| "no answer".to_owned(), |status| status.to_string());
-            let mark = if unmet.iter().any(|(expectation, _)| expectation.matches(entry)) {
+            let mark = if unmet
+                .iter()
+                .any(|(expectation, _)| expectation.matches(entry))
+            {
                 '+'
             } else {
                 '-'

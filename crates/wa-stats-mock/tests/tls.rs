@@ -193,7 +193,11 @@ fn the_binary_serves_a_certificate_of_ones_own() {
     let dir = tempdir();
     let authority = CertificateAuthority::generate().unwrap();
     let identity = authority.issue(&["localhost", "127.0.0.1"]).unwrap();
-    let (cert, key, ca) = (dir.join("cert.pem"), dir.join("key.pem"), dir.join("ca.pem"));
+    let (cert, key, ca) = (
+        dir.join("cert.pem"),
+        dir.join("key.pem"),
+        dir.join("ca.pem"),
+    );
     std::fs::write(&cert, identity.cert_pem()).unwrap();
     std::fs::write(&key, identity.key_pem()).unwrap();
     std::fs::write(&ca, authority.pem()).unwrap();

@@ -88,7 +88,12 @@ struct Args {
     #[arg(long)]
     tls: bool,
     /// Write the generated CA certificate (PEM) to FILE before the ready line.
-    #[arg(long, value_name = "FILE", requires = "tls", conflicts_with = "tls_cert")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "tls",
+        conflicts_with = "tls_cert"
+    )]
     tls_ca_out: Option<PathBuf>,
     /// Serve this certificate chain (PEM, leaf first) instead of a generated one; implies --tls.
     #[arg(long, value_name = "FILE", requires = "tls_key")]
@@ -207,7 +212,10 @@ async fn run(args: Args, log: &Log) -> ExitCode {
     if let (Some(path), Some(pem)) = (&args.tls_ca_out, server.ca_pem())
         && let Err(error) = std::fs::write(path, pem)
     {
-        tracing::error!("cannot write the CA certificate to {}: {error}", path.display());
+        tracing::error!(
+            "cannot write the CA certificate to {}: {error}",
+            path.display()
+        );
         return ExitCode::FAILURE;
     }
     let signalled = shutdown_signal();

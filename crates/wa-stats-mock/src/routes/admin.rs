@@ -23,10 +23,10 @@ use wa_stats_model::endpoint::bearer_token;
 use super::respond;
 use crate::error::MockError;
 use crate::fault::Fault;
-use crate::verify::Expectation;
 use crate::fixtures::CampaignFixture;
 use crate::json_wording::plain;
 use crate::state::{AdminAccess, AppState};
+use crate::verify::Expectation;
 
 /// Largest admin request body: a campaign with years of days fits easily.
 const MAX_ADMIN_BODY_BYTES: usize = 16 * 1024 * 1024;

@@ -173,12 +173,13 @@ async fn slow_body(response: Response, bytes_per_second: u32) -> Response {
         .step_by(per_tick)
         .map(|start| full.slice(start..full.len().min(start + per_tick)))
         .collect();
-    let paced = stream::iter(pieces.into_iter().enumerate()).then(move |(index, piece)| async move {
-        if index > 0 {
-            tokio::time::sleep(pause).await;
-        }
-        Ok::<Bytes, io::Error>(piece)
-    });
+    let paced =
+        stream::iter(pieces.into_iter().enumerate()).then(move |(index, piece)| async move {
+            if index > 0 {
+                tokio::time::sleep(pause).await;
+            }
+            Ok::<Bytes, io::Error>(piece)
+        });
     Response::from_parts(parts, Body::from_stream(paced))
 }
 
