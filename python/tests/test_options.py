@@ -114,7 +114,7 @@ def test_faults_of_every_kind(server: MockServer) -> None:
 
 
 def test_a_fault_the_mock_refuses_says_why(server: MockServer) -> None:
-    with pytest.raises(AdminError, match="give status, close or delayMs"):
+    with pytest.raises(AdminError, match="give status, close, network, slowBodyBytesPerSecond or delayMs"):
         server.fault()
-    with pytest.raises(AdminError, match="give either status or close"):
+    with pytest.raises(AdminError, match="give one of status, close, network and slowBodyBytesPerSecond"):
         server.fault(503, close="mid_body")

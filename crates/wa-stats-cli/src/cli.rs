@@ -10,8 +10,8 @@ use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
 
 use crate::deadline::{Deadline, parse_deadline};
 use crate::origins::{
-    API_KEY_ENV, BASE_URL_ENV, CLIENT_ID_ENV, CLIENT_SECRET_ENV, PROFILE_ENV, SHARED_BUDGET_ENV,
-    SHARED_BUDGET_REQUIRED_ENV, SYNC_DB_ENV, TOKEN_ENV, TOKEN_URL_ENV,
+    API_KEY_ENV, BASE_URL_ENV, CA_CERT_ENV, CLIENT_ID_ENV, CLIENT_SECRET_ENV, PROFILE_ENV,
+    SHARED_BUDGET_ENV, SHARED_BUDGET_REQUIRED_ENV, SYNC_DB_ENV, TOKEN_ENV, TOKEN_URL_ENV,
 };
 use crate::refusal::EXIT_CODES;
 use crate::series::{By, DEFAULT_MAX_REQUESTS};
@@ -234,7 +234,7 @@ const PROFILE_HELP: &str = "Profiles live in $XDG_CONFIG_HOME/wa-stats/config.to
     ~/.config/wa-stats/config.toml), one table per profile:\n\n  \
     [default]\n  api_key = \"INS....\"\n\n  [staging]\n  base_url = \"https://staging.example\"\n  \
     token = \"...\"\n  rate_limit = 50\n  concurrency = 16\n  format = \"csv\"\n\n\
-    Keys: base_url, token_url, token, api_key, client_id, client_secret, rate_limit, concurrency, \
+    Keys: base_url, token_url, ca_cert, token, api_key, client_id, client_secret, rate_limit, concurrency, \
     format. --profile NAME or WA_STATS_PROFILE picks one, else [default]. Flags beat environment \
     variables beat the profile. A file holding a secret must not be readable by group or others \
     (chmod 600).";
@@ -331,6 +331,11 @@ pub(crate) struct Connection {
     /// such a URL is refused, because the credential would cross the network in clear.
     #[arg(long)]
     pub(crate) allow_insecure_http: bool,
+
+    /// Also trust the CA certificate(s) in this PEM file, for a server with a private or test CA
+    /// (such as the one `wa-stats-mock --tls --tls-ca-out FILE` writes).
+    #[arg(long, value_name = "FILE", env = CA_CERT_ENV)]
+    pub(crate) ca_cert: Option<String>,
 
     /// Retries per request after a 429, a 5xx, a 408 or a network failure (0: none).
     #[arg(

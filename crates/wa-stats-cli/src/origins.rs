@@ -87,6 +87,8 @@ pub(crate) const TOKEN_URL_ENV: &str = "WA_STATS_TOKEN_URL";
 pub(crate) const PROFILE_ENV: &str = "WA_STATS_PROFILE";
 /// `--base-url`'s environment variable.
 pub(crate) const BASE_URL_ENV: &str = "WA_STATS_BASE_URL";
+/// `--ca-cert`'s environment variable.
+pub(crate) const CA_CERT_ENV: &str = "WA_STATS_CA_CERT";
 /// `--shared-budget`.
 pub(crate) const SHARED_BUDGET_ENV: &str = "WA_STATS_SHARED_BUDGET";
 /// `--shared-budget-required` (`1`/`true`/`yes`/`on`; `0`, `false`, `no`, `off` or empty: not).

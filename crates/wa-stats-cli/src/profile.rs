@@ -24,7 +24,7 @@ use crate::refusal::Refusal;
 pub(crate) const DEFAULT_PROFILE: &str = "default";
 
 /// The keys a profile may hold, as `config --help` lists them.
-const KEYS: &str = "base_url, token_url, token, api_key, client_id, client_secret, rate_limit, \
+const KEYS: &str = "base_url, token_url, ca_cert, token, api_key, client_id, client_secret, rate_limit, \
     concurrency, format";
 
 /// The file as parsed: each profile's keys, each value with where it is in the file.
@@ -36,6 +36,7 @@ type File = BTreeMap<String, BTreeMap<String, Spanned<Value>>>;
 pub(crate) struct Profile {
     base_url: Option<String>,
     token_url: Option<String>,
+    ca_cert: Option<String>,
     token: Option<String>,
     api_key: Option<String>,
     client_id: Option<String>,
@@ -102,6 +103,7 @@ impl Profile {
             match key.as_str() {
                 "base_url" => profile.base_url = Some(typed),
                 "token_url" => profile.token_url = Some(typed),
+                "ca_cert" => profile.ca_cert = Some(typed),
                 "token" => profile.token = Some(typed),
                 "api_key" => profile.api_key = Some(typed),
                 "client_id" => profile.client_id = Some(typed),
@@ -327,6 +329,13 @@ impl Profile {
             "token_url",
             Some(&mut oauth.token_url),
             self.token_url.map(Some),
+        );
+        fill(
+            f,
+            origins,
+            "ca_cert",
+            Some(&mut connection.ca_cert),
+            self.ca_cert.map(Some),
         );
         let credential_given = ["token", "api_key", "client_id", "client_secret"]
             .iter()

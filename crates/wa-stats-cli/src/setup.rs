@@ -8,8 +8,8 @@ use wa_stats_model::endpoint::{DEFAULT_OAUTH_BASE_URL, DEFAULT_TOKEN_URL};
 
 use crate::cli::{Connection, OAuthCredentials, StaticCredentials, Throughput};
 use crate::origins::{
-    API_KEY, BASE_URL_ENV, CLIENT_ID, CLIENT_SECRET, CredentialOption, Origins, SHARED_BUDGET_ENV,
-    TOKEN, TOKEN_URL_ENV,
+    API_KEY, BASE_URL_ENV, CA_CERT_ENV, CLIENT_ID, CLIENT_SECRET, CredentialOption, Origins,
+    SHARED_BUDGET_ENV, TOKEN, TOKEN_URL_ENV,
 };
 use crate::refusal::Refusal;
 
@@ -141,6 +141,18 @@ pub(crate) fn client(
     if let Some(url) = &connection.base_url {
         builder = builder.base_url(url.trim());
     }
+    if let Some(path) = &connection.ca_cert {
+        let pem = std::fs::read(path).map_err(|error| {
+            Refusal::new(
+                format!(
+                    "cannot read the CA certificate {path}{}: {error}",
+                    origins.env_suffix(&[("ca_cert", CA_CERT_ENV)])
+                ),
+                "give --ca-cert the path of a PEM file that holds the CA's certificate",
+            )
+        })?;
+        builder = builder.add_root_certificate(pem);
+    }
     if let Some(throughput) = throughput {
         builder = match &throughput.shared_budget {
             Some(url) => {
@@ -246,6 +258,11 @@ fn flag_for(setting: Setting, credential: Flag) -> Option<Flag> {
             "--timeout",
             &[],
             "give a number of seconds such as 30".to_owned(),
+        ),
+        Setting::RootCertificate => (
+            "--ca-cert",
+            &[("ca_cert", CA_CERT_ENV)],
+            "give a PEM file with -----BEGIN CERTIFICATE----- blocks".to_owned(),
         ),
         Setting::SharedBudget => (
             "--shared-budget",

@@ -46,6 +46,7 @@ mod rate;
 mod retry;
 mod statistics_call;
 mod time_range;
+mod tls;
 mod transport;
 
 pub use batch::{Concurrency, MAX_AUTO_CONCURRENCY, UNPACED_AUTO_CONCURRENCY};

@@ -55,10 +55,14 @@ pub(crate) async fn post_json(
         source,
     };
     let exchange = async {
-        let mut response = request
-            .send()
-            .await
-            .map_err(|error| transport(classify_send(&error, tls), error.into()))?;
+        let mut response =
+            request
+                .send()
+                .await
+                .map_err(|error| match classify_send(&error, tls) {
+                    TransportKind::Tls => transport(TransportKind::Tls, crate::tls::explain(error)),
+                    kind => transport(kind, error.into()),
+                })?;
         let status = response.status().as_u16();
         let too_large = || {
             AttemptError::from(Error::BodyTooLarge {

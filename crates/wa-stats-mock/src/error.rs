@@ -32,6 +32,12 @@ pub enum MockError {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// A certificate or key that cannot serve HTTPS, or one that could not be made.
+    #[error("TLS: {message}")]
+    Tls {
+        /// What is wrong, and with which file.
+        message: String,
+    },
     /// Settings that cannot work together (for example synthetic data without partner `demo`).
     #[error("invalid settings: {0}")]
     Settings(String),

@@ -40,13 +40,17 @@ mod server;
 mod state;
 mod store;
 mod synthetic;
+#[cfg(feature = "tls")]
+pub mod tls;
 mod tokens;
+mod verify;
 
 pub use error::MockError;
-pub use fault::{Fault, FaultAction, FaultScope};
+pub use fault::{Fault, FaultAction, FaultScope, Fraction, NOT_HTTP_BYTES, TIMES_ALWAYS};
 pub use fixtures::{Fixtures, fixture_schema};
 pub use journal::{JournalEntry, peak_in_window};
 pub use routes::{ADMIN_PREFIX, HEALTH_PATH, REQUEST_LOG_TARGET, router};
 pub use server::{MockServer, MockServerBuilder};
 pub use state::{AppState, DEFAULT_JOURNAL_CAPACITY, DEFAULT_TOKEN_TTL};
 pub use synthetic::{SYNTHETIC_FIRST_ID, SYNTHETIC_OWNER};
+pub use verify::{Expectation, VerificationError};

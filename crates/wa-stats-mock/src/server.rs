@@ -1,7 +1,10 @@
-//! The server handle: build, bind, serve over HTTP/1.1, shut down.
+//! The server handle: build, bind, serve (HTTP/1.1, or HTTPS with ALPN h2 and http/1.1), shut
+//! down.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -18,12 +21,20 @@ use crate::error::MockError;
 use crate::fault::Fault;
 use crate::fixtures::{CampaignFixture, Fixtures, IN_CODE};
 use crate::journal::JournalEntry;
-use crate::routes::{ConnectionControl, router};
+use crate::routes::{ConnectionControl, ConnectionEnd, router};
 use crate::state::{AdminAccess, AppState, Data, Settings, apply_fixture_settings};
 use crate::synthetic::Synthetic;
+#[cfg(feature = "tls")]
+use crate::tls::TlsIdentity;
+use crate::verify::{Expectation, VerificationError};
 
 /// How long a graceful shutdown waits for requests in flight before dropping them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// How long a TLS handshake may take before the connection is dropped: a peer that connects and
+/// says nothing must not hold a task for ever.
+#[cfg(feature = "tls")]
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A running mock server. Dropping it stops the server at once; [`MockServer::shutdown`] lets
 /// requests in flight finish first.
@@ -38,6 +49,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub struct MockServer {
     addr: SocketAddr,
     state: AppState,
+    https: bool,
+    ca_pem: Option<String>,
+    accepted: Arc<AtomicU64>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -60,15 +74,49 @@ impl MockServer {
         MockServerBuilder::default()
     }
 
-    /// `http://IP:PORT`, without a trailing slash: the base URL for both routes and the token
-    /// endpoint.
+    /// Starts a server with the built-in data on `127.0.0.1` and a free port over HTTPS, with a
+    /// CA and a leaf certificate for `localhost`, `127.0.0.1` and `::1` made at start. Trust
+    /// [`MockServer::ca_pem`] in the client under test.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let server = wa_stats_mock::MockServer::start_tls().await;
+    /// assert!(server.base_url().starts_with("https://127.0.0.1:"));
+    /// assert!(server.ca_pem().is_some_and(|pem| pem.contains("BEGIN CERTIFICATE")));
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// If no loopback port can be bound or the certificates cannot be made.
+    #[cfg(feature = "tls")]
+    pub async fn start_tls() -> Self {
+        match Self::builder().tls().start().await {
+            Ok(server) => server,
+            Err(error) => panic!("wa-stats-mock could not start: {error}"),
+        }
+    }
+
+    /// `http://IP:PORT` (`https://` when serving TLS), without a trailing slash: the base URL
+    /// for both routes and the token endpoint.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// The PEM of the CA that signed the served certificate, when the mock made it (or was given
+    /// it with the identity); `None` over plain HTTP.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The bound address (with the real port).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// TCP connections accepted so far: a client that multiplexes over HTTP/2 opens one.
+    pub fn connections_accepted(&self) -> u64 {
+        self.accepted.load(Ordering::Relaxed)
     }
 
     /// The shared state, for [`router`] or direct inspection.
@@ -86,7 +134,39 @@ impl MockServer {
         self.state.journal()
     }
 
-    /// Clears faults, journal, rate-limit state and issued tokens.
+    /// Expects a request, as wiremock-rs's `expect` does: checked by [`MockServer::verify`] and
+    /// when the server is dropped.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use wa_stats_mock::{Expectation, MockServer};
+    /// let server = MockServer::start().await;
+    /// server.expect(Expectation::campaign(12345).times(0));
+    /// server.verify(); // no request came, as expected
+    /// # }
+    /// ```
+    pub fn expect(&self, expectation: Expectation) {
+        self.state.expect(expectation);
+    }
+
+    /// Checks every expectation against the journal, and panics with what was expected and what
+    /// came instead if one is not met. [`MockServer::verification`] returns it instead.
+    ///
+    /// # Panics
+    /// If an expectation is not met.
+    #[track_caller]
+    pub fn verify(&self) {
+        if let Err(error) = self.state.verify() {
+            panic!("{error}");
+        }
+    }
+
+    /// Checks every expectation against the journal, without panicking.
+    pub fn verification(&self) -> Result<(), VerificationError> {
+        self.state.verify()
+    }
+
+    /// Clears faults, expectations, journal, rate-limit state and issued tokens.
     pub fn reset(&self) {
         self.state.reset();
     }
@@ -108,10 +188,21 @@ impl MockServer {
 }
 
 impl Drop for MockServer {
+    /// Checks the expectations, as wiremock-rs does: only when some were set (which only a test
+    /// does), and not while the thread is already panicking, where a second panic would abort
+    /// the test binary and hide the first failure.
     fn drop(&mut self) {
+        let failed = if !std::thread::panicking() && self.state.has_expectations() {
+            self.state.verify().err()
+        } else {
+            None
+        };
         if let Some(task) = self.task.take() {
             // Aborting the accept loop drops its JoinSet, which aborts every connection.
             task.abort();
+        }
+        if let Some(error) = failed {
+            panic!("{error}");
         }
     }
 }
@@ -135,6 +226,16 @@ pub struct MockServerBuilder {
     admin_token: Option<String>,
     synthetic: Option<Synthetic>,
     journal_capacity: Option<usize>,
+    #[cfg(feature = "tls")]
+    tls: Option<TlsSetup>,
+}
+
+/// Where the certificate served over HTTPS comes from.
+#[cfg(feature = "tls")]
+#[derive(Debug, Clone)]
+enum TlsSetup {
+    Generate,
+    Identity(Box<TlsIdentity>),
 }
 
 impl Default for MockServerBuilder {
@@ -147,6 +248,8 @@ impl Default for MockServerBuilder {
             admin_token: None,
             synthetic: None,
             journal_capacity: None,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -206,6 +309,22 @@ impl MockServerBuilder {
         self
     }
 
+    /// Serves HTTPS (ALPN `h2` and `http/1.1`) with a CA and a leaf certificate for
+    /// `localhost`, `127.0.0.1` and `::1` made at start; [`MockServer::ca_pem`] hands back the CA.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self) -> Self {
+        self.tls = Some(TlsSetup::Generate);
+        self
+    }
+
+    /// Serves HTTPS with this certificate and key, such as one made wrong on purpose by
+    /// [`crate::tls::CertificateAuthority`] or read by [`TlsIdentity::from_files`].
+    #[cfg(feature = "tls")]
+    pub fn tls_identity(mut self, identity: TlsIdentity) -> Self {
+        self.tls = Some(TlsSetup::Identity(Box::new(identity)));
+        self
+    }
+
     /// Builds the state without binding, for [`router`] tests.
     pub fn into_state(self) -> Result<AppState, MockError> {
         let (fixtures, name) = match self.source {
@@ -237,8 +356,24 @@ impl MockServerBuilder {
     }
 
     /// Loads the data, binds and starts serving.
-    pub async fn start(self) -> Result<MockServer, MockError> {
+    pub async fn start(mut self) -> Result<MockServer, MockError> {
         let listen = self.listen;
+        #[cfg(feature = "tls")]
+        let tls = match self.tls.take() {
+            None => None,
+            Some(TlsSetup::Generate) => Some(TlsIdentity::generate()?),
+            Some(TlsSetup::Identity(identity)) => Some(*identity),
+        };
+        #[cfg(feature = "tls")]
+        let (acceptor, ca_pem) = match &tls {
+            Some(identity) => (
+                Some(identity.acceptor()?),
+                identity.ca_pem().map(str::to_owned),
+            ),
+            None => (None, None),
+        };
+        #[cfg(not(feature = "tls"))]
+        let (acceptor, ca_pem) = (None::<NoTls>, None);
         let state = self.into_state()?;
         let listener = TcpListener::bind(listen)
             .await
@@ -251,27 +386,68 @@ impl MockServerBuilder {
             source,
         })?;
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(serve(listener, router(state.clone()), stopped));
+        let https = acceptor.is_some();
+        let accepted = Arc::new(AtomicU64::new(0));
+        let task = tokio::spawn(serve(
+            listener,
+            router(state.clone()),
+            acceptor,
+            accepted.clone(),
+            stopped,
+        ));
         Ok(MockServer {
             addr,
             state,
+            https,
+            ca_pem,
+            accepted,
             stop: Some(stop),
             task: Some(task),
         })
     }
 }
 
+#[cfg(feature = "tls")]
+type Acceptor = tokio_rustls::TlsAcceptor;
+#[cfg(not(feature = "tls"))]
+type Acceptor = NoTls;
+
+/// Stands in for the TLS acceptor when the `tls` feature is off.
+#[cfg(not(feature = "tls"))]
+#[derive(Debug, Clone)]
+enum NoTls {}
+
 /// Accepts connections until `stop` fires, then shuts down gracefully.
-async fn serve(listener: TcpListener, router: Router, mut stop: oneshot::Receiver<()>) {
+async fn serve(
+    listener: TcpListener,
+    router: Router,
+    acceptor: Option<Acceptor>,
+    accepted_count: Arc<AtomicU64>,
+    mut stop: oneshot::Receiver<()>,
+) {
     let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
+                    accepted_count.fetch_add(1, Ordering::Relaxed);
                     // Small answers must not wait for Nagle's algorithm.
                     let _ = stream.set_nodelay(true);
-                    connections.spawn(connection(stream, router.clone(), &graceful));
+                    let control = ConnectionControl::default();
+                    let watcher = graceful.watcher();
+                    let router = router.clone();
+                    match acceptor.clone() {
+                        None => {
+                            connections.spawn(plain_connection(stream, router, control, watcher));
+                        }
+                        #[cfg(feature = "tls")]
+                        Some(acceptor) => {
+                            connections.spawn(tls_connection(stream, acceptor, router, control, watcher));
+                        }
+                        #[cfg(not(feature = "tls"))]
+                        Some(never) => match never {},
+                    }
                 }
                 Err(error) => {
                     // Out of file descriptors, most likely: back off instead of spinning.
@@ -290,26 +466,127 @@ async fn serve(listener: TcpListener, router: Router, mut stop: oneshot::Receive
     }
 }
 
-/// Serves one connection; drops it when a fault asks to.
-fn connection(
+/// The handler of one connection: the router, with the connection's control in every request.
+fn handler(
+    router: Router,
+    control: &ConnectionControl,
+) -> impl Fn(http::Request<Incoming>) -> tower::util::Oneshot<Router, http::Request<Body>>
++ Clone
++ Send
++ 'static {
+    let control = control.clone();
+    move |mut request: http::Request<Incoming>| {
+        request.extensions_mut().insert(control.clone());
+        router.clone().oneshot(request.map(Body::new))
+    }
+}
+
+/// Serves one plain HTTP/1.1 connection; ends it the way a fault asks to.
+async fn plain_connection(
     stream: tokio::net::TcpStream,
     router: Router,
-    graceful: &GracefulShutdown,
-) -> impl Future<Output = ()> + Send + 'static {
-    let control = ConnectionControl::default();
-    let handler_control = control.clone();
-    let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
-        request.extensions_mut().insert(handler_control.clone());
-        router.clone().oneshot(request.map(Body::new))
-    });
+    control: ConnectionControl,
+    graceful: hyper_util::server::graceful::Watcher,
+) {
+    let raw = RawSocket::of(&stream);
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(stream), service);
+        .serve_connection(
+            TokioIo::new(stream),
+            hyper::service::service_fn(handler(router, &control)),
+        );
     let conn = graceful.watch(conn);
-    async move {
+    tokio::select! {
+        _ = conn => {}
+        end = control.ended() => raw.end(end),
+    }
+}
+
+/// Serves one HTTPS connection: the handshake (bounded), then HTTP/2 or HTTP/1.1 as ALPN chose.
+#[cfg(feature = "tls")]
+async fn tls_connection(
+    stream: tokio::net::TcpStream,
+    acceptor: tokio_rustls::TlsAcceptor,
+    router: Router,
+    control: ConnectionControl,
+    graceful: hyper_util::server::graceful::Watcher,
+) {
+    let raw = RawSocket::of(&stream);
+    let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(error)) => {
+            // A client that refuses our certificate ends here; that is its test passing.
+            tracing::debug!(%error, "TLS handshake failed");
+            return;
+        }
+        Err(_) => return,
+    };
+    let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+    let io = TokioIo::new(stream);
+    let service = hyper::service::service_fn(handler(router, &control));
+    if h2 {
+        let conn = hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+            .timer(TokioTimer::new())
+            .serve_connection(io, service);
+        let conn = graceful.watch(conn);
         tokio::select! {
             _ = conn => {}
-            () = control.closed() => {}
+            end = control.ended() => raw.end(end),
+        }
+    } else {
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .serve_connection(io, service);
+        let conn = graceful.watch(conn);
+        tokio::select! {
+            _ = conn => {}
+            end = control.ended() => raw.end(end),
+        }
+    }
+}
+
+/// A second handle on a connection's socket, for the faults that act below HTTP: a reset (RST)
+/// and bytes that are not HTTP. The handle is a duplicate of the descriptor, so it works while
+/// hyper (and rustls) own the stream.
+struct RawSocket(Option<std::net::TcpStream>);
+
+impl RawSocket {
+    #[cfg(unix)]
+    fn of(stream: &tokio::net::TcpStream) -> Self {
+        use std::os::fd::AsFd;
+        Self(
+            stream
+                .as_fd()
+                .try_clone_to_owned()
+                .ok()
+                .map(std::net::TcpStream::from),
+        )
+    }
+
+    #[cfg(not(unix))]
+    fn of(_stream: &tokio::net::TcpStream) -> Self {
+        Self(None)
+    }
+
+    /// Ends the connection as asked; the caller then drops hyper's side, which closes the
+    /// socket for good.
+    fn end(self, end: ConnectionEnd) {
+        let Some(socket) = self.0 else { return };
+        match end {
+            ConnectionEnd::Close => {}
+            ConnectionEnd::Reset => {
+                // SO_LINGER 0: closing sends RST instead of FIN. The zero linger never blocks.
+                if let Ok(socket) = tokio::net::TcpStream::from_std(socket) {
+                    let _ = socket.set_zero_linger();
+                }
+            }
+            ConnectionEnd::Garbage(bytes) => {
+                use std::io::Write;
+                let mut socket = socket;
+                // The descriptor is non-blocking; a short answer fits the socket buffer.
+                let _ = socket.write_all(&bytes);
+                let _ = socket.shutdown(std::net::Shutdown::Write);
+            }
         }
     }
 }

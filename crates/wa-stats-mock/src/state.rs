@@ -15,6 +15,7 @@ use crate::journal::{Journal, JournalEntry};
 use crate::limiter::SlidingWindow;
 use crate::store::{Campaigns, Directory, compile_campaign};
 use crate::tokens::TokenStore;
+use crate::verify::{Expectation, VerificationError};
 
 /// Default lifetime of issued tokens (R14).
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(3600);
@@ -80,6 +81,8 @@ pub(crate) struct Shared {
     /// Whether `faults` may hold anything, so that requests skip its lock when it is empty.
     pub(crate) faults_pending: AtomicBool,
     pub(crate) journal: Mutex<Journal>,
+    /// What `verify` checks the journal against; never touched while serving.
+    pub(crate) expectations: Mutex<Vec<Expectation>>,
     pub(crate) settings: Settings,
 }
 
@@ -139,6 +142,7 @@ impl AppState {
                 faults: Mutex::new(FaultQueue::default()),
                 faults_pending: AtomicBool::new(false),
                 journal: Mutex::new(Journal::new(settings.journal_capacity)),
+                expectations: Mutex::new(Vec::new()),
                 settings,
             }),
         }
@@ -156,9 +160,32 @@ impl AppState {
         lock(&self.shared.journal).entries()
     }
 
-    /// Clears faults, journal, rate-limit state and issued tokens. Campaigns stay as they are.
+    /// Expects a request (see [`Expectation`]); [`verify`](Self::verify) checks it.
+    pub fn expect(&self, expectation: Expectation) {
+        lock(&self.shared.expectations).push(expectation);
+    }
+
+    /// Whether any expectation was set since the start or the last reset.
+    pub fn has_expectations(&self) -> bool {
+        !lock(&self.shared.expectations).is_empty()
+    }
+
+    /// Checks every expectation against the journal; the error says which were not met and
+    /// lists what came.
+    pub fn verify(&self) -> Result<(), VerificationError> {
+        let expectations = lock(&self.shared.expectations).clone();
+        crate::verify::check(
+            &expectations,
+            &self.journal(),
+            self.shared.settings.journal_capacity,
+        )
+    }
+
+    /// Clears faults, expectations, journal, rate-limit state and issued tokens. Campaigns stay
+    /// as they are.
     pub fn reset(&self) {
         lock(&self.shared.faults).clear();
+        lock(&self.shared.expectations).clear();
         lock(&self.shared.journal).clear();
         if let Some(limiter) = &self.shared.limiter {
             lock(limiter).clear();

@@ -16,6 +16,11 @@ FaultBody = Union[str, Mapping[str, Any], List[Any], None]
 
 #: The two ways a fault can close the connection.
 CloseKind = Literal["connection", "mid_body"]
+#: Faults below HTTP: a TCP reset (RST), a stall (the request is read, no answer ever comes, the
+#: connection stays open), bytes that are not HTTP.
+NetworkKind = Literal["reset", "stall", "not_http"]
+#: How many requests a fault hits: a count, or `"always"` (until `reset()`).
+Times = Union[int, Literal["always"], None]
 #: Which requests a fault applies to: the statistics routes, or `POST /auth/token`.
 Route = Literal["statistics", "token"]
 
@@ -36,16 +41,23 @@ class AdminError(RuntimeError):
 class Fault:
     """A scripted fault, applied to the next matching requests (first injected, first applied).
 
-    Give `status` (with optional `body` and `headers`), or `close`, or only `delay`:
+    Give one of `status` (with optional `body` and `headers`), `close`, `network` and
+    `slow_body`, or only `delay`:
 
     - `status`: answer with this HTTP status, `body` (a `str` as is, anything else as JSON) and
       `headers`. A body that parses as JSON is sent as `application/json`, else `text/plain`,
       unless `headers` has a `content-type`.
     - `close`: `"connection"` closes the TCP connection and sends nothing; `"mid_body"` sends the
       status, headers with the full `content-length` and half of the body, then closes.
+    - `network`: `"reset"` resets the connection (RST, not a clean close); `"stall"` reads the
+      request and never answers, the connection left open (only the client's timeout ends it);
+      `"not_http"` writes bytes that are not HTTP and closes.
+    - `slow_body`: the real answer, its body sent at this many bytes per second.
     - `delay`: seconds to wait before the fault; alone, a delay before the normal answer.
 
-    `times` (default 1) is how many requests it applies to; `campaign_id` limits it to requests
+    `times` (default 1) is how many requests it applies to, or `"always"`; `fraction` (0 to 1)
+    hits only that share of the matching requests, drawn from `seed` (default 0) so that a test
+    replays the same hits; `campaign_id` limits it to requests
     for that campaign; `route="token"` puts it on `POST /auth/token` instead of the statistics
     routes. Faults apply before every other check and spend no rate budget.
     """
@@ -55,7 +67,11 @@ class Fault:
     headers: Mapping[str, str] = field(default_factory=dict)
     delay: Optional[float] = None
     close: Optional[CloseKind] = None
-    times: Optional[int] = None
+    network: Optional[NetworkKind] = None
+    slow_body: Optional[int] = None
+    times: Times = None
+    fraction: Optional[float] = None
+    seed: Optional[int] = None
     campaign_id: Optional[int] = None
     route: Route = "statistics"
 
@@ -72,8 +88,16 @@ class Fault:
             spec["delayMs"] = round(self.delay * 1000)
         if self.close is not None:
             spec["close"] = self.close
+        if self.network is not None:
+            spec["network"] = self.network
+        if self.slow_body is not None:
+            spec["slowBodyBytesPerSecond"] = self.slow_body
         if self.times is not None:
             spec["times"] = self.times
+        if self.fraction is not None:
+            spec["fraction"] = self.fraction
+        if self.seed is not None:
+            spec["seed"] = self.seed
         if self.campaign_id is not None:
             spec["campaignId"] = self.campaign_id
         if self.route != "statistics":

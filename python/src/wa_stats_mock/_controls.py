@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import http.client
 import json
-from typing import Any, List, Mapping, Optional, Tuple
+import ssl
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
-from ._admin import AdminError, CloseKind, Fault, FaultBody, JournalEntry, Route
+from ._admin import AdminError, CloseKind, Fault, FaultBody, JournalEntry, NetworkKind, Route, Times
 
 #: Seconds an admin call may take before it fails (the mock answers them in microseconds).
 ADMIN_TIMEOUT_SECS = 10.0
@@ -22,6 +23,10 @@ class AdminControls:
     def port(self) -> int:
         raise NotImplementedError
 
+    def _admin_ssl_context(self) -> Optional[ssl.SSLContext]:
+        """The context that trusts the mock's CA when it serves HTTPS; `None` for plain HTTP."""
+        return None
+
     def inject(self, fault: Fault) -> None:
         """Scripts `fault` for the next matching requests. Raises `AdminError` if the mock
         refuses it (its message says why)."""
@@ -35,11 +40,17 @@ class AdminControls:
         headers: Optional[Mapping[str, str]] = None,
         delay: Optional[float] = None,
         close: Optional[CloseKind] = None,
-        times: Optional[int] = None,
+        network: Optional[NetworkKind] = None,
+        slow_body: Optional[int] = None,
+        times: Times = None,
+        fraction: Optional[float] = None,
+        seed: Optional[int] = None,
         campaign_id: Optional[int] = None,
         route: Route = "statistics",
     ) -> None:
-        """`inject(Fault(...))` in one call: `server.fault(429, times=2)`. See `Fault`."""
+        """`inject(Fault(...))` in one call: `server.fault(429, times=2)`,
+        `server.fault(network="reset")`, `server.fault(503, fraction=0.3, seed=7, times="always")`.
+        See `Fault`."""
         self.inject(
             Fault(
                 status=status,
@@ -47,11 +58,54 @@ class AdminControls:
                 headers=dict(headers or {}),
                 delay=delay,
                 close=close,
+                network=network,
+                slow_body=slow_body,
                 times=times,
+                fraction=fraction,
+                seed=seed,
                 campaign_id=campaign_id,
                 route=route,
             )
         )
+
+    def expect(
+        self,
+        *,
+        campaign_id: Optional[int] = None,
+        path: Optional[str] = None,
+        route: Optional[Route] = None,
+        method: Optional[str] = None,
+        times: Optional[int] = None,
+        at_least: Optional[int] = None,
+        at_most: Optional[int] = None,
+    ) -> None:
+        """Expects a request, as wiremock-rs's `expect` does: `server.expect(campaign_id=12345,
+        times=2)`, `server.expect(route="token", at_least=1)`. `verify()` checks it against the
+        journal. Without a count: at least once. `campaign_id` alone means a statistics route."""
+        spec: Dict[str, Any] = {}
+        for key, value in (
+            ("campaignId", campaign_id),
+            ("path", path),
+            ("route", route),
+            ("method", method),
+            ("times", times),
+            ("atLeast", at_least),
+            ("atMost", at_most),
+        ):
+            if value is not None:
+                spec[key] = value
+        self._admin("expectation refused", "POST", "/__admin/expectations", 204, spec)
+
+    def verify(self) -> None:
+        """Checks every expectation against the journal. Raises `AssertionError` whose message
+        names each unmet expectation with its count and lists the requests that came instead."""
+        status, data = admin_call(
+            self.port, "POST", "/__admin/verify", self._admin_token, None, self._admin_ssl_context()
+        )
+        if status == 409:
+            raise AssertionError(error_message(data))
+        if status != 204:
+            raise AdminError("verify refused", status, error_message(data))
 
     def journal(self) -> List[JournalEntry]:
         """The requests received since the start or the last `reset()`, oldest first."""
@@ -59,7 +113,8 @@ class AdminControls:
         return [JournalEntry.from_json(entry) for entry in json.loads(body)]
 
     def reset(self) -> None:
-        """Clears faults, the journal, rate-limit windows and issued tokens. Campaigns stay."""
+        """Clears faults, expectations, the journal, rate-limit windows and issued tokens.
+        Campaigns stay."""
         self._admin("reset refused", "POST", "/__admin/reset", 204)
 
     def upsert_campaign(self, campaign: Mapping[str, Any]) -> None:
@@ -71,7 +126,9 @@ class AdminControls:
         self._admin("campaign refused", "PUT", path, 204, dict(campaign))
 
     def _admin(self, what: str, method: str, path: str, expect: int, body: Any = None) -> bytes:
-        status, data = admin_call(self.port, method, path, self._admin_token, body)
+        status, data = admin_call(
+            self.port, method, path, self._admin_token, body, self._admin_ssl_context()
+        )
         if status != expect:
             raise AdminError(what, status, error_message(data))
         return data
@@ -83,8 +140,10 @@ def admin_call(
     path: str,
     admin_token: Optional[str],
     body: Optional[Any] = None,
+    context: Optional[ssl.SSLContext] = None,
 ) -> Tuple[int, bytes]:
-    """One request to the mock's admin API on 127.0.0.1; returns (status, body).
+    """One request to the mock's admin API on 127.0.0.1 (over HTTPS when `context` is given);
+    returns (status, body).
 
     `http.client` rather than `urllib`, so that no `http_proxy` setting can send it elsewhere.
     """
@@ -92,7 +151,13 @@ def admin_call(
     if admin_token is not None:
         headers["authorization"] = f"Bearer {admin_token}"
     payload = None if body is None else json.dumps(body).encode()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=ADMIN_TIMEOUT_SECS)
+    connection: Union[http.client.HTTPConnection, http.client.HTTPSConnection]
+    if context is None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=ADMIN_TIMEOUT_SECS)
+    else:
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", port, timeout=ADMIN_TIMEOUT_SECS, context=context
+        )
     try:
         connection.request(method, path, body=payload, headers=headers)
         response = connection.getresponse()

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -24,7 +25,7 @@ from ._drain import Drain
 Fixtures = Union[str, "os.PathLike[str]", Mapping[str, Any]]
 
 #: The binary's one line on stdout once it accepts connections.
-_READY_LINE = re.compile(r"^listening on (http://[^\s:/]+:(\d+))\s*$")
+_READY_LINE = re.compile(r"^listening on (https?://[^\s:/]+:(\d+))\s*$")
 #: How long to wait for the output threads once the process has gone.
 _DRAIN_JOIN_SECS = 2.0
 #: Variables the binary reads that would change what this wrapper relies on.
@@ -91,6 +92,10 @@ class MockServer(AdminControls):
     - `token_ttl`: lifetime in seconds of the tokens `POST /auth/token` issues. Default 3600.
     - `journal_capacity`: requests kept for `journal()`; `0` keeps none. Default 10 000.
     - `synthetic`: generated campaigns, a `Synthetic(campaigns, days, seed)`.
+    - `tls`: serve HTTPS (ALPN h2 and http/1.1) with a CA and a leaf certificate for
+      `localhost`, `127.0.0.1` and `::1` made at start; `ca_path` is the CA's PEM file (for
+      `ssl.create_default_context(cafile=...)`, `curl --cacert`, `requests`' `verify=`), and every
+      URL is `https://`. The admin helpers trust it too.
     - `admin_token`: require `Authorization: Bearer TOKEN` on `/__admin/` (the helpers send it).
     - `binary`: run this binary instead of the installed one (see `find_binary`).
     - `extra_args`: more command-line arguments, passed as they are.
@@ -126,6 +131,7 @@ class MockServer(AdminControls):
         journal_capacity: Optional[int] = None,
         synthetic: Optional[Synthetic] = None,
         admin_token: Optional[str] = None,
+        tls: bool = False,
         binary: Optional[Union[str, "os.PathLike[str]"]] = None,
         extra_args: Sequence[str] = (),
         env: Optional[Mapping[str, str]] = None,
@@ -138,6 +144,8 @@ class MockServer(AdminControls):
         self._journal_capacity = journal_capacity
         self._synthetic = synthetic
         self._admin_token = admin_token
+        self._tls = tls
+        self._tls_dir: Optional[str] = None
         self._binary = binary
         self._extra_args = tuple(extra_args)
         self._env = dict(env or {})
@@ -227,6 +235,10 @@ class MockServer(AdminControls):
                 f"--synthetic-days={self._synthetic.days}",
                 f"--seed={self._synthetic.seed}",
             ]
+        if self._tls:
+            if self._tls_dir is None:
+                self._tls_dir = tempfile.mkdtemp(prefix="wa-stats-mock-tls-")
+            command += ["--tls", f"--tls-ca-out={os.path.join(self._tls_dir, 'ca.pem')}"]
         command += self._extra_args
         if fixtures_text is not None and os.name == "nt":
             fixtures_text = None  # written to a file instead (above)
@@ -322,6 +334,9 @@ class MockServer(AdminControls):
                 if self._fixtures_dir is not None:
                     shutil.rmtree(self._fixtures_dir, ignore_errors=True)
                     self._fixtures_dir = None
+                if self._tls_dir is not None:
+                    shutil.rmtree(self._tls_dir, ignore_errors=True)
+                    self._tls_dir = None
 
     def _stop_process(self, process: subprocess.Popen[bytes]) -> None:
         if process.stdin is not None:
@@ -383,7 +398,7 @@ class MockServer(AdminControls):
 
     @property
     def base_url(self) -> str:
-        """`http://127.0.0.1:PORT`, no trailing slash."""
+        """`http://127.0.0.1:PORT` (`https://` with `tls=True`), no trailing slash."""
         if self._base_url is None:
             raise RuntimeError(
                 "the mock is not running: use `with MockServer() as server:` or call start()"
@@ -396,6 +411,25 @@ class MockServer(AdminControls):
         self.base_url  # raises when not running
         assert self._port is not None
         return self._port
+
+    @property
+    def ca_path(self) -> str:
+        """The PEM file of the CA the mock made (`tls=True` only), valid while it runs."""
+        if not self._tls:
+            raise RuntimeError("this MockServer serves plain HTTP: start it with tls=True")
+        if self._base_url is None or self._tls_dir is None:
+            raise RuntimeError(
+                "the mock is not running: use `with MockServer(tls=True) as server:` or call "
+                "start()"
+            )
+        return os.path.join(self._tls_dir, "ca.pem")
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """An `ssl.SSLContext` that trusts the mock's CA (`tls=True` only)."""
+        return ssl.create_default_context(cafile=self.ca_path)
+
+    def _admin_ssl_context(self) -> Optional[ssl.SSLContext]:
+        return self.ssl_context() if self._tls else None
 
     @property
     def addr(self) -> Tuple[str, int]:

@@ -160,7 +160,8 @@ impl ClientBuilder {
                 "user_agent must not contain control characters",
             )
         })?;
-        reqwest::Client::builder()
+        self.tls
+            .apply(reqwest::Client::builder())?
             .connect_timeout(self.connect_timeout)
             .user_agent(user_agent)
             // A redirect could carry `x-ins-auth-key` to another host (reqwest strips only

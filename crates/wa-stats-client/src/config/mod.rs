@@ -123,6 +123,8 @@ pub struct ClientBuilder {
     max_body_bytes: usize,
     backoff: Backoff,
     retry_quota: u32,
+    /// Trusted roots (see `crate::tls`).
+    pub(crate) tls: crate::tls::TlsRoots,
 }
 
 impl Default for ClientBuilder {
@@ -145,6 +147,7 @@ impl Default for ClientBuilder {
                 max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             },
             retry_quota: DEFAULT_RETRY_QUOTA,
+            tls: crate::tls::TlsRoots::default(),
         }
     }
 }

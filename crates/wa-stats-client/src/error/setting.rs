@@ -55,6 +55,9 @@ pub enum Setting {
     /// The Redis side of a rate budget (feature `redis`): `RedisBudget`, its URL, and the rate
     /// given to `RateBudget::redis`.
     SharedBudget,
+    /// [`add_root_certificate`](crate::ClientBuilder::add_root_certificate): PEM without a
+    /// certificate.
+    RootCertificate,
 }
 
 impl fmt::Display for Setting {
@@ -76,6 +79,7 @@ impl fmt::Display for Setting {
             Self::RetryQuota => "retry_quota",
             Self::RateBudget => "rate_budget",
             Self::SharedBudget => "shared_budget",
+            Self::RootCertificate => "root_certificate",
         })
     }
 }

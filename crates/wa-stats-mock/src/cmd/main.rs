@@ -1,6 +1,6 @@
 //! The `wa-stats-mock` binary: the mock server on a TCP port, configured from the command line.
 //!
-//! Prints exactly one line on stdout, `listening on http://ADDR`, once it accepts connections;
+//! Prints exactly one line on stdout, `listening on http://ADDR` (`https://` with `--tls`), once it accepts connections;
 //! logs one line per request on stderr through a lossy queue (see `logging`), so that nothing
 //! done to its output can stop it; stops gracefully on SIGINT or SIGTERM.
 
@@ -82,6 +82,25 @@ struct Args {
     /// No line per request; start-up, shutdown and warnings are still logged.
     #[arg(long)]
     no_request_log: bool,
+    /// Serve HTTPS (ALPN h2 and http/1.1). Without --tls-cert, a CA and a leaf certificate for
+    /// localhost, 127.0.0.1 and ::1 are made at start; --tls-ca-out writes the CA for clients to
+    /// trust.
+    #[arg(long)]
+    tls: bool,
+    /// Write the generated CA certificate (PEM) to FILE before the ready line.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "tls",
+        conflicts_with = "tls_cert"
+    )]
+    tls_ca_out: Option<PathBuf>,
+    /// Serve this certificate chain (PEM, leaf first) instead of a generated one; implies --tls.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Stop, as on SIGTERM, when stdin reaches end of file. A harness that keeps the write end
     /// of a pipe on the mock's stdin takes the mock with it when it dies, even by SIGKILL.
     #[arg(long)]
@@ -94,7 +113,7 @@ Environment:
   NO_COLOR   any non-empty value turns colours off; colours are only ever used when stderr is
              a terminal
 
-Output: one line on stdout, `listening on http://ADDR`, written first and flushed; logs on
+Output: one line on stdout, `listening on http://ADDR` (https:// with --tls), written first and flushed; logs on
 stderr. Log lines are dropped (and the number dropped is logged) rather than ever holding up a
 request when stderr is not read.";
 
@@ -164,12 +183,19 @@ async fn run(args: Args, log: &Log) -> ExitCode {
     if let Some(secs) = args.token_ttl {
         builder = builder.token_ttl(Duration::from_secs(secs));
     }
-    if let Some(token) = args.admin_token {
+    if let Some(token) = args.admin_token.clone() {
         builder = builder.admin_token(token);
     }
     if args.synthetic_campaigns > 0 {
         builder = builder.synthetic(args.synthetic_campaigns, args.synthetic_days, args.seed);
     }
+    builder = match tls_setup(&args, builder) {
+        Ok(builder) => builder,
+        Err(error) => {
+            tracing::error!("{error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let started = Instant::now();
     let server = match builder.start().await {
         Ok(server) => server,
@@ -183,6 +209,15 @@ async fn run(args: Args, log: &Log) -> ExitCode {
         startup_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         "ready"
     );
+    if let (Some(path), Some(pem)) = (&args.tls_ca_out, server.ca_pem())
+        && let Err(error) = std::fs::write(path, pem)
+    {
+        tracing::error!(
+            "cannot write the CA certificate to {}: {error}",
+            path.display()
+        );
+        return ExitCode::FAILURE;
+    }
     let signalled = shutdown_signal();
     let stdin_closed = args.exit_on_stdin_eof.then(stdin_eof);
     let shutdown = async move {
@@ -217,6 +252,20 @@ async fn run(args: Args, log: &Log) -> ExitCode {
     tracing::info!("shutting down");
     server.shutdown().await;
     ExitCode::SUCCESS
+}
+
+/// HTTPS as the command line asks: a certificate of one's own, or one made at start.
+fn tls_setup(
+    args: &Args,
+    builder: wa_stats_mock::MockServerBuilder,
+) -> Result<wa_stats_mock::MockServerBuilder, wa_stats_mock::MockError> {
+    Ok(match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            builder.tls_identity(wa_stats_mock::tls::TlsIdentity::from_files(cert, key)?)
+        }
+        _ if args.tls => builder.tls(),
+        _ => builder,
+    })
 }
 
 /// Whether a fixtures path names this process's stdin.

@@ -2,7 +2,7 @@
 //! tests in any language can script faults and read the journal.
 //!
 //! `POST /__admin/reset`, `POST /__admin/faults`, `GET /__admin/journal`,
-//! `PUT /__admin/campaigns/{id}`. See docs/mock.md for the bodies. Every error is a JSON body
+//! `POST /__admin/expectations`, `POST /__admin/verify`, `PUT /__admin/campaigns/{id}`. See docs/mock.md for the bodies. Every error is a JSON body
 //! `{"message": "..."}` worded for the person who wrote the request, like the API's own errors.
 
 use std::collections::BTreeMap;
@@ -26,6 +26,7 @@ use crate::fault::Fault;
 use crate::fixtures::CampaignFixture;
 use crate::json_wording::plain;
 use crate::state::{AdminAccess, AppState};
+use crate::verify::Expectation;
 
 /// Largest admin request body: a campaign with years of days fits easily.
 const MAX_ADMIN_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -35,6 +36,8 @@ pub(super) fn router(state: AppState) -> Router<AppState> {
         .route("/reset", post(reset))
         .route("/faults", post(add_fault))
         .route("/journal", get(journal))
+        .route("/expectations", post(add_expectation))
+        .route("/verify", post(verify))
         .route("/campaigns/{id}", put(upsert_campaign))
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_ADMIN_BODY_BYTES))
@@ -73,7 +76,8 @@ async fn wrong_method(request: Request) -> Response {
         StatusCode::METHOD_NOT_ALLOWED,
         format_args!(
             "{} is not allowed on {}: POST /__admin/reset, POST /__admin/faults, \
-             GET /__admin/journal, PUT /__admin/campaigns/ID",
+             GET /__admin/journal, POST /__admin/expectations, POST /__admin/verify, \
+             PUT /__admin/campaigns/ID",
             request.method(),
             request.uri().path()
         ),
@@ -129,6 +133,88 @@ async fn add_fault(State(state): State<AppState>, body: Result<Bytes, BytesRejec
             no_content()
         }
         Err(message) => bad_request(format_args!("invalid fault: {message}")),
+    }
+}
+
+async fn add_expectation(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return unreadable_body(&rejection),
+    };
+    let spec: ExpectationSpec = match serde_json::from_slice(&body) {
+        Ok(spec) => spec,
+        Err(error) => {
+            return bad_request(format_args!(
+                "invalid expectation: {}",
+                plain(&error.to_string())
+            ));
+        }
+    };
+    match spec.into_expectation() {
+        Ok(expectation) => {
+            state.expect(expectation);
+            no_content()
+        }
+        Err(message) => bad_request(format_args!("invalid expectation: {message}")),
+    }
+}
+
+/// 204 when every expectation is met; 409 with the whole account as `message` when not.
+async fn verify(State(state): State<AppState>) -> Response {
+    match state.verify() {
+        Ok(()) => no_content(),
+        Err(error) => message_body(StatusCode::CONFLICT, error.report()),
+    }
+}
+
+/// The JSON form of an [`Expectation`].
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ExpectationSpec {
+    method: Option<String>,
+    path: Option<String>,
+    route: Option<RouteSpec>,
+    campaign_id: Option<u64>,
+    times: Option<u64>,
+    at_least: Option<u64>,
+    at_most: Option<u64>,
+}
+
+impl ExpectationSpec {
+    fn into_expectation(self) -> Result<Expectation, &'static str> {
+        let mut expectation = match (self.path, self.route) {
+            (Some(_), Some(_)) => return Err("give either path or route, not both"),
+            (Some(path), None) => Expectation::path(path),
+            (None, Some(RouteSpec::Token)) => {
+                Expectation::path(wa_stats_model::endpoint::TOKEN_PATH)
+            }
+            (None, Some(RouteSpec::Statistics)) => Expectation::statistics(),
+            (None, None) if self.campaign_id.is_some() => Expectation::statistics(),
+            (None, None) => Expectation::any_request(),
+        };
+        if let Some(method) = &self.method {
+            expectation = expectation.method(method);
+        }
+        if let Some(id) = self.campaign_id {
+            expectation = expectation.for_campaign(id);
+        }
+        expectation = match (self.times, self.at_least, self.at_most) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                return Err("give either times or atLeast/atMost, not both");
+            }
+            (Some(times), None, None) => expectation.times(times),
+            (None, Some(low), Some(high)) if low > high => {
+                return Err("atLeast must not be more than atMost");
+            }
+            (None, low, high) => expectation.times_in((
+                low.map_or(std::ops::Bound::Included(1), std::ops::Bound::Included),
+                high.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included),
+            )),
+        };
+        Ok(expectation)
     }
 }
 
@@ -196,7 +282,11 @@ struct FaultSpec {
     headers: BTreeMap<String, String>,
     delay_ms: Option<u64>,
     close: Option<CloseSpec>,
-    times: Option<u32>,
+    network: Option<NetworkSpec>,
+    slow_body_bytes_per_second: Option<u32>,
+    times: Option<TimesSpec>,
+    fraction: Option<f64>,
+    seed: Option<u64>,
     campaign_id: Option<u64>,
     #[serde(default)]
     route: RouteSpec,
@@ -209,6 +299,23 @@ enum CloseSpec {
     MidBody,
 }
 
+/// Faults below HTTP.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum NetworkSpec {
+    Reset,
+    Stall,
+    NotHttp,
+}
+
+/// `times`: a count, or `"always"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum TimesSpec {
+    Count(u32),
+    Word(String),
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum RouteSpec {
@@ -219,37 +326,71 @@ enum RouteSpec {
 
 impl FaultSpec {
     fn into_fault(self) -> Result<Fault, &'static str> {
-        let mut fault = match (self.status, self.close) {
-            (Some(_), Some(_)) => return Err("give either status or close, not both"),
-            (Some(status), None) => {
-                if !(100..=999).contains(&status) {
-                    return Err("status must be in 100..=999");
-                }
-                let mut fault = Fault::status(status).body(self.body.unwrap_or_default());
-                for (name, value) in self.headers {
-                    fault = fault.header(name, value);
-                }
-                fault
+        let chosen = [
+            self.status.is_some(),
+            self.close.is_some(),
+            self.network.is_some(),
+            self.slow_body_bytes_per_second.is_some(),
+        ];
+        if chosen.iter().filter(|given| **given).count() > 1 {
+            return Err("give one of status, close, network and slowBodyBytesPerSecond");
+        }
+        if self.status.is_none() && (self.body.is_some() || !self.headers.is_empty()) {
+            return Err("body and headers need a status");
+        }
+        let mut fault = if let Some(status) = self.status {
+            if !(100..=999).contains(&status) {
+                return Err("status must be in 100..=999");
             }
-            (None, close) => {
-                if self.body.is_some() || !self.headers.is_empty() {
-                    return Err("body and headers need a status");
-                }
-                match close {
-                    Some(CloseSpec::Connection) => Fault::close_connection(),
-                    Some(CloseSpec::MidBody) => Fault::close_mid_body(),
-                    None if self.delay_ms.is_some() => Fault::delay(Duration::ZERO),
-                    None => return Err("give status, close or delayMs"),
-                }
+            let mut fault = Fault::status(status).body(self.body.unwrap_or_default());
+            for (name, value) in self.headers {
+                fault = fault.header(name, value);
             }
+            fault
+        } else if let Some(close) = self.close {
+            match close {
+                CloseSpec::Connection => Fault::close_connection(),
+                CloseSpec::MidBody => Fault::close_mid_body(),
+            }
+        } else if let Some(network) = self.network {
+            match network {
+                NetworkSpec::Reset => Fault::reset(),
+                NetworkSpec::Stall => Fault::stall(),
+                NetworkSpec::NotHttp => Fault::not_http(),
+            }
+        } else if let Some(rate) = self.slow_body_bytes_per_second {
+            if rate == 0 {
+                return Err("slowBodyBytesPerSecond must be at least 1");
+            }
+            Fault::slow_body(rate)
+        } else if self.delay_ms.is_some() {
+            Fault::delay(Duration::ZERO)
+        } else {
+            return Err("give status, close, network, slowBodyBytesPerSecond or delayMs");
         };
         if let Some(ms) = self.delay_ms {
             fault = fault.after(Duration::from_millis(ms));
         }
         match self.times {
-            Some(0) => return Err("times must be at least 1 (leave it out for once)"),
-            Some(times) => fault = fault.times(times),
+            Some(TimesSpec::Count(0)) => {
+                return Err("times must be at least 1 (leave it out for once, or say \"always\")");
+            }
+            Some(TimesSpec::Count(times)) => fault = fault.times(times),
+            Some(TimesSpec::Word(word)) if word == "always" => fault = fault.always(),
+            Some(TimesSpec::Word(_)) => {
+                return Err("times must be a whole number of at least 1, or \"always\"");
+            }
             None => {}
+        }
+        match (self.fraction, self.seed) {
+            (Some(fraction), seed) => {
+                if !(0.0..=1.0).contains(&fraction) {
+                    return Err("fraction must be from 0 to 1, such as 0.25");
+                }
+                fault = fault.fraction(fraction, seed.unwrap_or(0));
+            }
+            (None, Some(_)) => return Err("seed needs a fraction"),
+            (None, None) => {}
         }
         if let Some(id) = self.campaign_id {
             fault = fault.for_campaign(id);

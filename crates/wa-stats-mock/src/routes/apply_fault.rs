@@ -6,7 +6,7 @@
 //! handler pulls it.
 
 use std::io;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -20,22 +20,42 @@ use tokio::sync::Notify;
 use crate::fault::{Fault, FaultAction, FaultScope};
 use crate::state::AppState;
 
-/// Lets a handler drop the TCP connection its request came on.
+/// How a fault ends the connection its request came on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum ConnectionEnd {
+    /// Drop it (FIN).
+    #[default]
+    Close,
+    /// Reset it (RST).
+    Reset,
+    /// Write these bytes on the socket, below HTTP (and below TLS), then close it.
+    Garbage(Bytes),
+}
+
+/// Lets a handler end the TCP connection its request came on.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ConnectionControl {
     close: Arc<Notify>,
+    end: Arc<Mutex<ConnectionEnd>>,
 }
 
 impl ConnectionControl {
     /// Asks the connection's task to drop the connection now.
     pub(crate) fn close(&self) {
+        self.end_with(ConnectionEnd::Close);
+    }
+
+    /// Asks the connection's task to end the connection now, this way.
+    pub(crate) fn end_with(&self, end: ConnectionEnd) {
+        *self.end.lock().unwrap_or_else(PoisonError::into_inner) = end;
         // notify_one stores a permit, so a close asked before the task waits is not lost.
         self.close.notify_one();
     }
 
-    /// Resolves when a handler asked for the connection to be closed.
-    pub(crate) async fn closed(&self) {
+    /// Resolves, with how to end it, when a handler asked for the connection to be ended.
+    pub(crate) async fn ended(&self) -> ConnectionEnd {
         self.close.notified().await;
+        std::mem::take(&mut *self.end.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
@@ -47,6 +67,8 @@ pub(crate) enum Outcome {
     Continue(Duration),
     /// Answer normally, but break the body off halfway and drop the connection.
     BreakBody,
+    /// Answer normally, the body at this many bytes per second.
+    SlowBody(u32),
 }
 
 /// Applies the first pending fault that matches a request of `scope`, before the answer is made,
@@ -82,6 +104,7 @@ pub(crate) async fn answer_with(
             response
         }
         Outcome::BreakBody => break_body(real(), connection).await,
+        Outcome::SlowBody(bytes_per_second) => slow_body(real(), bytes_per_second).await,
     }
 }
 
@@ -99,19 +122,65 @@ async fn run(fault: Fault, connection: Option<&ConnectionControl>) -> Outcome {
             body,
             headers,
         } => Outcome::Answer(canned(status, body, &headers)),
-        FaultAction::CloseConnection => match connection {
-            Some(connection) => {
-                connection.close();
-                // The connection task drops this future together with the connection.
-                std::future::pending::<Outcome>().await
-            }
-            None => Outcome::Answer(Response::new(Body::from_stream(stream::once(async {
-                Err::<Bytes, _>(closed_error())
-            })))),
-        },
+        FaultAction::CloseConnection => end_connection(connection, ConnectionEnd::Close).await,
         FaultAction::CloseMidBody => Outcome::BreakBody,
         FaultAction::Normal => Outcome::Continue(Duration::ZERO),
+        FaultAction::Reset => end_connection(connection, ConnectionEnd::Reset).await,
+        FaultAction::RawBytes(bytes) => {
+            end_connection(connection, ConnectionEnd::Garbage(Bytes::from(bytes))).await
+        }
+        // The request was read (the journal has it); the answer never comes. The connection's
+        // task holds the socket open until the client gives up or the server stops.
+        FaultAction::Stall => std::future::pending::<Outcome>().await,
+        FaultAction::SlowBody { bytes_per_second } => Outcome::SlowBody(bytes_per_second),
     }
+}
+
+/// Ends the connection as `end` says; without a connection (a `oneshot` test), a body error.
+async fn end_connection(connection: Option<&ConnectionControl>, end: ConnectionEnd) -> Outcome {
+    match connection {
+        Some(connection) => {
+            connection.end_with(end);
+            // The connection task drops this future together with the connection.
+            std::future::pending::<Outcome>().await
+        }
+        None => Outcome::Answer(Response::new(Body::from_stream(stream::once(async {
+            Err::<Bytes, _>(closed_error())
+        })))),
+    }
+}
+
+/// `response` with its body sent at `bytes_per_second`: a tenth of a second's worth (at least a
+/// byte) at a time, the first piece at once, each next one when the rate allows it. The
+/// `content-length` stays, so the client knows what is coming.
+async fn slow_body(response: Response, bytes_per_second: u32) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let full = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(full.len()));
+    let per_tick = usize::try_from(bytes_per_second / 10)
+        .unwrap_or(usize::MAX)
+        .max(1);
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "a piece is at most 429 MB; the pause needs no more precision than f64 has"
+    )]
+    let pause = Duration::from_secs_f64(per_tick as f64 / f64::from(bytes_per_second));
+    let pieces: Vec<Bytes> = (0..full.len())
+        .step_by(per_tick)
+        .map(|start| full.slice(start..full.len().min(start + per_tick)))
+        .collect();
+    let paced =
+        stream::iter(pieces.into_iter().enumerate()).then(move |(index, piece)| async move {
+            if index > 0 {
+                tokio::time::sleep(pause).await;
+            }
+            Ok::<Bytes, io::Error>(piece)
+        });
+    Response::from_parts(parts, Body::from_stream(paced))
 }
 
 /// `response` with its body cut off after half its bytes, then the connection dropped. The

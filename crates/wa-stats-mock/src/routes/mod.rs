@@ -22,7 +22,7 @@ use wa_stats_model::endpoint::{
     API_KEY_STATISTICS_PATH, MAX_REQUEST_BODY_BYTES, OAUTH_STATISTICS_PATH, TOKEN_PATH,
 };
 
-pub(crate) use apply_fault::ConnectionControl;
+pub(crate) use apply_fault::{ConnectionControl, ConnectionEnd};
 pub(crate) use respond::error;
 
 use crate::journal::Recorded;
