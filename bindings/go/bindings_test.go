@@ -3,7 +3,7 @@ package wastats
 // The Go binding, used as a consumer would: every documented body decodes into the generated
 // types and encodes back equal, the refused bodies are refused, the tolerant reading and the
 // error classification agree with the Rust model, and a live wa-stats-mock's answers decode.
-// Bodies and the Rust model's readings come from ../examples.json (`cargo xtask bindings`). The
+// Bodies and the Rust model's readings come from testdata/examples.json (`cargo xtask bindings`). The
 // live tests need WA_STATS_MOCK_URL and WA_STATS_STRICT_MOCK_URL (set by tests/external/run.sh);
 // without them they fail, saying so.
 
@@ -62,13 +62,13 @@ type examplesFile struct {
 
 func loadExamples(t *testing.T) examplesFile {
 	t.Helper()
-	text, err := os.ReadFile("../examples.json")
+	text, err := os.ReadFile("testdata/examples.json")
 	if err != nil {
-		t.Fatalf("cannot read ../examples.json: %v", err)
+		t.Fatalf("cannot read testdata/examples.json: %v", err)
 	}
 	var examples examplesFile
 	if err := json.Unmarshal(text, &examples); err != nil {
-		t.Fatalf("cannot decode ../examples.json: %v", err)
+		t.Fatalf("cannot decode testdata/examples.json: %v", err)
 	}
 	return examples
 }
@@ -154,7 +154,7 @@ func TestGeneratedDecodersReadTheSampleAsPlainIntegers(t *testing.T) {
 	if rate := float64(statistics.Delivered) / float64(statistics.Sent); rate != 1150.0/1200.0 {
 		t.Fatalf("delivery rate %v", rate)
 	}
-	if statistics.DropDetails == nil || statistics.DropDetails.InvalidPhoneNumbers != 8 {
+	if statistics.DropDetails.InvalidPhoneNumbers != 8 {
 		t.Fatalf("dropDetails %+v", statistics.DropDetails)
 	}
 }

@@ -39,6 +39,15 @@ func withDefaults(typeName string, value object, path string) error {
 	return nil
 }
 
+func isAlwaysPresent(field string) bool {
+	for _, name := range alwaysPresent {
+		if name == field {
+			return true
+		}
+	}
+	return false
+}
+
 func readFlat(value object, path string) error {
 	// `read` is the enveloped name of `open`; when both came, `open` wins.
 	if read, ok := value["read"]; ok {
@@ -49,14 +58,22 @@ func readFlat(value object, path string) error {
 	}
 	for field, typeName := range nested {
 		raw, ok := value[field]
-		if !ok {
+		if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+			// The reason breakdowns are in every canonical body: an absent one reads as zeros.
+			if isAlwaysPresent(field) {
+				filled := object{}
+				if err := withDefaults(typeName, filled, path+"."+field); err != nil {
+					return err
+				}
+				value[field], _ = json.Marshal(filled)
+			} else {
+				delete(value, field)
+			}
 			continue
 		}
 		at := path + "." + field
 		trimmed := bytes.TrimSpace(raw)
 		switch {
-		case bytes.Equal(trimmed, []byte("null")):
-			delete(value, field)
 		case len(trimmed) > 0 && trimmed[0] == '[':
 			var items []object
 			if err := json.Unmarshal(raw, &items); err != nil {
@@ -83,7 +100,8 @@ func readFlat(value object, path string) error {
 }
 
 // ReadStatistics reads a success body in any form R10 accepts: the flat Sample Response, the
-// {"data":{"statistics":{...}}} envelope (`read` for `open`), counters left out (read as 0). A
+// {"data":{"statistics":{...}}} envelope (`read` for `open`), counters left out (read as 0), a
+// reason breakdown left out or null (read as all zeros). A
 // negative, fractional or non-number counter is an error. Go's structs cannot keep unknown fields:
 // decode the body into a map as well if you need them.
 func ReadStatistics(body []byte) (CampaignStatistics, error) {

@@ -116,10 +116,10 @@ type CampaignStatisticsRequest struct {
 }
 
 // Statistics for one WhatsApp campaign over the requested range, in the canonical flat form
-// the API sends: every counter present. Readers should also accept the tolerant forms of
-// R10 (the envelope {"data":{"statistics":{...}}}, `read` for `open`, absent counters as
-// 0), which each binding implements beside its generated types. Unknown fields may appear
-// and should be kept.
+// the API sends: every counter and both reason breakdowns present. Readers should also
+// accept the tolerant forms of R10 (the envelope {"data":{"statistics":{...}}}, `read` for
+// `open`, absent counters and breakdowns as 0), which each binding implements beside its
+// generated types. Unknown fields may appear and should be kept.
 type CampaignStatistics struct {
 	// Clicks on links or buttons in the campaign's messages.
 	Click int64 `json:"click"`
@@ -132,7 +132,7 @@ type CampaignStatistics struct {
 	// Recipients dropped before sending, for the reasons in `dropDetails`.
 	Drop int64 `json:"drop"`
 	// Why recipients were dropped; the reasons add up to `drop`.
-	DropDetails *DropDetails `json:"dropDetails,omitempty"`
+	DropDetails DropDetails `json:"dropDetails"`
 	// Delivered messages the recipient opened, as measured by WhatsApp read receipts (called
 	// `read` in the enveloped form).
 	Open int64 `json:"open"`
@@ -150,7 +150,7 @@ type CampaignStatistics struct {
 	// Sent messages that WhatsApp failed to deliver, for the reasons in `undeliveredDetails`.
 	Undelivered int64 `json:"undelivered"`
 	// Why sent messages were not delivered; the reasons add up to `undelivered`.
-	UndeliveredDetails *UndeliveredDetails `json:"undeliveredDetails,omitempty"`
+	UndeliveredDetails UndeliveredDetails `json:"undeliveredDetails"`
 	// Recipients who unsubscribed in response to the campaign.
 	Unsubscribe int64 `json:"unsubscribe"`
 }

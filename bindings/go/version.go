@@ -23,3 +23,7 @@ var nested = map[string]string{
 	"responses":          "ResponseCard",
 	"undeliveredDetails": "UndeliveredDetails",
 }
+
+// alwaysPresent names the nested properties every canonical body has: the tolerant
+// reading fills them with zeros when a body leaves them out.
+var alwaysPresent = []string{"dropDetails", "undeliveredDetails"}

@@ -7,14 +7,23 @@
 #   4. the bindings (issue 14, docs/bindings.md): `cargo xtask bindings --check` (the generated
 #      TypeScript, Python and Go code is what the pinned generators make of the schemas), then each
 #      package built and tested with its own tools against bindings/examples.json and the live mocks:
-#      tsc --strict + node --test, mypy --strict + pytest, gofmt + go vet + go test.
+#      tsc --strict + node --test, mypy --strict + pytest, gofmt + go vet + go test (the Go module
+#      copied out of the checkout alone);
+#   5. clients generated from the committed openapi.json by outside generators (issue 20):
+#      openapi-typescript + openapi-fetch under tsc --strict, openapi-python-client under
+#      mypy --strict, each consumer run against the live mock;
+#   6. the bindings as packages, the way users get them, outside the checkout (issue 20): the
+#      `npm pack` tarball in a fresh project (tsc --strict, run), the wheel and sdist
+#      (twine check --strict; the wheel in a fresh venv, mypy --strict, run), and a Go module
+#      that takes bindings/go with the README's require and replace lines (go vet, run).
 # It installs what it needs (.venv, node_modules), builds the mock in the dev profile, starts it
 # on 127.0.0.1 only, and stops it by PID on exit, whatever happened. See docs/reliability.md.
 #
 # Environment knobs (all optional):
 #   WA_STATS_SCHEMATHESIS_MAX_EXAMPLES  examples per operation and phase (default 150)
 #   WA_STATS_SCHEMATHESIS_SEED          the fixed seed (default 20261126)
-#   WA_STATS_EXTERNAL_ONLY              run only one of: redocly, python, schemathesis, bindings
+#   WA_STATS_EXTERNAL_ONLY              run only one of: redocly, python, schemathesis, bindings,
+#                                       clients, packages
 #   WA_STATS_MOCK_BIN                   use this wa-stats-mock binary instead of building one
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,6 +35,9 @@ readonly ONLY="${WA_STATS_EXTERNAL_ONLY:-}"
 readonly OPENAPI=crates/wa-stats-model/schemas/openapi.json
 readonly VENV=.venv
 readonly REQUIREMENTS=tests/external/requirements.txt
+# The generator and packaging tools, apart from .venv (requirements-clients.txt says why).
+readonly CLIENT_VENV=target/external-tools/venv
+readonly CLIENT_REQUIREMENTS=tests/external/requirements-clients.txt
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/wa-stats-external.XXXXXX")"
 mock_pids=()
@@ -46,10 +58,11 @@ trap 'exit 143' TERM
 
 wants() { [[ -z "$ONLY" || "$ONLY" == "$1" ]]; }
 
-# --- Python tools: reuse .venv when its pins match requirements.txt, else build it afresh.
+# --- Python tools: reuse a venv when its pins match its requirements file, else build it afresh.
+# venv_matches VENV REQUIREMENTS
 venv_matches() {
-    [[ -x "$VENV/bin/python" ]] || return 1
-    "$VENV/bin/python" - "$REQUIREMENTS" <<'PY' 2>/dev/null
+    [[ -x "$1/bin/python" ]] || return 1
+    "$1/bin/python" - "$2" <<'PY' 2>/dev/null
 import importlib.metadata, sys
 for line in open(sys.argv[1]):
     line = line.split("#")[0].strip()
@@ -59,15 +72,25 @@ for line in open(sys.argv[1]):
             sys.exit(1)
 PY
 }
-python_tools() {
-    if venv_matches; then
-        echo "reusing $VENV (pins match $REQUIREMENTS)"
+# ensure_venv VENV REQUIREMENTS
+ensure_venv() {
+    if venv_matches "$1" "$2"; then
+        echo "reusing $1 (pins match $2)"
     else
-        echo "creating $VENV from $REQUIREMENTS"
-        python3 -m venv --clear "$VENV"
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
+        echo "creating $1 from $2"
+        python3 -m venv --clear "$1"
+        "$1/bin/python" -m pip install --quiet --disable-pip-version-check -r "$2"
     fi
+}
+python_tools() {
+    ensure_venv "$VENV" "$REQUIREMENTS"
     "$VENV/bin/schemathesis" --version
+}
+client_tools() {
+    local started=$SECONDS
+    ensure_venv "$CLIENT_VENV" "$CLIENT_REQUIREMENTS"
+    "$CLIENT_VENV/bin/openapi-python-client" --version
+    echo "-- client tools ready ($((SECONDS - started)) s)"
 }
 
 # --- Node tools: every devDependency of package.json exactly as package-lock.json says.
@@ -209,10 +232,14 @@ bindings_python() {
                 "../../$VENV/bin/python" -m pytest -q -p no:cacheprovider tests
     )
 }
+# The Go module copied out of the checkout alone, as `go mod vendor` or a copy would take it: its
+# tests read only what is inside it (testdata/, written by the xtask).
 bindings_go() {
     mocks_alive || return 1
+    local module="$work/go-module"
+    rm -rf "$module" && cp -R bindings/go "$module"
     (
-        cd bindings/go || exit 1
+        cd "$module" || exit 1
         # The Go module proxy is out of reach, and the binding needs nothing but the standard library.
         export GOPROXY=off GOTOOLCHAIN=local
         local unformatted
@@ -226,17 +253,124 @@ bindings_go() {
     )
 }
 
+# --- Clients generated from the committed openapi.json (issue 20), each in a fresh project outside
+# the checkout. The consumers use the mock's built-in credentials (R13), read from the live cases
+# the xtask exports, so that they are written down once.
+credential() {
+    python3 -c 'import json, sys
+cases = json.load(open("bindings/examples.json"))["live"]
+headers = [case["headers"] for case in cases if case["status"] == 200]
+print(next(h[sys.argv[1]] for h in headers if sys.argv[1] in h).removeprefix("Bearer "))' "$1"
+}
+consumer_env() {
+    WA_STATS_TOKEN="$MOCK_TOKEN" WA_STATS_API_KEY="$MOCK_API_KEY" \
+        WA_STATS_MOCK_URL="$OPEN_URL" WA_STATS_STRICT_MOCK_URL="$STRICT_URL" "$@"
+}
+client_typescript() {
+    mocks_alive || return 1
+    local project="$work/ts-client" source=tests/external/clients/typescript
+    local root="$PWD"
+    mkdir -p "$project" &&
+        cp "$source/package.json" "$source/package-lock.json" "$source/tsconfig.json" "$source/consumer.ts" "$project/" &&
+        (
+            cd "$project" &&
+                npm ci --prefer-offline --no-audit --no-fund --loglevel=error &&
+                node_modules/.bin/openapi-typescript "$root/$OPENAPI" -o schema.d.ts &&
+                node_modules/.bin/tsc --strict -p . &&
+                consumer_env node dist/consumer.js
+        )
+}
+client_python() {
+    mocks_alive || return 1
+    local project="$work/py-client"
+    mkdir -p "$project"
+    "$CLIENT_VENV/bin/openapi-python-client" generate --path "$OPENAPI" \
+        --config tests/external/clients/python/openapi-python-client.yaml \
+        --output-path "$project/wa-stats-client" &&
+        python3 -m venv "$project/venv" &&
+        "$project/venv/bin/pip" install --quiet --disable-pip-version-check "$project/wa-stats-client" &&
+        cp tests/external/clients/python/consumer.py "$project/" &&
+        "$CLIENT_VENV/bin/mypy" --strict --python-executable "$project/venv/bin/python" \
+            --cache-dir "$work/mypy-client" "$project/consumer.py" &&
+        (cd "$project" && consumer_env venv/bin/python consumer.py)
+}
+
+# --- The bindings as packages, the way users get them (issue 20), outside the checkout.
+package_typescript() {
+    mocks_alive || return 1
+    local project="$work/ts-package"
+    mkdir -p "$project"
+    # prepack builds dist/ (it is not in git); the tarball must work without the checkout.
+    (cd bindings/typescript && npm pack --silent --pack-destination "$project") >"$project/packed" &&
+        mv "$project/$(tail -n 1 "$project/packed")" "$project/wa-stats-bindings.tgz" &&
+        tar -tzf "$project/wa-stats-bindings.tgz" | grep -qx 'package/dist/src/index.js' &&
+        cp tests/external/packages/typescript/{package.json,tsconfig.json,consumer.ts} "$project/" &&
+        (
+            cd "$project" &&
+                npm install --prefer-offline --no-audit --no-fund --loglevel=error &&
+                node_modules/.bin/tsc --strict -p . &&
+                consumer_env node dist/consumer.js
+        )
+}
+package_python() {
+    mocks_alive || return 1
+    local project="$work/py-package"
+    mkdir -p "$project"
+    "$CLIENT_VENV/bin/pyproject-build" --outdir "$project/dist" bindings/python >"$project/build.log" 2>&1 ||
+        { cat "$project/build.log"; return 1; }
+    # What setuptools leaves in the checkout (build/, *.egg-info/) is ignored by git.
+    local litter
+    litter="$(git ls-files --others --exclude-standard -- bindings/python)"
+    if [[ -n "$litter" ]]; then
+        echo "building bindings/python left files git does not ignore: $litter"
+        return 1
+    fi
+    "$CLIENT_VENV/bin/twine" check --strict "$project"/dist/* &&
+        python3 -m venv "$project/venv" &&
+        "$project/venv/bin/pip" install --quiet --disable-pip-version-check "$project"/dist/*.whl &&
+        cp tests/external/packages/python/consumer.py "$project/" &&
+        "$CLIENT_VENV/bin/mypy" --strict --python-executable "$project/venv/bin/python" \
+            --cache-dir "$work/mypy-package" "$project/consumer.py" &&
+        (cd "$project" && consumer_env venv/bin/python consumer.py)
+}
+package_go() {
+    mocks_alive || return 1
+    local project="$work/go-consumer" source=tests/external/packages/go
+    mkdir -p "$project/third_party" &&
+        cp "$source/go.mod" "$source/main.go" "$project/" &&
+        cp -R bindings/go "$project/third_party/wastats" || return 1
+    # The README shows a consumer exactly these lines.
+    local line
+    while IFS= read -r line; do
+        if [[ "$line" == require* || "$line" == replace* ]] && ! grep -qxF "$line" bindings/go/README.md; then
+            echo "bindings/go/README.md lacks the consumer's go.mod line: $line"
+            return 1
+        fi
+    done <"$source/go.mod"
+    (
+        cd "$project" &&
+            export GOPROXY=off GOTOOLCHAIN=local &&
+            go vet . &&
+            consumer_env go run .
+    )
+}
+
 echo "== external checks: setup"
 wants python || wants schemathesis || wants bindings && python_tools
-wants redocly || wants bindings && node_tools
-if wants bindings; then
+wants redocly || wants bindings || wants packages && node_tools
+wants clients || wants packages && client_tools
+if wants clients || wants packages; then
+    MOCK_TOKEN="$(credential authorization)"
+    MOCK_API_KEY="$(credential x-ins-auth-key)"
+fi
+if wants bindings || wants packages; then
     if ! command -v go >/dev/null; then
         echo "go is not installed: apt-get install -y golang-go (.ci/run installs it)" >&2
         exit 1
     fi
     go version
 fi
-if wants python || wants schemathesis || wants bindings; then
+if wants python || wants schemathesis || wants bindings || wants clients || wants packages; then
     build_mock
     start_mock open --rate-limit off
     OPEN_URL="$MOCK_URL"
@@ -244,7 +378,8 @@ if wants python || wants schemathesis || wants bindings; then
         start_mock limited --rate-limit 100
         LIMITED_URL="$MOCK_URL"
     fi
-    if wants bindings; then
+    STRICT_URL=""
+    if wants bindings || wants clients; then
         start_mock strict --rate-limit 1
         STRICT_URL="$MOCK_URL"
     fi
@@ -255,7 +390,12 @@ wants python && run_check "python schema consumer" python_check
 wants bindings && run_check "bindings: generated code is fresh" bindings_fresh
 wants bindings && run_check "bindings: typescript (tsc --strict, node --test)" bindings_typescript
 wants bindings && run_check "bindings: python (mypy --strict, pytest)" bindings_python
-wants bindings && run_check "bindings: go (gofmt, go vet, go test)" bindings_go
+wants bindings && run_check "bindings: go, the module copied out alone (gofmt, go vet, go test)" bindings_go
+wants clients && run_check "openapi.json → openapi-typescript + openapi-fetch (tsc --strict, run)" client_typescript
+wants clients && run_check "openapi.json → openapi-python-client (mypy --strict, run)" client_python
+wants packages && run_check "package: npm pack tarball in a fresh project (tsc --strict, run)" package_typescript
+wants packages && run_check "package: wheel + sdist (twine check --strict), wheel in a fresh venv (mypy --strict, run)" package_python
+wants packages && run_check "package: Go module taken with the README's go.mod lines (go vet, run)" package_go
 wants schemathesis && run_check "schemathesis" schemathesis_run
 
 if ((status == 0)); then

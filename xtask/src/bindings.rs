@@ -153,7 +153,7 @@ fn python(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
             "--output-model-type",
             "pydantic_v2.BaseModel",
             "--target-python-version",
-            "3.11",
+            "3.10",
             "--extra-fields",
             "allow",
             "--strict-types",

@@ -123,6 +123,10 @@ fn tolerant() -> Vec<Value> {
         ),
         ("one_counter", r#"{"sent":7}"#.to_owned()),
         (
+            "null_breakdowns",
+            r#"{"sent":2,"dropDetails":null,"undeliveredDetails":null}"#.to_owned(),
+        ),
+        (
             "open_wins_over_read",
             r#"{"data":{"statistics":{"open":5,"read":3}}}"#.to_owned(),
         ),
@@ -138,8 +142,16 @@ fn tolerant() -> Vec<Value> {
     cases
         .into_iter()
         .map(|(name, body)| {
+            // The Rust reader keeps an absent breakdown absent (`Option`); the canonical body,
+            // which the bindings' readers produce, has both, zeros when absent.
             let reads_as = CampaignStatistics::from_json(body.as_bytes())
-                .map(|stats| parsed(&stats.to_json()))
+                .map(|mut stats| {
+                    stats.drop_details.get_or_insert_with(Default::default);
+                    stats
+                        .undelivered_details
+                        .get_or_insert_with(Default::default);
+                    parsed(&stats.to_json())
+                })
                 .unwrap_or(Value::Null);
             json!({"name": name, "body": parsed(&body), "readsAs": reads_as})
         })
@@ -318,8 +330,10 @@ pub(crate) fn examples_json() -> Value {
 /// What the tolerant reading fills in (R10): for each object type of the success body, every
 /// field that reads as a default when absent, with that default (taken from the `default`s of the
 /// reader's schema, before `schema::response_schema` makes those fields required); and for each
-/// property of the body that holds a nested object (or a list of them), that object's type.
-pub(crate) fn tolerant_reading() -> (Map<String, Value>, Map<String, Value>) {
+/// property of the body that holds a nested object (or a list of them), that object's type; and
+/// the nested properties the canonical schema requires (the reason breakdowns), which the reading
+/// fills with zeros when a body leaves them out or sends `null`.
+pub(crate) fn tolerant_reading() -> (Map<String, Value>, Map<String, Value>, Vec<Value>) {
     let schema = SchemaGenerator::new(SchemaSettings::draft2020_12())
         .into_root_schema_for::<CampaignStatistics>()
         .to_value();
@@ -350,13 +364,25 @@ pub(crate) fn tolerant_reading() -> (Map<String, Value>, Map<String, Value>) {
             nested.insert(name.clone(), Value::from(reference));
         }
     }
-    (defaults, nested)
+    let canonical = wa_stats_model::schema::response_schema().to_value();
+    let filled = canonical["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|name| name.as_str().is_some_and(|name| nested.contains_key(name)))
+        .cloned()
+        .collect();
+    (defaults, nested, filled)
 }
 
 /// Each package's manifest or version file: path relative to the workspace root, and contents.
 pub(crate) fn files(version: &str, root_package: &Value) -> Vec<(PathBuf, String)> {
-    let (defaults, nested) = tolerant_reading();
-    let (defaults, nested) = (Value::Object(defaults), Value::Object(nested));
+    let (defaults, nested, filled) = tolerant_reading();
+    let (defaults, nested, filled) = (
+        Value::Object(defaults),
+        Value::Object(nested),
+        Value::Array(filled),
+    );
     let pretty = |value: &Value| serde_json::to_string_pretty(value).unwrap_or_default();
     let package_json = json!({
         "name": "@wa-stats/bindings",
@@ -367,7 +393,9 @@ pub(crate) fn files(version: &str, root_package: &Value) -> Vec<(PathBuf, String
         "main": "dist/src/index.js",
         "types": "dist/src/index.d.ts",
         "files": ["dist/src", "README.md"],
-        "scripts": {"build": "tsc -p .", "test": "tsc -p . && node --test dist/test/"},
+        // `npm pack` and `npm publish` build dist/ first: it is not in git, and a tarball
+        // without it is empty.
+        "scripts": {"build": "tsc -p .", "prepack": "tsc -p .", "test": "tsc -p . && node --test dist/test/"},
         // The same pins as the repository's own tools (package.json at the root).
         "devDependencies": {
             "typescript": root_package["devDependencies"]["typescript"],
@@ -383,7 +411,7 @@ pub(crate) fn files(version: &str, root_package: &Value) -> Vec<(PathBuf, String
          description = \"pydantic v2 models for Insider's WhatsApp Campaign Analytics API, generated from the wa-stats JSON Schemas, with the tolerant reading and error classification.\"\n\
          readme = \"README.md\"\n\
          license = \"MIT OR Apache-2.0\"\n\
-         requires-python = \">=3.11\"\n\
+         requires-python = \">=3.10\"\n\
          dependencies = [\"pydantic>=2.10,<3\"]\n\
          \n\
          [build-system]\n\
@@ -405,6 +433,12 @@ pub(crate) fn files(version: &str, root_package: &Value) -> Vec<(PathBuf, String
             PathBuf::from("bindings/examples.json"),
             render_json(&examples_json()),
         ),
+        // The same cases inside the Go module, whose tests must pass where the module is used
+        // on its own (copied out, vendored), with nothing outside it to read.
+        (
+            PathBuf::from("bindings/go/testdata/examples.json"),
+            render_json(&examples_json()),
+        ),
         (
             PathBuf::from("bindings/typescript/package.json"),
             render_json(&package_json),
@@ -417,9 +451,12 @@ pub(crate) fn files(version: &str, root_package: &Value) -> Vec<(PathBuf, String
                  /** For each object type, the fields the tolerant reading fills in when a body leaves them out. */\n\
                  export const DEFAULTS: Readonly<Record<string, Readonly<Record<string, number | string | boolean>>>> = {};\n\n\
                  /** The type of each property of `CampaignStatistics` that holds objects. */\n\
-                 export const NESTED: Readonly<Record<string, string>> = {};\n",
+                 export const NESTED: Readonly<Record<string, string>> = {};\n\n\
+                 /** The nested properties every canonical body has: filled with zeros when a body leaves them out. */\n\
+                 export const ALWAYS_PRESENT: readonly string[] = {};\n",
                 pretty(&defaults),
-                pretty(&nested)
+                pretty(&nested),
+                serde_json::to_string(&filled).unwrap_or_default()
             ),
         ),
         (PathBuf::from("bindings/python/pyproject.toml"), pyproject),
@@ -432,9 +469,12 @@ pub(crate) fn files(version: &str, root_package: &Value) -> Vec<(PathBuf, String
                  # For each object type, the fields the tolerant reading fills in when a body leaves them out.\n\
                  DEFAULTS: dict[str, dict[str, object]] = json.loads(\n    \"\"\"{}\"\"\"\n)\n\n\
                  # The type of each property of CampaignStatistics that holds objects.\n\
-                 NESTED: dict[str, str] = json.loads(\n    \"\"\"{}\"\"\"\n)\n",
+                 NESTED: dict[str, str] = json.loads(\n    \"\"\"{}\"\"\"\n)\n\n\
+                 # The nested properties every canonical body has: filled with zeros when a body leaves them out.\n\
+                 ALWAYS_PRESENT: list[str] = json.loads(\n    \"\"\"{}\"\"\"\n)\n",
                 serde_json::to_string(&defaults).unwrap_or_default(),
-                serde_json::to_string(&nested).unwrap_or_default()
+                serde_json::to_string(&nested).unwrap_or_default(),
+                serde_json::to_string(&filled).unwrap_or_default()
             ),
         ),
     ]
@@ -443,7 +483,8 @@ pub(crate) fn files(version: &str, root_package: &Value) -> Vec<(PathBuf, String
 /// `bindings/go/version.go` before gofmt (which `cargo xtask bindings` runs on it): the version
 /// and what the tolerant reading fills in.
 pub(crate) fn go_version_file(version: &str) -> String {
-    let (defaults, nested) = tolerant_reading();
+    let (defaults, nested, filled) = tolerant_reading();
+    let filled: Vec<String> = filled.iter().map(Value::to_string).collect();
     let (defaults, nested) = (Value::Object(defaults), Value::Object(nested));
     format!(
         "// Code generated by `cargo xtask bindings` from the wa-stats crates. DO NOT EDIT.\n\n\
@@ -455,9 +496,13 @@ pub(crate) fn go_version_file(version: &str) -> String {
          // body leaves them out, with the JSON they read as.\n\
          var defaults = map[string]map[string]string{{\n{}}}\n\n\
          // nested names the type of each property of CampaignStatistics that holds objects.\n\
-         var nested = map[string]string{{\n{}}}\n",
+         var nested = map[string]string{{\n{}}}\n\n\
+         // alwaysPresent names the nested properties every canonical body has: the tolerant\n\
+         // reading fills them with zeros when a body leaves them out.\n\
+         var alwaysPresent = []string{{{}}}\n",
         go_literal(&defaults),
-        go_literal(&nested)
+        go_literal(&nested),
+        filled.join(", ")
     )
 }
 
@@ -527,7 +572,8 @@ mod tests {
 
     #[test]
     fn the_tolerant_reading_fills_every_counter_and_names_the_nested_types() {
-        let (defaults, nested) = tolerant_reading();
+        let (defaults, nested, filled) = tolerant_reading();
+        assert_eq!(filled, [json!("dropDetails"), json!("undeliveredDetails")]);
         assert_eq!(defaults["CampaignStatistics"]["sent"], 0);
         assert_eq!(defaults["ResponseCard"]["buttonName"], "");
         assert_eq!(nested["responses"], "ResponseCard");

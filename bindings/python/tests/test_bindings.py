@@ -84,6 +84,12 @@ def test_counters_are_plain_required_ints() -> None:
     with pytest.raises(ValidationError):
         CampaignStatistics.model_validate({"data": {"statistics": {"sent": 1}}})
     assert read_statistics({"data": {"statistics": {"sent": 1}}}).sent == 1
+    # Both reason breakdowns are required: a reason reads as a plain int, no None check.
+    capped: int = sample.dropDetails.frequencyCapped
+    assert capped == EXAMPLES["documented"][1]["body"]["dropDetails"]["frequencyCapped"]
+    assert CampaignStatistics.model_fields["dropDetails"].is_required()
+    filled = read_statistics({"sent": 1, "dropDetails": None})
+    assert (filled.dropDetails.duplicates, filled.undeliveredDetails.mediaErrors) == (0, 0)
     envelope = CampaignStatisticsEnvelope.model_validate({"data": {"statistics": {"sent": 1, "read": 2}}})
     assert (envelope.data.statistics.sent, envelope.data.statistics.read, envelope.data.statistics.open) == (1, 2, None)
 

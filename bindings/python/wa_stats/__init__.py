@@ -13,6 +13,7 @@ from .statistics import CampaignStatistics, DropDetails, ResponseCard, ResponseS
 __version__ = VERSION
 
 __all__ = [
+    "VERSION",
     "ApiError",
     "CampaignStatistics",
     "CampaignStatisticsEnvelope",

@@ -14,3 +14,8 @@ DEFAULTS: dict[str, dict[str, object]] = json.loads(
 NESTED: dict[str, str] = json.loads(
     """{"dropDetails":"DropDetails","responseSummary":"ResponseSummary","responses":"ResponseCard","undeliveredDetails":"UndeliveredDetails"}"""
 )
+
+# The nested properties every canonical body has: filled with zeros when a body leaves them out.
+ALWAYS_PRESENT: list[str] = json.loads(
+    """["dropDetails","undeliveredDetails"]"""
+)

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ValidationError
 
-from .counters import DEFAULTS, NESTED
+from .counters import ALWAYS_PRESENT, DEFAULTS, NESTED
 from .errors import CodedErrorBody, FieldErrorsBody, MessageBody, RateLimitedBody
 from .statistics import CampaignStatistics
 
-ErrorKind: TypeAlias = Literal[
+ErrorKind = Literal[
     "parse_failed",
     "validation_failed",
     "campaign_not_found",
@@ -24,7 +24,7 @@ ErrorKind: TypeAlias = Literal[
     "unauthorized",
     "other",
 ]
-ErrorBody: TypeAlias = CodedErrorBody | FieldErrorsBody | RateLimitedBody | MessageBody
+ErrorBody = Union[CodedErrorBody, FieldErrorsBody, RateLimitedBody, MessageBody]
 
 _KIND_OF_CODE: dict[str, ErrorKind] = {
     "3001": "parse_failed",
@@ -49,7 +49,11 @@ def _read_flat(value: dict[str, Any]) -> dict[str, Any]:
     for name, type_name in NESTED.items():
         nested = value.get(name)
         if nested is None:
-            value.pop(name, None)
+            # The reason breakdowns are in every canonical body: an absent one reads as zeros.
+            if name in ALWAYS_PRESENT:
+                value[name] = _with_defaults(type_name, {})
+            else:
+                value.pop(name, None)
         elif isinstance(nested, list):
             value[name] = [_with_defaults(type_name, item) if isinstance(item, dict) else item for item in nested]
         elif isinstance(nested, dict):
@@ -59,8 +63,8 @@ def _read_flat(value: dict[str, Any]) -> dict[str, Any]:
 
 def read_statistics(body: str | bytes | dict[str, Any]) -> CampaignStatistics:
     """Reads a success body in any form R10 accepts: the flat Sample Response, the
-    `{"data":{"statistics":{...}}}` envelope (`read` for `open`), counters left out (read as 0).
-    Validates as strictly as the canonical schema: a negative or non-integer counter raises
+    `{"data":{"statistics":{...}}}` envelope (`read` for `open`), counters left out (read as 0),
+    a reason breakdown left out or `null` (read as all zeros). Validates as strictly as the canonical schema: a negative or non-integer counter raises
     `pydantic.ValidationError`. Unknown fields are kept."""
     value = json.loads(body) if isinstance(body, (str, bytes)) else body
     if not isinstance(value, dict):

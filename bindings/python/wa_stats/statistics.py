@@ -190,7 +190,7 @@ class UndeliveredDetails(BaseModel):
 
 class CampaignStatistics(BaseModel):
     """
-    Statistics for one WhatsApp campaign over the requested range, in the canonical flat form the API sends: every counter present. Readers should also accept the tolerant forms of R10 (the envelope {"data":{"statistics":{...}}}, `read` for `open`, absent counters as 0), which each binding implements beside its generated types. Unknown fields may appear and should be kept.
+    Statistics for one WhatsApp campaign over the requested range, in the canonical flat form the API sends: every counter and both reason breakdowns present. Readers should also accept the tolerant forms of R10 (the envelope {"data":{"statistics":{...}}}, `read` for `open`, absent counters and breakdowns as 0), which each binding implements beside its generated types. Unknown fields may appear and should be kept.
     """
 
     model_config = ConfigDict(
@@ -216,7 +216,7 @@ class CampaignStatistics(BaseModel):
     """
     Recipients dropped before sending, for the reasons in `dropDetails`.
     """
-    dropDetails: DropDetails | None = None
+    dropDetails: DropDetails
     """
     Why recipients were dropped; the reasons add up to `drop`.
     """
@@ -248,7 +248,7 @@ class CampaignStatistics(BaseModel):
     """
     Sent messages that WhatsApp failed to deliver, for the reasons in `undeliveredDetails`.
     """
-    undeliveredDetails: UndeliveredDetails | None = None
+    undeliveredDetails: UndeliveredDetails
     """
     Why sent messages were not delivered; the reasons add up to `undelivered`.
     """

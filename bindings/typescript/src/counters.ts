@@ -70,3 +70,6 @@ export const NESTED: Readonly<Record<string, string>> = {
   "responses": "ResponseCard",
   "undeliveredDetails": "UndeliveredDetails"
 };
+
+/** The nested properties every canonical body has: filled with zeros when a body leaves them out. */
+export const ALWAYS_PRESENT: readonly string[] = ["dropDetails","undeliveredDetails"];

@@ -2,7 +2,7 @@
 // few lines: the tolerant reading of a success body (R10) and the classification of an error
 // answer (R11). Both agree with the Rust model on every documented body (test/bindings.test.ts).
 
-import { DEFAULTS, NESTED } from "./counters.js";
+import { ALWAYS_PRESENT, DEFAULTS, NESTED } from "./counters.js";
 import type {
   CampaignStatistics,
   CampaignStatisticsRequest,
@@ -55,7 +55,9 @@ function readFlat(value: Json, path: string): Json {
     const nested = flat[field];
     const at = `${path}.${field}`;
     if (nested === null || nested === undefined) {
-      delete flat[field];
+      // The reason breakdowns are in every canonical body: an absent one reads as zeros.
+      if (ALWAYS_PRESENT.includes(field)) flat[field] = withDefaults(typeName, {}, at);
+      else delete flat[field];
     } else if (Array.isArray(nested)) {
       flat[field] = nested.map((item: unknown, index) => {
         if (!isObject(item)) throw new DecodeError(`${at}[${index}]`, "expected an object");
@@ -71,8 +73,8 @@ function readFlat(value: Json, path: string): Json {
 }
 
 /** Reads a success body in any form R10 accepts: the flat Sample Response, the
- * `{"data":{"statistics":{...}}}` envelope (`read` for `open`), counters left out (read as 0).
- * Throws `DecodeError` for a negative, fractional or non-number counter. Unknown fields are kept. */
+ * `{"data":{"statistics":{...}}}` envelope (`read` for `open`), counters left out (read as 0),
+ * a reason breakdown left out or `null` (read as all zeros). Throws `DecodeError` for a negative, fractional or non-number counter. Unknown fields are kept. */
 export function readStatistics(body: string | unknown): CampaignStatistics {
   const value: unknown = typeof body === "string" ? JSON.parse(body) : body;
   if (!isObject(value)) throw new DecodeError("$", "a success body is a JSON object");

@@ -20,7 +20,7 @@ export interface CampaignStatisticsRequest {
 }
 
 /**
- * Statistics for one WhatsApp campaign over the requested range, in the canonical flat form the API sends: every counter present. Readers should also accept the tolerant forms of R10 (the envelope {"data":{"statistics":{...}}}, `read` for `open`, absent counters as 0), which each binding implements beside its generated types. Unknown fields may appear and should be kept.
+ * Statistics for one WhatsApp campaign over the requested range, in the canonical flat form the API sends: every counter and both reason breakdowns present. Readers should also accept the tolerant forms of R10 (the envelope {"data":{"statistics":{...}}}, `read` for `open`, absent counters and breakdowns as 0), which each binding implements beside its generated types. Unknown fields may appear and should be kept.
  */
 export interface CampaignStatistics {
   /**
@@ -43,7 +43,7 @@ export interface CampaignStatistics {
    * Recipients dropped before sending, for the reasons in `dropDetails`.
    */
   drop: number;
-  dropDetails?: DropDetails;
+  dropDetails: DropDetails;
   /**
    * Delivered messages the recipient opened, as measured by WhatsApp read receipts (called `read` in the enveloped form).
    */
@@ -69,7 +69,7 @@ export interface CampaignStatistics {
    * Sent messages that WhatsApp failed to deliver, for the reasons in `undeliveredDetails`.
    */
   undelivered: number;
-  undeliveredDetails?: UndeliveredDetails;
+  undeliveredDetails: UndeliveredDetails;
   /**
    * Recipients who unsubscribed in response to the campaign.
    */

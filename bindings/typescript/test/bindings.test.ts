@@ -133,10 +133,12 @@ test("unknown fields are kept at every level", () => {
   assert.deepEqual(JSON.parse(JSON.stringify(readStatistics(body))), body);
 });
 
-test("a null counter is refused, a null detail object is absent", () => {
+test("a null counter is refused, a null or absent breakdown reads as zeros", () => {
   const sample = examples.documented.find((c) => c.name === "sample")?.body as CampaignStatistics;
   assert.throws(() => readStatistics({ ...sample, sent: null }), DecodeError);
-  assert.equal(readStatistics({ ...sample, dropDetails: null }).dropDetails, undefined);
+  assert.equal(readStatistics({ ...sample, dropDetails: null }).dropDetails.frequencyCapped, 0);
+  const { undeliveredDetails: _left, ...withoutBreakdown } = sample;
+  assert.equal(readStatistics(withoutBreakdown).undeliveredDetails.mediaErrors, 0);
 });
 
 test("a proxy's HTML page is an error of kind other with its text kept", () => {

@@ -8,6 +8,11 @@ export function deliveryRate(sample: CampaignStatistics): number {
   return sample.delivered / sample.sent;
 }
 
+export function frequencyCapped(sample: CampaignStatistics): number {
+  // Both reason breakdowns are required: no null check before reading a reason.
+  return sample.dropDetails.frequencyCapped + sample.undeliveredDetails.mediaErrors;
+}
+
 export function cardCount(sample: CampaignStatistics): number {
   // The conversational parts may be absent, and the type says so.
   return sample.responses?.length ?? 0;

@@ -18,15 +18,21 @@
 
 pub mod endpoint;
 pub mod error;
+/// Public on purpose: the vendor page's bodies are part of the contract, and dependents' tests
+/// use them as we do.
 pub mod examples;
 pub mod oauth;
 pub mod openapi;
-pub mod parse;
+// Private: its API is `parse_request` and `ParseError`, re-exported below.
+mod parse;
 pub mod request;
 pub mod schema;
 pub mod secret;
 pub mod statistics;
 pub mod validation;
+/// Not part of the crate's stable API: the sliding window the mock's limiters and the client's
+/// pacer share. It may change in any release; depend on it only through those crates.
+#[doc(hidden)]
 pub mod window;
 
 pub use endpoint::CredentialKind;

@@ -85,7 +85,8 @@ pub fn request_schema() -> Schema {
 /// What readers accept beyond it (the `{"data":{"statistics":…}}` envelope, `read` for `open`,
 /// absent counters as 0) is the tolerant reading of R10, which [`CampaignStatistics`]'s
 /// `Deserialize` implements and which each binding under `bindings/` implements in a few lines
-/// (docs/bindings.md); the OpenAPI document keeps the tolerant shape for the 200 answer.
+/// (docs/bindings.md) and the OpenAPI document describes in its text. Both reason breakdowns are
+/// required; an absent one reads as zeros.
 pub fn response_schema() -> Schema {
     let mut schema = root_schema_for::<CampaignStatistics>();
     if let Some(map) = schema.as_object_mut() {
@@ -94,14 +95,70 @@ pub fn response_schema() -> Schema {
             Value::from(CANONICAL_RESPONSE_DESCRIPTION),
         );
     }
-    canonical(schema)
+    let mut schema = canonical(schema);
+    if let Some(Value::Array(required)) = schema.get_mut("required") {
+        required.extend(ALWAYS_SENT_BREAKDOWNS.map(Value::from));
+    }
+    schema
+}
+
+/// The reason breakdowns every canonical body carries (R10: the API sends every field, and the
+/// mock does, zeros included). A tolerant reader fills an absent one with zeros, so that a value of
+/// the canonical type always has both; `responses` and `responseSummary` belong to conversational
+/// campaigns only and stay optional.
+const ALWAYS_SENT_BREAKDOWNS: [&str; 2] = ["dropDetails", "undeliveredDetails"];
+
+/// The canonical success body's types as OpenAPI components: [`response_schema`]'s root as
+/// `CampaignStatistics` and each of its `$defs` under its own name, references rewritten to
+/// `#/components/schemas/`. The OpenAPI document's 200 answers use them, so that a client
+/// generated from it has plain required counters.
+pub(crate) fn response_components() -> serde_json::Map<String, Value> {
+    let mut root = response_schema().to_value();
+    let mut components = serde_json::Map::new();
+    if let Value::Object(map) = &mut root {
+        for key in ["$schema", "$comment"] {
+            map.remove(key);
+        }
+        if let Some(Value::Object(defs)) = map.remove("$defs") {
+            components.extend(defs);
+        }
+    }
+    components.insert("CampaignStatistics".to_owned(), root);
+    let mut components = Value::Object(components);
+    rewrite_refs(&mut components, "#/$defs/", "#/components/schemas/");
+    match components {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+fn rewrite_refs(value: &mut Value, from: &str, to: &str) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                match item {
+                    Value::String(target) if key == "$ref" => {
+                        if let Some(name) = target.strip_prefix(from) {
+                            *target = format!("{to}{name}");
+                        }
+                    }
+                    _ => rewrite_refs(item, from, to),
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| rewrite_refs(item, from, to)),
+        _ => {}
+    }
 }
 
 const CANONICAL_RESPONSE_DESCRIPTION: &str = "Statistics for one WhatsApp campaign over the \
-    requested range, in the canonical flat form the API sends: every counter present. Readers \
-    should also accept the tolerant forms of R10 (the envelope {\"data\":{\"statistics\":{...}}}, \
-    `read` for `open`, absent counters as 0), which each binding implements beside its generated \
-    types. Unknown fields may appear and should be kept.";
+    requested range, in the canonical flat form the API sends: every counter and both reason \
+    breakdowns present. Readers should also accept the tolerant forms of R10 (the envelope \
+    {\"data\":{\"statistics\":{...}}}, `read` for `open`, absent counters and breakdowns as 0), \
+    which each binding implements beside its generated types. Unknown fields may appear and \
+    should be kept.";
 
 /// Schema of the enveloped success body of the vendor page's "200 OK" example,
 /// `{"data":{"statistics":{...}}}`, in which `read` stands for `open` and any counter may be
