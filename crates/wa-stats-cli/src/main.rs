@@ -395,7 +395,7 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
 }
 
 /// The one message for an answer that stopped the run, and its exit status.
-fn halted(stopper: &Stopper, credential: &str, origins: &Origins<'_>) -> Stop {
+pub(crate) fn halted(stopper: &Stopper, credential: &str, origins: &Origins<'_>) -> Stop {
     let Stopper {
         campaign_id,
         cause,

@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use crate::config::{ClientBuilder, Setting};
+use crate::Setting;
+use crate::config::ClientBuilder;
 use crate::error::{BoxError, Error};
 
 /// The trust settings of a [`ClientBuilder`]: extra roots, and whether the platform's and the

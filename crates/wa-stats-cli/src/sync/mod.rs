@@ -100,7 +100,7 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
         Ok::<_, String>((written, busy))
     });
 
-    let progress = fetch::progress_bar(quiet, cli.global.verbose, requests, "days");
+    let progress = crate::progress::progress_bar(quiet, cli.global.verbose, requests, "days");
     let calls: Vec<(i64, TimeRange)> = plan
         .iter()
         .flat_map(|(id, _, days)| {
@@ -127,11 +127,17 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
         let (campaign, day) = places[index];
         let answer = match outcome {
             Ok(stats) => columns::row(&columns, &stats),
-            Err(error) if fetch::stops_the_run(&error) => {
-                stopped = Some((id, error));
-                break;
-            }
-            Err(error) => Err(error.report().to_string()),
+            Err(error) => match fetch::Cause::of(&error) {
+                Some(cause) => {
+                    stopped = Some(fetch::Stopper {
+                        campaign_id: id,
+                        cause,
+                        report: error.report().to_string(),
+                    });
+                    break;
+                }
+                None => Err(error.report().to_string()),
+            },
         };
         if let Err(why) = &answer {
             failed.push((id, day, why.clone()));
@@ -155,12 +161,8 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
         Ok(Err(message)) => return Err(Stop::Failed(message)),
         Err(error) => return Err(Stop::Failed(format!("the database writer failed: {error}"))),
     };
-    if let Some((id, error)) = stopped {
-        return Err(Stop::NotAuthorised(crate::not_authorised(
-            id,
-            &error,
-            &credential_flags,
-        )));
+    if let Some(stopper) = stopped {
+        return Err(crate::halted(&stopper, &credential_flags, origins));
     }
     if !quiet {
         let mut err = io::stderr().lock();
