@@ -72,10 +72,14 @@ fn sample_with(changes: Value) -> Value {
 #[test]
 fn response_schema_is_the_canonical_body_every_counter_present() {
     let response = validator(schema::response_schema());
+    // R10: the canonical body carries both breakdowns, zeros included.
+    let mut zeros = wa_stats_model::CampaignStatistics::default();
+    zeros.drop_details = Some(wa_stats_model::DropDetails::default());
+    zeros.undelivered_details = Some(wa_stats_model::UndeliveredDetails::default());
     for body in [
         value(examples::SAMPLE_RESPONSE),
         examples::conversational_response(),
-        serde_json::to_value(wa_stats_model::CampaignStatistics::default()).unwrap(),
+        serde_json::to_value(&zeros).unwrap(),
         sample_with(json!({"aFieldFromTheFuture": {"x": 1}})),
         sample_with(json!({"revenue": 12.5})),
     ] {
@@ -86,6 +90,8 @@ fn response_schema_is_the_canonical_body_every_counter_present() {
         value(examples::ENVELOPE_RESPONSE),
         value(examples::CONVERSATIONAL_ADDITION),
         json!({"sent": 1}),
+        // Without its breakdowns a body is tolerated by readers (they fill zeros), not canonical.
+        serde_json::to_value(wa_stats_model::CampaignStatistics::default()).unwrap(),
     ] {
         assert_invalid(&response, &tolerated);
     }

@@ -141,7 +141,9 @@ fn man_pages_render() {
     let unknown = wa_stats(&["man", "nope"], &[], None);
     assert_eq!(unknown.code, 2, "{unknown:?}");
     assert!(
-        unknown.stderr.contains("give one of: campaign, token"),
+        unknown
+            .stderr
+            .contains("give one of: campaign, sync, token"),
         "{unknown:?}"
     );
 }

@@ -16,9 +16,9 @@ use super::{Error, Setting};
 /// use wa_stats_client::{Error, TokenError};
 /// # fn demo(error: Error) {
 /// if let Error::TokenEndpoint { source, .. } = &error {
-///     match &**source {
-///         TokenError::UnusableToken { reason, .. } => eprintln!("the server's answer: {reason}"),
-///         TokenError::Request(inner) => eprintln!("{} ({})", inner.report(), inner.kind_name()),
+///     match (&**source, source.request()) {
+///         (TokenError::UnusableToken { reason, .. }, _) => eprintln!("the answer: {reason}"),
+///         (_, Some(inner)) => eprintln!("{} ({})", inner.report(), inner.kind_name()),
 ///         _ => eprintln!("{}", error.report()),
 ///     }
 /// }
@@ -46,7 +46,9 @@ pub enum TokenError {
 }
 
 impl TokenError {
-    fn request(&self) -> Option<&Error> {
+    /// The request's error, for [`Request`](Self::Request) (whose field a pattern outside this
+    /// crate cannot name, the variant being `#[non_exhaustive]`).
+    pub fn request(&self) -> Option<&Error> {
         match self {
             Self::Request(error) => Some(error),
             Self::UnusableToken { .. } => None,
