@@ -106,7 +106,7 @@ pub(crate) struct SyncArgs {
     )]
     pub(crate) ids: Vec<String>,
     /// The database: a file path or sqlite:PATH (SQLite, created if missing), or
-    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DB. Prefer the environment variable for a URL
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`. Prefer the environment variable for a URL
     /// with a password.
     #[arg(long, value_name = "TARGET", env = SYNC_DB_ENV, hide_env_values = true)]
     pub(crate) db: String,

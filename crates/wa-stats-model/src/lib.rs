@@ -30,8 +30,8 @@ pub mod schema;
 pub mod secret;
 pub mod statistics;
 pub mod validation;
-/// Not part of the crate's stable API: the sliding window the mock's limiters and the client's
-/// pacer share. It may change in any release; depend on it only through those crates.
+// Not part of the crate's stable API (its module docs say so): hidden, not private, because the
+// mock's limiters and the client's pacer share it.
 #[doc(hidden)]
 pub mod window;
 

@@ -3,6 +3,9 @@
 //! mock's limiters and the client's pacing alike, and [`peak_in_window`], the same rule used to
 //! check a record of events afterwards. Both take instants and read no clock, so any instant
 //! type works (`std`'s, tokio's paused one, a test's durations since a start).
+//!
+//! Not part of the crate's stable API: it may change in any release; depend on it only through
+//! the mock and the client.
 
 use std::collections::VecDeque;
 use std::ops::Add;

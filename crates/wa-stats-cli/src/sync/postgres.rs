@@ -7,7 +7,7 @@
 //! The connection is plain TCP (no TLS): use it to a database on this host or on a network you
 //! trust, or through a tunnel. The password never appears in a message.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls};
@@ -115,7 +115,7 @@ impl Postgres {
     }
 
     /// Every campaign's synced range.
-    pub(crate) async fn states(&mut self) -> Result<HashMap<i64, Span>, String> {
+    pub(crate) async fn states(&mut self) -> Result<BTreeMap<i64, Span>, String> {
         let rows = self
             .client
             .query(schema::STATES, &[])
@@ -153,7 +153,7 @@ impl Postgres {
     ) -> Result<Written, tokio_postgres::Error> {
         let columns = &self.columns;
         let tx = self.client.transaction().await?;
-        let mut before = HashMap::new();
+        let mut before = BTreeMap::new();
         if let Some((first, last)) = bounds(&batch.rows) {
             for row in tx
                 .query(&self.stored, &[&batch.campaign_id, &first, &last])

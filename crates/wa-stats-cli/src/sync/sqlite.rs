@@ -6,7 +6,7 @@
 //! locks last one transaction, and two runs committing campaigns in turn would interleave their
 //! states. The kernel drops the `flock` when the process dies, SIGKILL included.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fs::{File, TryLockError};
 use std::path::Path;
 use std::time::Duration;
@@ -103,8 +103,8 @@ impl Sqlite {
     }
 
     /// Every campaign's synced range.
-    pub(crate) fn states(&mut self) -> Result<HashMap<i64, Span>, String> {
-        let read = || -> rusqlite::Result<HashMap<i64, Span>> {
+    pub(crate) fn states(&mut self) -> Result<BTreeMap<i64, Span>, String> {
+        let read = || -> rusqlite::Result<BTreeMap<i64, Span>> {
             let mut statement = self.connection.prepare(schema::STATES)?;
             let rows = statement.query_map([], |r| {
                 Ok((
@@ -113,7 +113,7 @@ impl Sqlite {
                     r.get::<_, String>(2)?,
                 ))
             })?;
-            let mut states = HashMap::new();
+            let mut states = BTreeMap::new();
             for row in rows {
                 let (id, first, last) = row?;
                 if let Some(span) = span_of(&first, &last) {
@@ -137,7 +137,7 @@ impl Sqlite {
 
     fn write_inner(&mut self, batch: &Batch, fetched_at: &str) -> rusqlite::Result<Written> {
         let tx = self.connection.transaction()?;
-        let mut before = HashMap::new();
+        let mut before = BTreeMap::new();
         if let Some((first, last)) = bounds(&batch.rows) {
             let mut statement = tx.prepare(&self.stored)?;
             let mut rows = statement.query(rusqlite::params![batch.campaign_id, first, last])?;

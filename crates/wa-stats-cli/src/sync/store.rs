@@ -2,7 +2,7 @@
 //! with the same few operations: open (lock, migrate), read the synced ranges, write one
 //! campaign's days and state in one transaction.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::columns::{Column, Row};
@@ -105,7 +105,7 @@ impl Written {
     }
 
     /// Counts `rows` against the rows stored before, by day text.
-    pub(crate) fn compare(rows: &[(Day, Row)], before: &HashMap<String, Row>) -> Self {
+    pub(crate) fn compare(rows: &[(Day, Row)], before: &BTreeMap<String, Row>) -> Self {
         let mut written = Self::default();
         for (day, row) in rows {
             match before.get(&day_text(*day)) {
@@ -158,7 +158,7 @@ impl Store {
     }
 
     /// The synced range of every campaign the database knows.
-    pub(crate) async fn states(&mut self) -> Result<HashMap<i64, Span>, String> {
+    pub(crate) async fn states(&mut self) -> Result<BTreeMap<i64, Span>, String> {
         match self {
             #[cfg(feature = "sqlite")]
             Self::Sqlite(store) => tokio::task::block_in_place(|| store.states()),
