@@ -261,19 +261,7 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
         .map(|deadline| tokio::time::Instant::now() + deadline.after);
     let now = unix_seconds(SystemTime::now());
     let (whole, mut plan) = plan_ranges(args, now)?;
-    let credential = setup::credential(
-        Some(&args.settings.static_credentials),
-        &args.settings.oauth,
-        origins,
-    )?;
-    let credential_flags = credential.flags();
-    let client = setup::client(
-        &args.settings.connection,
-        &args.settings.oauth,
-        Some(&args.settings.throughput),
-        credential,
-        origins,
-    )?;
+    let (client, credential_flags) = setup::settings_client(&args.settings, origins)?;
     plan.ids = ids::collect(&args.ids, io::stdin().lock())?;
     let requests = plan.requests();
     series::check_request_count(

@@ -6,7 +6,7 @@ use std::time::Duration;
 use wa_stats_client::{Client, Error, RateBudget, RedisBudget, Setting, WhenUnavailable};
 use wa_stats_model::endpoint::{DEFAULT_OAUTH_BASE_URL, DEFAULT_TOKEN_URL};
 
-use crate::cli::{Connection, OAuthCredentials, StaticCredentials, Throughput};
+use crate::cli::{Connection, OAuthCredentials, Settings, StaticCredentials, Throughput};
 use crate::origins::{
     API_KEY, BASE_URL_ENV, CA_CERT_ENV, CLIENT_ID, CLIENT_SECRET, CredentialOption, Origins,
     SHARED_BUDGET_ENV, TOKEN, TOKEN_URL_ENV,
@@ -114,6 +114,24 @@ fn half_pair(origins: &Origins<'_>, given: CredentialOption, missing: Credential
         format!("{} was given without {}", origins.name(given), missing.flag),
         format!("add {} (or set {})", missing.flag, missing.env),
     )
+}
+
+/// The client a command with the full [`Settings`] (`campaign`, `sync`) uses, and the flags that
+/// name its credential, for messages.
+pub(crate) fn settings_client(
+    settings: &Settings,
+    origins: &Origins<'_>,
+) -> Result<(Client, String), Refusal> {
+    let credential = credential(Some(&settings.static_credentials), &settings.oauth, origins)?;
+    let flags = credential.flags();
+    let client = client(
+        &settings.connection,
+        &settings.oauth,
+        Some(&settings.throughput),
+        credential,
+        origins,
+    )?;
+    Ok((client, flags))
 }
 
 /// Builds the client. Refuses plain http to a host that is not loopback unless

@@ -45,19 +45,7 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
     let now = unix_seconds(SystemTime::now());
     let range = days(args, now)?;
     let target = Target::parse(&args.db)?;
-    let credential = setup::credential(
-        Some(&args.settings.static_credentials),
-        &args.settings.oauth,
-        origins,
-    )?;
-    let credential_flags = credential.flags();
-    let client = setup::client(
-        &args.settings.connection,
-        &args.settings.oauth,
-        Some(&args.settings.throughput),
-        credential,
-        origins,
-    )?;
+    let (client, credential_flags) = setup::settings_client(&args.settings, origins)?;
     let ids = ids::collect(&args.ids, io::stdin().lock())?;
     let columns = columns::columns();
 
