@@ -150,10 +150,10 @@ async fn end_connection(connection: Option<&ConnectionControl>, end: ConnectionE
     }
 }
 
-/// `response` with its body sent at `bytes_per_second`: a tenth of a second's worth (at least a
-/// byte) at a time, the first piece at once, each next one when the rate allows it. The
-/// `content-length` stays, so the client knows what is coming.
-async fn slow_body(response: Response, bytes_per_second: u32) -> Response {
+/// `response` taken apart: its head, with the `content-length` of the whole body (so a client can
+/// tell a short body from a slow one), and the body's bytes. Our own answers are small and
+/// complete; a body that fails to collect counts as empty.
+async fn whole_body(response: Response) -> (axum::http::response::Parts, Bytes) {
     let (mut parts, body) = response.into_parts();
     let full = axum::body::to_bytes(body, usize::MAX)
         .await
@@ -161,6 +161,14 @@ async fn slow_body(response: Response, bytes_per_second: u32) -> Response {
     parts
         .headers
         .insert(header::CONTENT_LENGTH, HeaderValue::from(full.len()));
+    (parts, full)
+}
+
+/// `response` with its body sent at `bytes_per_second`: a tenth of a second's worth (at least a
+/// byte) at a time, the first piece at once, each next one when the rate allows it. The
+/// `content-length` stays, so the client knows what is coming.
+async fn slow_body(response: Response, bytes_per_second: u32) -> Response {
+    let (parts, full) = whole_body(response).await;
     let per_tick = usize::try_from(bytes_per_second / 10)
         .unwrap_or(usize::MAX)
         .max(1);
@@ -186,14 +194,7 @@ async fn slow_body(response: Response, bytes_per_second: u32) -> Response {
 /// `response` with its body cut off after half its bytes, then the connection dropped. The
 /// `content-length` of the whole body is kept, so the client can tell that the body is short.
 async fn break_body(response: Response, connection: Option<ConnectionControl>) -> Response {
-    let (mut parts, body) = response.into_parts();
-    // Our own answers are small and complete; a body that fails to collect counts as empty.
-    let full = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    parts
-        .headers
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(full.len()));
+    let (parts, full) = whole_body(response).await;
     let half = full.slice(..full.len() / 2);
     let first = stream::once(async move { Ok::<Bytes, io::Error>(half) });
     let rest = stream::once(async move {
