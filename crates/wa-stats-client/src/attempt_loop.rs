@@ -1,6 +1,7 @@
 //! One call from validation to result: the attempt loop with pacing, retries, the retry quota,
-//! the one token refresh after a 401, and the tracing spans.
+//! the one token refresh after a 401, the operation deadline, and the tracing spans.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -40,7 +41,24 @@ impl Inner {
             outcome = Empty,
         );
         let body = Bytes::from(request.to_json());
-        let result = self.attempt_loop(body).instrument(span.clone()).await;
+        let attempts = AtomicU32::new(0);
+        let deadline = self
+            .operation_timeout
+            .map(|after| (after, Instant::now() + after));
+        let run = self.attempt_loop(body, &attempts, deadline.map(|(_, at)| at));
+        let result = match deadline {
+            None => run.instrument(span.clone()).await,
+            // Dropping the loop at the deadline abandons whatever it waits on: a pacing slot, an
+            // attempt in flight, a backoff.
+            Some((after, at)) => tokio::time::timeout_at(at, run.instrument(span.clone()))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::OperationTimeout {
+                        after,
+                        attempts: attempts.load(Ordering::Relaxed),
+                    })
+                }),
+        };
         match &result {
             Ok(_) => span.record("outcome", "ok"),
             Err(error) => span.record("outcome", error.kind_name()),
@@ -48,7 +66,14 @@ impl Inner {
         result
     }
 
-    async fn attempt_loop(&self, body: Bytes) -> Result<CampaignStatistics, Error> {
+    /// The attempts of one call. `sent` counts the requests that left, for the deadline's error;
+    /// a retry whose wait would end past `deadline` is not made.
+    async fn attempt_loop(
+        &self,
+        body: Bytes,
+        sent: &AtomicU32,
+        deadline: Option<Instant>,
+    ) -> Result<CampaignStatistics, Error> {
         let mut attempts = 0u32;
         // Attempts that count against `max_attempts` (the retry after a token refresh does not).
         let mut counted = 0u32;
@@ -63,7 +88,7 @@ impl Inner {
                 latency_ms = Empty,
                 retry_delay_ms = Empty,
             );
-            let failure = match self.attempt(&body).instrument(span.clone()).await {
+            let failure = match self.attempt(&body, sent).instrument(span.clone()).await {
                 Ok(statistics) => {
                     tracing::Span::current().record("attempts", attempts);
                     self.retry_quota.release(spent);
@@ -90,6 +115,24 @@ impl Inner {
             if !failure.error.is_retryable() || counted >= self.max_attempts {
                 return give_up(failure.error);
             }
+            let retry_after = failure.error.retry_after();
+            let rate_limited = failure.error.is_rate_limited();
+            if rate_limited {
+                // The server's window is full for everyone using this credential, whether or not
+                // this call goes on.
+                if let Some(budget) = &self.rate_budget {
+                    budget.hold_until(Instant::now() + rate_limited_pause(retry_after));
+                }
+            }
+            let delay = self.backoff.delay(counted, retry_after, rate_limited);
+            if let (Some(deadline), Some(after)) = (deadline, self.operation_timeout)
+                && Instant::now() + delay >= deadline
+            {
+                // Waiting would only run into the deadline; end the call now, spending no quota.
+                tracing::Span::current().record("attempts", attempts);
+                tracing::debug!(parent: &span, error = %failure.error, "no time left to retry");
+                return Err(Error::OperationTimeout { after, attempts });
+            }
             let cost = if failure.error.is_timeout() {
                 TIMEOUT_RETRY_COST
             } else {
@@ -100,15 +143,6 @@ impl Inner {
                 return give_up(failure.error);
             }
             spent += cost;
-            let retry_after = failure.error.retry_after();
-            let rate_limited = failure.error.is_rate_limited();
-            let delay = self.backoff.delay(counted, retry_after, rate_limited);
-            if rate_limited {
-                // The server's window is full for everyone using this credential.
-                if let Some(budget) = &self.rate_budget {
-                    budget.hold_until(Instant::now() + rate_limited_pause(retry_after));
-                }
-            }
             span.record("retry_delay_ms", duration_ms(delay));
             tracing::debug!(
                 parent: &span,
@@ -121,7 +155,9 @@ impl Inner {
     }
 
     /// One attempt: credential, pacing slot, exchange, interpretation.
-    async fn attempt(&self, body: &Bytes) -> Result<CampaignStatistics, Failure> {
+    /// One attempt; `sent` counts the requests that actually left, so a deadline that ends a
+    /// call still waiting for its pacing slot reports that nothing was sent.
+    async fn attempt(&self, body: &Bytes, sent: &AtomicU32) -> Result<CampaignStatistics, Failure> {
         let auth = self.auth_header().await.map_err(|error| Failure {
             error,
             generation: None,
@@ -134,6 +170,7 @@ impl Inner {
         }
         // Marks the instant the request leaves, for anyone checking pacing from the outside.
         tracing::trace!(name: "wa_stats.send", "sending");
+        sent.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let answer = transport::post_json(
             &self.http,

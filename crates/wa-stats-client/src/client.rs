@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use url::Url;
@@ -57,6 +58,8 @@ pub(crate) struct Inner {
     pub(crate) backoff: Backoff,
     pub(crate) max_attempts: u32,
     pub(crate) limits: Limits,
+    /// The bound on one whole call (pacing, attempts, backoff and holds), when one is set.
+    pub(crate) operation_timeout: Option<Duration>,
     /// How long the server takes to answer, for [`Concurrency::Auto`](crate::Concurrency::Auto).
     pub(crate) latency: LatencyEstimate,
 }
@@ -71,6 +74,7 @@ impl fmt::Debug for Client {
             .field("rate_limit", &self.rate_limit())
             .field("max_attempts", &inner.max_attempts)
             .field("timeout", &inner.limits.timeout)
+            .field("operation_timeout", &inner.operation_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -86,6 +90,7 @@ pub(crate) struct Parts {
     pub(crate) backoff: Backoff,
     pub(crate) max_attempts: u32,
     pub(crate) limits: Limits,
+    pub(crate) operation_timeout: Option<Duration>,
 }
 
 impl Client {
@@ -102,6 +107,7 @@ impl Client {
             backoff,
             max_attempts,
             limits,
+            operation_timeout,
         } = parts;
         Self {
             inner: Arc::new(Inner {
@@ -114,6 +120,7 @@ impl Client {
                 backoff,
                 max_attempts,
                 limits,
+                operation_timeout,
                 latency: LatencyEstimate::default(),
             }),
         }

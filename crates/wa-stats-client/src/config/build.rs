@@ -61,6 +61,7 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 max_body_bytes: self.max_body_bytes,
             },
+            operation_timeout: self.operation_timeout,
         }))
     }
 
@@ -75,6 +76,12 @@ impl ClientBuilder {
             return Err(Error::bad_setting(
                 Setting::Timeout,
                 "timeout must be longer than zero",
+            ));
+        }
+        if self.operation_timeout.is_some_and(|bound| bound.is_zero()) {
+            return Err(Error::bad_setting(
+                Setting::OperationTimeout,
+                "operation_timeout must be longer than zero",
             ));
         }
         if self.connect_timeout.is_zero() {

@@ -118,6 +118,7 @@ pub struct ClientBuilder {
     max_attempts: u32,
     connect_timeout: Duration,
     timeout: Duration,
+    operation_timeout: Option<Duration>,
     allow_insecure_http: bool,
     user_agent: String,
     max_body_bytes: usize,
@@ -138,6 +139,7 @@ impl Default for ClientBuilder {
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            operation_timeout: None,
             allow_insecure_http: false,
             user_agent: concat!("wa-stats-client/", env!("CARGO_PKG_VERSION")).to_owned(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -300,6 +302,25 @@ impl ClientBuilder {
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// A deadline for each whole call (default: none): from the call's start, it covers waiting
+    /// for a pacing slot, every attempt, the backoff between them and any `Retry-After` hold.
+    /// When it passes, the call ends with [`Error::OperationTimeout`](crate::Error::OperationTimeout);
+    /// a retry whose wait would end after it is not made. Zero is refused by
+    /// [`build`](Self::build).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let client = wa_stats_client::Client::builder()
+    ///     .api_key("k")
+    ///     .operation_timeout(Duration::from_secs(20))
+    ///     .build()?;
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    pub fn operation_timeout(mut self, bound: Duration) -> Self {
+        self.operation_timeout = Some(bound);
         self
     }
 

@@ -55,7 +55,8 @@ impl Error {
             | Self::UndecodableBody { .. }
             | Self::UnexpectedStatus { .. }
             | Self::BodyTooLarge { .. }
-            | Self::SharedBudgetUnavailable { .. } => None,
+            | Self::SharedBudgetUnavailable { .. }
+            | Self::OperationTimeout { .. } => None,
         }
     }
 
@@ -79,7 +80,8 @@ impl Error {
             | Self::InsecureUrl { .. }
             | Self::Config { .. }
             | Self::Transport { .. }
-            | Self::SharedBudgetUnavailable { .. } => None,
+            | Self::SharedBudgetUnavailable { .. }
+            | Self::OperationTimeout { .. } => None,
         }
     }
 
@@ -105,6 +107,8 @@ impl Error {
             | Self::UnexpectedStatus { .. }
             | Self::BodyTooLarge { .. }
             | Self::SharedBudgetUnavailable { .. } => false,
+            // The call itself may well succeed later; it is this call's time that ran out.
+            Self::OperationTimeout { .. } => true,
         }
     }
 
@@ -115,7 +119,7 @@ impl Error {
     /// `undecodable_body`, `unexpected_status`, `body_too_large`, `token_endpoint`,
     /// (a `token_endpoint` error's [`source`](crate::TokenError::kind_name) has its own, or
     /// `unusable_token`), and
-    /// `shared_budget_unavailable`.
+    /// `shared_budget_unavailable` and `operation_timeout`.
     ///
     /// ```
     /// # async fn demo(client: wa_stats_client::Client) {
@@ -142,6 +146,7 @@ impl Error {
             Self::BodyTooLarge { .. } => "body_too_large",
             Self::TokenEndpoint { .. } => "token_endpoint",
             Self::SharedBudgetUnavailable { .. } => "shared_budget_unavailable",
+            Self::OperationTimeout { .. } => "operation_timeout",
         }
     }
 
@@ -173,7 +178,9 @@ impl Error {
     /// ```
     pub fn attempts(&self) -> u32 {
         match self {
-            Self::Transport { attempts, .. } | Self::Api { attempts, .. } => *attempts,
+            Self::Transport { attempts, .. }
+            | Self::Api { attempts, .. }
+            | Self::OperationTimeout { attempts, .. } => *attempts,
             Self::TokenEndpoint { source } => source.attempts(),
             // Not retryable, so the answer came on the attempt that ended the call; earlier
             // retryable failures, if any, are not counted here.

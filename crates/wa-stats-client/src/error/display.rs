@@ -73,6 +73,14 @@ impl fmt::Display for Error {
                 f,
                 "shared rate budget unavailable ({reason}); nothing sent (fail-closed)"
             ),
+            Self::OperationTimeout { after, attempts } => {
+                write!(f, "no result within the operation timeout of {after:?}")?;
+                match attempts {
+                    0 => f.write_str(" (nothing sent)"),
+                    1 => f.write_str(" (after 1 attempt)"),
+                    _ => attempts_suffix(f, *attempts),
+                }
+            }
         }
     }
 }
@@ -121,7 +129,8 @@ impl std::error::Error for Error {
             | Self::Api { .. }
             | Self::UnexpectedStatus { .. }
             | Self::BodyTooLarge { .. }
-            | Self::SharedBudgetUnavailable { .. } => None,
+            | Self::SharedBudgetUnavailable { .. }
+            | Self::OperationTimeout { .. } => None,
         }
     }
 }

@@ -52,6 +52,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// | [`BodyTooLarge`](Error::BodyTooLarge) | the answer exceeded the size cap | yes | no |
 /// | [`TokenEndpoint`](Error::TokenEndpoint) | fetching an OAuth token failed (inside: the request's error, or [`TokenError::UnusableToken`]) | yes | as the inner error |
 /// | [`SharedBudgetUnavailable`](Error::SharedBudgetUnavailable) | fail-closed shared budget, Redis unavailable | no | no |
+/// | [`OperationTimeout`](Error::OperationTimeout) | the call's [`operation_timeout`](crate::ClientBuilder::operation_timeout) passed | maybe | no |
 ///
 /// Where the client retried, `attempts` says how many HTTP attempts were made in all, and
 /// [`Display`](std::fmt::Display) says so. `Debug` and `Display` never contain a credential.
@@ -169,6 +170,16 @@ pub enum Error {
     SharedBudgetUnavailable {
         /// What went wrong with Redis.
         reason: String,
+    },
+    /// The whole call (pacing, attempts, backoff, holds) outlasted the client's
+    /// [`operation_timeout`](crate::ClientBuilder::operation_timeout). An attempt in flight at
+    /// that moment was abandoned; a retry that would have started after it was not made.
+    #[non_exhaustive]
+    OperationTimeout {
+        /// The deadline that passed, as set on the builder.
+        after: Duration,
+        /// HTTP attempts made before it passed.
+        attempts: u32,
     },
 }
 

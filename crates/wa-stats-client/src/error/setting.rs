@@ -37,6 +37,8 @@ pub enum Setting {
     ConnectTimeout,
     /// [`timeout`](crate::ClientBuilder::timeout).
     Timeout,
+    /// [`operation_timeout`](crate::ClientBuilder::operation_timeout).
+    OperationTimeout,
     /// [`allow_insecure_http`](crate::ClientBuilder::allow_insecure_http).
     AllowInsecureHttp,
     /// [`user_agent`](crate::ClientBuilder::user_agent).
@@ -71,6 +73,7 @@ impl fmt::Display for Setting {
             Self::MaxAttempts => "max_attempts",
             Self::ConnectTimeout => "connect_timeout",
             Self::Timeout => "timeout",
+            Self::OperationTimeout => "operation_timeout",
             Self::AllowInsecureHttp => "allow_insecure_http",
             Self::UserAgent => "user_agent",
             Self::MaxBodyBytes => "max_body_bytes",
