@@ -18,7 +18,8 @@ use crate::error::{Error, Setting};
 
 /// R14's window plus half a second, so that our clock and the server's need not agree to the
 /// millisecond.
-const FETCH_WINDOW: Duration = TOKEN_LIMIT_WINDOW.saturating_add(Duration::from_millis(500));
+pub(crate) const FETCH_WINDOW: Duration =
+    TOKEN_LIMIT_WINDOW.saturating_add(Duration::from_millis(500));
 /// A token is refreshed at least this long before it expires (unless its life is shorter than
 /// twice this).
 const MIN_REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -121,17 +122,34 @@ pub(crate) struct TokenCache {
     // A tokio mutex, held across the fetch on purpose: that is what makes the fetch single-flight.
     // Everyone arriving meanwhile waits and then finds the fresh token.
     state: tokio::sync::Mutex<State>,
+    /// The cache shared with other processes, when the client was given one: asked whenever
+    /// this process's copy is due, and the one that decides whether to fetch.
+    #[cfg(feature = "token-cache")]
+    shared: Option<crate::token_cache::SharedTokens>,
 }
 
 /// When to refresh a token valid for `ttl` from `issued`: at 90 % of its life or 60 s before it
 /// expires, whichever is sooner — but never in the first half of its life, so that a short-lived
 /// token is not refetched on every call.
 fn refresh_at(issued: Instant, ttl: Duration) -> Instant {
-    let margin = (ttl / 10).max(MIN_REFRESH_MARGIN).min(ttl / 2);
-    issued + ttl.saturating_sub(margin)
+    issued + ttl.saturating_sub(refresh_margin(ttl))
+}
+
+/// How long before its expiry a token valid for `ttl` is refreshed (see [`refresh_at`]).
+pub(crate) fn refresh_margin(ttl: Duration) -> Duration {
+    (ttl / 10).max(MIN_REFRESH_MARGIN).min(ttl / 2)
 }
 
 impl TokenCache {
+    /// A cache in front of one shared with other processes.
+    #[cfg(feature = "token-cache")]
+    pub(crate) fn shared(shared: crate::token_cache::SharedTokens) -> Self {
+        Self {
+            state: tokio::sync::Mutex::default(),
+            shared: Some(shared),
+        }
+    }
+
     /// The current token, fetching one with `fetch` when there is none or it is due for refresh.
     pub(crate) async fn get<F, Fut, E>(&self, fetch: F) -> Result<(Secret, HeaderValue, u64), E>
     where
@@ -152,6 +170,48 @@ impl TokenCache {
             return Ok(fresh(cached));
         }
         let usable = state.current.clone().filter(|c| now < c.expires_at);
+
+        #[cfg(feature = "token-cache")]
+        if let Some(shared) = &self.shared {
+            let recent = &mut state.recent_fetches;
+            let obtained = shared
+                .get(|| async move {
+                    // This process's own fetches stay under the limit too, whatever the store
+                    // knows (it may be failing).
+                    if let Some(allowed) = recent.next_allowed() {
+                        tokio::time::sleep_until(allowed).await;
+                    }
+                    recent.record(Instant::now());
+                    fetch().await
+                })
+                .await;
+            return match obtained.and_then(|obtained| {
+                let header = bearer_header(&obtained.token).map_err(E::from)?;
+                Ok((obtained, header))
+            }) {
+                Ok((obtained, header)) => {
+                    state.generation += 1;
+                    let now = Instant::now();
+                    let cached = Cached {
+                        token: obtained.token,
+                        header,
+                        refresh_at: now + obtained.refresh_in,
+                        expires_at: now + obtained.expires_in,
+                        generation: state.generation,
+                    };
+                    let result = fresh(&cached);
+                    state.current = Some(cached);
+                    Ok(result)
+                }
+                Err(error) => match usable {
+                    Some(cached) => {
+                        tracing::warn!(error = %error, "token refresh failed; using the current token until it expires");
+                        Ok(fresh(&cached))
+                    }
+                    None => Err(error),
+                },
+            };
+        }
 
         // Stay under the endpoint's limit: a refresh that would be the 11th fetch in a minute
         // waits, unless the old token still works, in which case it is used meanwhile.
@@ -214,7 +274,15 @@ impl TokenCache {
             .as_ref()
             .is_some_and(|c| c.generation == generation)
         {
-            state.current = None;
+            #[cfg_attr(
+                not(feature = "token-cache"),
+                allow(unused_variables, reason = "only a shared cache is told")
+            )]
+            let refused = state.current.take();
+            #[cfg(feature = "token-cache")]
+            if let (Some(shared), Some(refused)) = (&self.shared, refused) {
+                shared.drop_token(&refused.token).await;
+            }
         }
     }
 }

@@ -47,6 +47,8 @@ mod retry;
 mod statistics_call;
 mod time_range;
 mod tls;
+#[cfg(feature = "token-cache")]
+mod token_cache;
 mod transport;
 
 pub use batch::{Concurrency, MAX_AUTO_CONCURRENCY, UNPACED_AUTO_CONCURRENCY};
@@ -65,6 +67,8 @@ pub use rate::redis::{
 };
 pub use statistics_call::CampaignStatisticsCall;
 pub use time_range::TimeRange;
+#[cfg(feature = "token-cache")]
+pub use token_cache::{TokenCache, TokenStore, TokenStoreLock};
 pub mod stream {
     //! The stream traits a batch needs, [`Stream`] and [`StreamExt`] from `futures-util`,
     //! re-exported so that callers need not add that crate.

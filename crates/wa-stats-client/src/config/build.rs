@@ -150,10 +150,20 @@ impl ClientBuilder {
                     Some(url) => self.checked_url(url, Setting::TokenUrl)?,
                     None => join(base, TOKEN_PATH),
                 };
+                #[cfg(feature = "token-cache")]
+                let cache = match &self.token_cache {
+                    Some(shared) => TokenCache::shared(crate::token_cache::SharedTokens::new(
+                        std::sync::Arc::clone(&shared.store),
+                        crate::token_cache::Sealer::new(token_url.as_str(), &client_id, &secret),
+                    )),
+                    None => TokenCache::default(),
+                };
+                #[cfg(not(feature = "token-cache"))]
+                let cache = TokenCache::default();
                 Auth::ClientCredentials(Box::new(OAuthClient {
                     request: TokenRequest::new(client_id, secret),
                     token_url,
-                    cache: TokenCache::default(),
+                    cache,
                 }))
             }
         })

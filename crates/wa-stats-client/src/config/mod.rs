@@ -119,6 +119,8 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     operation_timeout: Option<Duration>,
+    #[cfg(feature = "token-cache")]
+    token_cache: Option<crate::TokenCache>,
     allow_insecure_http: bool,
     user_agent: String,
     max_body_bytes: usize,
@@ -140,6 +142,8 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             operation_timeout: None,
+            #[cfg(feature = "token-cache")]
+            token_cache: None,
             allow_insecure_http: false,
             user_agent: concat!("wa-stats-client/", env!("CARGO_PKG_VERSION")).to_owned(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -321,6 +325,27 @@ impl ClientBuilder {
     /// ```
     pub fn operation_timeout(mut self, bound: Duration) -> Self {
         self.operation_timeout = Some(bound);
+        self
+    }
+
+    /// Shares the OAuth token of [`client_credentials`](Self::client_credentials) with every
+    /// process given a cache on the same store (feature `token-cache`): one token per
+    /// credential, refreshed by one of them, and their token requests paced together to R14's
+    /// 10 a minute. Without it (the default) the token is shared by this client's clones alone.
+    /// Other credentials have no token to share and ignore it.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("wa-stats-doc-b-{}", std::process::id()));
+    /// let client = wa_stats_client::Client::builder()
+    ///     .client_credentials("demo-client", "demo-secret")
+    ///     .token_cache(wa_stats_client::TokenCache::disk(&dir)?)
+    ///     .build()?;
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok::<(), wa_stats_client::Error>(())
+    /// ```
+    #[cfg(feature = "token-cache")]
+    pub fn token_cache(mut self, cache: crate::TokenCache) -> Self {
+        self.token_cache = Some(cache);
         self
     }
 

@@ -60,6 +60,8 @@ pub enum Setting {
     /// [`add_root_certificate`](crate::ClientBuilder::add_root_certificate): PEM without a
     /// certificate.
     RootCertificate,
+    /// The token cache (feature `token-cache`): its directory, or a record in it.
+    TokenCache,
 }
 
 impl fmt::Display for Setting {
@@ -83,6 +85,7 @@ impl fmt::Display for Setting {
             Self::RateBudget => "rate_budget",
             Self::SharedBudget => "shared_budget",
             Self::RootCertificate => "root_certificate",
+            Self::TokenCache => "token_cache",
         })
     }
 }

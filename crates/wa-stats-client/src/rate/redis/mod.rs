@@ -67,12 +67,12 @@ pub enum WhenUnavailable {
 #[derive(Clone)]
 #[must_use]
 pub struct RedisBudget {
-    pub(super) client: redis::Client,
+    pub(crate) client: redis::Client,
     /// The URL without user info, for messages.
-    pub(super) shown: String,
+    pub(crate) shown: String,
     plain_remote: bool,
-    pub(super) namespace: String,
-    pub(super) timeout: Duration,
+    pub(crate) namespace: String,
+    pub(crate) timeout: Duration,
     pub(super) recheck_after: Duration,
     pub(super) when_unavailable: WhenUnavailable,
     allow_insecure: bool,

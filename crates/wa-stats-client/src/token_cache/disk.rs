@@ -1,0 +1,239 @@
+//! The token cache on disk, for the processes of one machine: a directory of mode 0700 with one
+//! sealed record per credential (`NAME.token`, 0600), replaced by an atomic rename, and an
+//! advisory file lock per credential (`NAME.lock`), which ends with the process that held it.
+//!
+//! The files are a few hundred bytes in a local directory, read and written in place on the
+//! runtime's thread: a blocking-pool hop would cost more than the read.
+
+use std::fs::{self, DirBuilder, File, OpenOptions, TryLockError};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+
+use super::{TokenStore, TokenStoreLock};
+use crate::error::{Error, Setting};
+
+/// How often a waiter tries the lock again. The holder keeps it for one token request at most.
+const LOCK_POLL: Duration = Duration::from_millis(10);
+/// A lock held longer than this is not waited for (the caller fetches its own token): one token
+/// request is bounded by the attempt timeout, 30 s by default.
+const LOCK_WAIT: Duration = Duration::from_secs(120);
+
+/// Others' permission bits: none may be set on the directory or a record.
+const OTHERS: u32 = 0o077;
+
+/// Records in one directory.
+#[derive(Debug)]
+pub(crate) struct DiskStore {
+    dir: PathBuf,
+}
+
+/// `$XDG_CACHE_HOME/wa-stats`, or `$HOME/.cache/wa-stats`.
+pub(crate) fn user_cache_dir() -> Result<PathBuf, Error> {
+    let absolute = |name: &str| {
+        std::env::var_os(name)
+            .map(PathBuf::from)
+            .filter(|path| path.is_absolute())
+    };
+    absolute("XDG_CACHE_HOME")
+        .or_else(|| absolute("HOME").map(|home| home.join(".cache")))
+        .map(|cache| cache.join("wa-stats"))
+        .ok_or_else(|| {
+            Error::bad_setting(
+                Setting::TokenCache,
+                "no cache directory for the token cache: set XDG_CACHE_HOME or HOME to an \
+                 absolute path, or give the directory",
+            )
+        })
+}
+
+fn refuse(reason: String) -> Error {
+    Error::bad_setting(Setting::TokenCache, reason)
+}
+
+/// The refusal of a path others may read, with its mode as `ls` shows it and the fix.
+fn readable_by_others(what: &str, path: &Path, mode: u32, private: u32) -> String {
+    format!(
+        "{what} {} may be read by others (mode {:04o}); run: chmod {private:o} {}",
+        path.display(),
+        mode & 0o7777,
+        path.display()
+    )
+}
+
+impl DiskStore {
+    pub(crate) fn open(dir: PathBuf) -> Result<Self, Error> {
+        match fs::metadata(&dir) {
+            Ok(metadata) if !metadata.is_dir() => {
+                return Err(refuse(format!(
+                    "token cache {} is not a directory",
+                    dir.display()
+                )));
+            }
+            Ok(metadata) if metadata.permissions().mode() & OTHERS != 0 => {
+                let mode = metadata.permissions().mode();
+                return Err(refuse(readable_by_others(
+                    "token cache directory",
+                    &dir,
+                    mode,
+                    0o700,
+                )));
+            }
+            Ok(_) => {}
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(&dir)
+                    .map_err(|error| {
+                        refuse(format!(
+                            "cannot create the token cache directory {}: {error}",
+                            dir.display()
+                        ))
+                    })?;
+            }
+            Err(error) => {
+                return Err(refuse(format!(
+                    "cannot read the token cache directory {}: {error}",
+                    dir.display()
+                )));
+            }
+        }
+        let store = Self { dir };
+        store.check_records()?;
+        Ok(store)
+    }
+
+    /// Refuses the cache if any record in it is readable by others.
+    fn check_records(&self) -> Result<(), Error> {
+        let entries = fs::read_dir(&self.dir).map_err(|error| {
+            refuse(format!(
+                "cannot read the token cache directory {}: {error}",
+                self.dir.display()
+            ))
+        })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|ext| ext == "token")
+                && let Ok(metadata) = entry.metadata()
+                && metadata.permissions().mode() & OTHERS != 0
+            {
+                let mode = metadata.permissions().mode();
+                return Err(refuse(readable_by_others(
+                    "token cache file",
+                    &path,
+                    mode,
+                    0o600,
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn record(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.token"))
+    }
+
+    fn read_now(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
+        let path = self.record(name);
+        let file = match File::open(&path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        let mode = file.metadata()?.permissions().mode();
+        if mode & OTHERS != 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                readable_by_others("token cache file", &path, mode, 0o600),
+            ));
+        }
+        io::Read::bytes(file)
+            .collect::<io::Result<Vec<u8>>>()
+            .map(Some)
+    }
+
+    async fn lock_now(&self, name: &str) -> io::Result<Box<dyn TokenStoreLock>> {
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(self.dir.join(format!("{name}.lock")))?;
+        let started = tokio::time::Instant::now();
+        loop {
+            match lock.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                    tokio::time::sleep(LOCK_POLL).await;
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!(
+                            "another process has held the token cache's lock for {} s",
+                            LOCK_WAIT.as_secs()
+                        ),
+                    ));
+                }
+                Err(TryLockError::Error(error)) => return Err(error),
+            }
+        }
+        Ok(Box::new(DiskLock {
+            lock,
+            record: self.record(name),
+        }))
+    }
+}
+
+impl TokenStore for DiskStore {
+    fn read<'a>(&'a self, name: &'a str) -> BoxFuture<'a, io::Result<Option<Vec<u8>>>> {
+        Box::pin(async move { self.read_now(name) })
+    }
+
+    fn lock<'a>(&'a self, name: &'a str) -> BoxFuture<'a, io::Result<Box<dyn TokenStoreLock>>> {
+        Box::pin(self.lock_now(name))
+    }
+}
+
+/// A held `NAME.lock`; dropping the file releases it, also when the process dies.
+struct DiskLock {
+    lock: File,
+    record: PathBuf,
+}
+
+impl DiskLock {
+    fn replace(&self, sealed: &[u8]) -> io::Result<()> {
+        // A reader without the lock sees the old record or the new one, never half of either.
+        let temporary = self
+            .record
+            .with_extension(format!("token.{}.tmp", std::process::id()));
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .mode(0o600)
+            .open(&temporary)?;
+        file.write_all(sealed)?;
+        drop(file);
+        fs::rename(&temporary, &self.record).inspect_err(|_| {
+            fs::remove_file(&temporary).ok();
+        })
+    }
+}
+
+impl TokenStoreLock for DiskLock {
+    fn write(&mut self, sealed: Vec<u8>) -> BoxFuture<'_, io::Result<()>> {
+        Box::pin(async move { self.replace(&sealed) })
+    }
+
+    fn release(self: Box<Self>) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            // Closing the file would release it too; unlocking first says so explicitly.
+            self.lock.unlock().ok();
+        })
+    }
+}
