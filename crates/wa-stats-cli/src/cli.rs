@@ -11,7 +11,8 @@ use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
 use crate::deadline::{Deadline, parse_deadline};
 use crate::origins::{
     API_KEY_ENV, BASE_URL_ENV, CA_CERT_ENV, CLIENT_ID_ENV, CLIENT_SECRET_ENV, PROFILE_ENV,
-    SHARED_BUDGET_ENV, SHARED_BUDGET_REQUIRED_ENV, SYNC_DB_ENV, TOKEN_ENV, TOKEN_URL_ENV,
+    SHARED_BUDGET_ENV, SHARED_BUDGET_REQUIRED_ENV, SYNC_DB_ENV, TOKEN_CACHE_ENV, TOKEN_ENV,
+    TOKEN_URL_ENV,
 };
 use crate::refusal::EXIT_CODES;
 use crate::series::{By, DEFAULT_MAX_REQUESTS};
@@ -189,6 +190,31 @@ pub(crate) struct Throughput {
         requires = "shared_budget",
     )]
     pub(crate) shared_budget_required: bool,
+    /// Where the OAuth token of --client-id is kept for the other runs and processes of that
+    /// credential, so that they ask the token endpoint once an hour rather than once a run:
+    /// disk ($XDG_CACHE_HOME/wa-stats, else ~/.cache/wa-stats), redis (in --shared-budget's
+    /// Redis), off, or auto: redis with --shared-budget, else disk
+    #[arg(
+        long,
+        value_name = "WHERE",
+        env = TOKEN_CACHE_ENV,
+        value_enum,
+        default_value_t = TokenCacheChoice::Auto
+    )]
+    pub(crate) token_cache: TokenCacheChoice,
+}
+
+/// `--token-cache`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum TokenCacheChoice {
+    /// Redis with --shared-budget, else disk.
+    Auto,
+    /// In the user's cache directory, for the processes of this machine.
+    Disk,
+    /// In --shared-budget's Redis, for the processes of every machine using it.
+    Redis,
+    /// In this process only.
+    Off,
 }
 
 impl Throughput {

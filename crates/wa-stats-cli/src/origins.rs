@@ -93,6 +93,8 @@ pub(crate) const CA_CERT_ENV: &str = "WA_STATS_CA_CERT";
 pub(crate) const SHARED_BUDGET_ENV: &str = "WA_STATS_SHARED_BUDGET";
 /// `--shared-budget-required` (`1`/`true`/`yes`/`on`; `0`, `false`, `no`, `off` or empty: not).
 pub(crate) const SHARED_BUDGET_REQUIRED_ENV: &str = "WA_STATS_SHARED_BUDGET_REQUIRED";
+/// `--token-cache`.
+pub(crate) const TOKEN_CACHE_ENV: &str = "WA_STATS_TOKEN_CACHE";
 /// `wa-stats sync --db`: a PostgreSQL URL may hold a password, kept out of the process list.
 pub(crate) const SYNC_DB_ENV: &str = "WA_STATS_DB";
 

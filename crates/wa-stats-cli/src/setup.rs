@@ -1,15 +1,20 @@
 //! From options to a [`Client`]: exactly one credential, URLs checked (plain http only to
-//! loopback, R15), limits applied. Every refusal here happens before any I/O.
+//! loopback, R15), limits applied, the token cache chosen. Every refusal here happens before a
+//! request is sent (the token cache's directory is created and checked here).
 
 use std::time::Duration;
 
-use wa_stats_client::{Client, Error, RateBudget, RedisBudget, Setting, WhenUnavailable};
+use wa_stats_client::{
+    Client, Error, RateBudget, RedisBudget, Setting, TokenCache, WhenUnavailable,
+};
 use wa_stats_model::endpoint::{DEFAULT_OAUTH_BASE_URL, DEFAULT_TOKEN_URL};
 
-use crate::cli::{Connection, OAuthCredentials, Settings, StaticCredentials, Throughput};
+use crate::cli::{
+    Connection, OAuthCredentials, Settings, StaticCredentials, Throughput, TokenCacheChoice,
+};
 use crate::origins::{
     API_KEY, BASE_URL_ENV, CA_CERT_ENV, CLIENT_ID, CLIENT_SECRET, CredentialOption, Origins,
-    SHARED_BUDGET_ENV, TOKEN, TOKEN_URL_ENV,
+    SHARED_BUDGET_ENV, TOKEN, TOKEN_CACHE_ENV, TOKEN_URL_ENV,
 };
 use crate::refusal::Refusal;
 
@@ -145,6 +150,7 @@ pub(crate) fn client(
     origins: &Origins<'_>,
 ) -> Result<Client, Refusal> {
     let credential_flag = credential.flag();
+    let has_token = matches!(credential, Credential::ClientCredentials { .. });
     let mut builder = match credential {
         Credential::Token(token) => Client::builder().bearer_token(token),
         Credential::ApiKey(key) => Client::builder().api_key(key),
@@ -172,25 +178,37 @@ pub(crate) fn client(
         builder = builder.add_root_certificate(pem);
     }
     if let Some(throughput) = throughput {
-        builder = match &throughput.shared_budget {
+        let refuse = |error: Error| refuse_settings(&error, credential_flag.clone(), origins);
+        let redis = match &throughput.shared_budget {
             Some(url) => {
                 let when_unavailable = if throughput.shared_budget_required {
                     WhenUnavailable::FailClosed
                 } else {
                     WhenUnavailable::PaceLocally
                 };
-                let budget = RedisBudget::new(url.trim())
+                let redis = RedisBudget::new(url.trim())
                     .map(|redis| {
                         redis
                             .allow_insecure(throughput.allow_insecure_redis)
                             .when_unavailable(when_unavailable)
                     })
-                    .and_then(|redis| RateBudget::redis(throughput.rate_limit, redis))
-                    .map_err(|error| refuse_settings(&error, credential_flag.clone(), origins))?;
-                builder.rate_budget(budget)
+                    .map_err(refuse)?;
+                let budget =
+                    RateBudget::redis(throughput.rate_limit, redis.clone()).map_err(refuse)?;
+                builder = builder.rate_budget(budget);
+                Some(redis)
             }
-            None => builder.rate_limit(Some(throughput.rate_limit)),
+            None => {
+                builder = builder.rate_limit(Some(throughput.rate_limit));
+                None
+            }
         };
+        if has_token {
+            builder = match token_cache(throughput.token_cache, redis.as_ref(), origins)? {
+                Some(cache) => builder.token_cache(cache),
+                None => builder,
+            };
+        }
     }
     builder
         .max_attempts(connection.max_retries.saturating_add(1))
@@ -199,6 +217,42 @@ pub(crate) fn client(
         .user_agent(concat!("wa-stats/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|error| refuse_settings(&error, credential_flag, origins))
+}
+
+/// The token cache `--token-cache` chose: by default in `--shared-budget`'s Redis when there is
+/// one (the processes sharing a budget are those that should share a token), else on disk.
+fn token_cache(
+    choice: TokenCacheChoice,
+    redis: Option<&RedisBudget>,
+    origins: &Origins<'_>,
+) -> Result<Option<TokenCache>, Refusal> {
+    let from = origins.env_suffix(&[("token_cache", TOKEN_CACHE_ENV)]);
+    let choice = match (choice, redis) {
+        (TokenCacheChoice::Auto, Some(_)) => TokenCacheChoice::Redis,
+        (TokenCacheChoice::Auto, None) => TokenCacheChoice::Disk,
+        (chosen, _) => chosen,
+    };
+    match (choice, redis) {
+        (TokenCacheChoice::Off | TokenCacheChoice::Auto, _) => Ok(None),
+        (TokenCacheChoice::Redis, Some(redis)) => Ok(Some(TokenCache::redis(redis))),
+        (TokenCacheChoice::Redis, None) => Err(Refusal::new(
+            format!(
+                "--token-cache redis{from} needs --shared-budget: the token is kept in its Redis"
+            ),
+            "add --shared-budget redis://HOST:PORT, or use --token-cache disk",
+        )),
+        (TokenCacheChoice::Disk, _) => TokenCache::in_user_cache_dir().map(Some).map_err(|error| {
+            let reason = match &error {
+                Error::Config { reason, .. } => reason.clone(),
+                other => other.to_string(),
+            };
+            Refusal::new(
+                format!("--token-cache disk{from}: {reason}"),
+                "fix the directory as said, or give --token-cache off to keep the token in this \
+                 run alone",
+            )
+        }),
+    }
 }
 
 /// A flag of the command line as the client's errors need it: its name, the options (argument

@@ -91,6 +91,10 @@ impl Table<'_> {
                         .map_or_else(|| "auto".to_owned(), |n| n.to_string()),
                 ),
             ),
+            (
+                "token_cache",
+                Some(format!("{:?}", settings.throughput.token_cache).to_lowercase()),
+            ),
             ("format", Some(format!("{:?}", self.format).to_lowercase())),
         ];
         rows.into_iter()

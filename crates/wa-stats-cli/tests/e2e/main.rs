@@ -19,6 +19,7 @@ mod streams;
 mod sync;
 mod sync_postgres;
 mod sync_trial;
+mod token_fleet;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -35,7 +36,8 @@ pub struct Run {
 }
 
 /// Clears what the binary reads from a developer's shell: every `WA_STATS_*` variable,
-/// `RUST_LOG` and `NO_COLOR`; points `XDG_CONFIG_HOME` at a directory without profiles; fixes the
+/// `RUST_LOG` and `NO_COLOR`; points `XDG_CONFIG_HOME` at a directory without profiles and
+/// `XDG_CACHE_HOME` at the tests' own token cache; fixes the
 /// width. A test that needs one of these sets it again afterwards.
 pub fn isolate(command: &mut Command) {
     for (name, _) in std::env::vars_os() {
@@ -47,6 +49,12 @@ pub fn isolate(command: &mut Command) {
     command.env(
         "XDG_CONFIG_HOME",
         concat!(env!("CARGO_TARGET_TMPDIR"), "/no-config"),
+    );
+    // The token cache of these runs, not the developer's (each mock has its own port, so its
+    // own records).
+    command.env(
+        "XDG_CACHE_HOME",
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
     );
     // Help text wraps at the terminal's width; fix it so snapshots do not depend on the runner.
     command.env("COLUMNS", "100");
