@@ -12,6 +12,8 @@ mod friction;
 mod generate;
 mod help;
 mod profiles;
+#[path = "../../../wa-stats-client/tests/common/redis_server.rs"]
+mod redis_server;
 mod run_ends;
 mod series;
 mod shared_budget;

@@ -11,10 +11,7 @@ use std::time::Duration;
 use wa_stats_mock::{JournalEntry, MockServer, peak_in_window};
 use wa_stats_model::endpoint::{API_KEY_STATISTICS_PATH, RATE_LIMIT_WINDOW};
 
-#[path = "../../../wa-stats-client/tests/common/redis_server.rs"]
-mod redis_server;
-
-use redis_server::RedisServer;
+use crate::redis_server::RedisServer;
 
 use crate::{Run, wa_stats};
 

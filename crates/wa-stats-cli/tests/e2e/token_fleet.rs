@@ -13,10 +13,7 @@ use std::process::{Child, Command, Stdio};
 use wa_stats_mock::{MockServer, peak_in_window};
 use wa_stats_model::endpoint::{TOKEN_LIMIT_WINDOW, TOKEN_PATH, TOKENS_PER_MINUTE};
 
-#[path = "../../../wa-stats-client/tests/common/redis_server.rs"]
-mod redis_server;
-
-use redis_server::RedisServer;
+use crate::redis_server::RedisServer;
 
 use crate::Run;
 
