@@ -264,6 +264,54 @@ async fn fail_closed_sends_nothing_without_redis() {
     assert!(statistics_requests(&server).is_empty(), "nothing was sent");
 }
 
+#[tokio::test]
+async fn refused_silent_and_not_redis_are_told_apart_in_one_line() {
+    let server = MockServer::start().await;
+    let dead = RedisServer::start();
+    let refused_url = dead.url();
+    drop(dead);
+    // Accepts and never answers, as a host behind a black-holing firewall rule does.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_url = format!("redis://{}", silent.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            open.push(socket);
+        }
+    });
+    // The mock speaks HTTP, not Redis.
+    let not_redis_url = server.base_url().replace("http://", "redis://");
+    let reason = |url: String| {
+        let client = on_budget(
+            quick(&server.base_url()).api_key(API_KEY),
+            RedisBudget::new(&url)
+                .unwrap()
+                .timeout(Duration::from_millis(100))
+                .when_unavailable(WhenUnavailable::FailClosed),
+        );
+        async move {
+            client
+                .campaign_statistics(12345)
+                .send()
+                .await
+                .unwrap_err()
+                .to_string()
+        }
+    };
+    for (url, expected) in [
+        (refused_url, "connection refused"),
+        (silent_url, "no answer within 100 ms"),
+        (not_redis_url, "not a Redis server"),
+    ] {
+        let message = reason(url.clone()).await;
+        assert!(message.contains(expected), "{url}: {message}");
+        assert!(message.contains(&url), "{message}");
+        assert!(!message.contains('\n'), "{message}");
+    }
+    held.abort();
+    assert!(statistics_requests(&server).is_empty(), "nothing was sent");
+}
+
 #[test]
 fn urls_are_checked_before_anything_is_sent() {
     let refused = |url: &str| {

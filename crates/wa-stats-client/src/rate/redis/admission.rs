@@ -66,6 +66,8 @@ struct Health {
     last_warning: Option<Instant>,
     /// Calls that went without the shared budget since the last warning.
     without_since_warning: u64,
+    /// Why Redis failed last, for the errors of calls that fail closed.
+    last_reason: Option<String>,
 }
 
 impl SharedBudget {
@@ -107,7 +109,11 @@ impl SharedBudget {
                 Ok(())
             }
             WhenUnavailable::FailClosed => Err(Error::SharedBudgetUnavailable {
-                reason: "Redis did not answer in time".to_owned(),
+                reason: self
+                    .health()
+                    .last_reason
+                    .clone()
+                    .unwrap_or_else(|| "Redis did not answer in time".to_owned()),
             }),
         }
     }
@@ -191,10 +197,30 @@ impl SharedBudget {
                 }
             }
         };
-        let wait = tokio::time::timeout(timeout, attempt)
-            .await
-            .map_err(|_| format!("no answer within {} ms", timeout.as_millis()))??;
+        let wait = match tokio::time::timeout(timeout, attempt).await {
+            Ok(answer) => answer?,
+            Err(_) => return Err(self.diagnose().await),
+        };
         Ok((wait, asked.elapsed()))
+    }
+
+    /// Why Redis did not answer in time, for the one line a person reads: the connection
+    /// manager keeps reconnecting quietly, so a refused port or a server that is not Redis looks
+    /// like silence from inside it. A fresh connection of one attempt tells them apart.
+    async fn diagnose(&self) -> String {
+        let timeout = self.settings.timeout;
+        let silent = format!("no answer within {} ms", timeout.as_millis());
+        let config = redis::AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(timeout))
+            .set_response_timeout(Some(timeout));
+        let probe = self
+            .settings
+            .client
+            .get_multiplexed_async_connection_with_config(&config);
+        match tokio::time::timeout(timeout, probe).await {
+            Ok(Err(error)) => describe(&error, timeout),
+            Ok(Ok(_)) | Err(_) => silent,
+        }
     }
 
     fn health(&self) -> std::sync::MutexGuard<'_, Health> {
@@ -244,6 +270,7 @@ impl SharedBudget {
         health.retry_at = Some(now + self.settings.recheck_after);
         health.down_since.get_or_insert(now);
         health.without_since_warning += 1;
+        health.last_reason = Some(format!("Redis at {}: {reason}", self.settings.shown));
         if health
             .last_warning
             .is_none_or(|last| now.duration_since(last) >= WARN_EVERY)
@@ -273,9 +300,14 @@ fn describe(error: &redis::RedisError, timeout: Duration) -> String {
     if error.is_timeout() {
         format!("no answer within {} ms", timeout.as_millis())
     } else if error.is_connection_refusal() {
-        "connection refused".to_owned()
+        "connection refused: nothing listens at that address".to_owned()
     } else if error.is_connection_dropped() {
         "connection lost".to_owned()
+    } else if error.kind() == redis::ErrorKind::Parse {
+        // The parser's own message quotes offsets and bytes: of no use to the reader.
+        "not a Redis server: what answered does not speak the Redis protocol".to_owned()
+    } else if error.kind() == redis::ErrorKind::AuthenticationFailed {
+        "Redis refused the password in the URL".to_owned()
     } else {
         match error.detail() {
             Some(detail) => format!("{}: {detail}", error.category()),
