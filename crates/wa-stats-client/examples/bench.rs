@@ -1,5 +1,6 @@
 //! The client's benchmark (manual, not a test): run with
-//! `cargo run --release -p wa-stats-client --example bench [pacing|overhead]` (both by default).
+//! `cargo run --release -p wa-stats-client --example bench [pacing|overhead|h2]` (pacing and
+//! overhead by default).
 //!
 //! (a) Pacing efficiency: 1 000 campaigns at the 100/s limit against the mock with 50 ms,
 //!     400 ms and 1 s of injected latency, at the default concurrency (`Auto`), at a fixed value
@@ -8,6 +9,11 @@
 //! (b) Client overhead: with pacing off (client and mock), requests per second the client
 //!     sustains, next to a plain load generator (raw HTTP/1.1 keep-alive over TCP, no parsing
 //!     beyond `content-length`) against the same mock in the same run.
+//!
+//! (c) `h2`: the paced batch over HTTP/2: 1 000 campaigns at 100/s, 50 ms of latency, against
+//!     the mock's HTTPS (ALPN h2), next to the same run over plain HTTP/1.1, rounds alternated:
+//!     wall ÷ ideal, 429s, and the connections the mock accepted (one means one h2 connection
+//!     carried every call in flight).
 //!
 //! The mock runs on a runtime of its own (one worker thread), the load on another (one worker),
 //! so the two sides do not share a scheduler. Everything stays on 127.0.0.1.
@@ -40,6 +46,7 @@ const PACED_RUNS: [(u64, Concurrency, &str); 8] = [
     (1_000, Concurrency::Fixed(50), "fixed 50"),
 ];
 const OVERHEAD_REQUESTS: usize = 20_000;
+const H2_ROUNDS: u32 = 3;
 const CONNECTIONS: usize = 32;
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -55,6 +62,15 @@ fn main() {
     let load = runtime();
 
     let only = std::env::args().nth(1);
+    if only.as_deref() == Some("h2") {
+        println!("(c) h2: {PACED_CAMPAIGNS} campaigns at {RATE}/s, 50 ms, rounds alternated");
+        for round in 1..=H2_ROUNDS {
+            for tls in [true, false] {
+                protocol_run(&server_runtime, &load, tls, round);
+            }
+        }
+        return;
+    }
     if only.as_deref() != Some("overhead") {
         println!("(a) pacing: {PACED_CAMPAIGNS} campaigns at {RATE}/s");
         for (latency_ms, concurrency, label) in PACED_RUNS {
@@ -140,6 +156,61 @@ fn pacing_run(
          429s {limited}; failed {failed}; requests {}",
         wall / ideal,
         journal.len()
+    );
+}
+
+/// One paced run over HTTPS (h2 by ALPN) or plain HTTP/1.1, on a fresh mock and client.
+fn protocol_run(
+    server_runtime: &tokio::runtime::Runtime,
+    load: &tokio::runtime::Runtime,
+    tls: bool,
+    round: u32,
+) {
+    let latency = Duration::from_millis(50);
+    let builder = MockServer::builder()
+        .rate_limit(Some(RATE))
+        .synthetic(u32::try_from(PACED_CAMPAIGNS).unwrap(), 1, 7)
+        .journal_capacity(PACED_CAMPAIGNS + 16);
+    let builder = if tls { builder.tls() } else { builder };
+    let server = server_runtime.block_on(builder.start()).unwrap();
+    let mut client = Client::builder()
+        .api_key("INS.demo-key")
+        .base_url(server.base_url());
+    if let Some(ca) = server.ca_pem() {
+        client = client.add_root_certificate(ca);
+    }
+    let client = client.build().unwrap();
+    // One call first, so that the batch finds a pooled connection (reqwest learns that the
+    // server speaks h2 from the first handshake); then the faults and the journal start afresh.
+    load.block_on(client.campaign_statistics(12345).send())
+        .unwrap();
+    server.reset();
+    server.inject(Fault::delay(latency).times(u32::MAX));
+    let accepted_before = server.connections_accepted();
+    let first = i64::try_from(wa_stats_mock::SYNTHETIC_FIRST_ID).unwrap();
+    let ids: Vec<i64> = (first..first + PACED_CAMPAIGNS as i64).collect();
+    let started = Instant::now();
+    let results: Vec<_> = load.block_on(
+        client
+            .campaign_statistics_many(ids, .., Concurrency::Auto)
+            .collect(),
+    );
+    let wall = started.elapsed().as_secs_f64();
+    let ideal = (PACED_CAMPAIGNS - 1) as f64 / f64::from(RATE) + latency.as_secs_f64();
+    let failed = results.iter().filter(|(_, r)| r.is_err()).count();
+    let journal = server.journal();
+    let limited = journal.iter().filter(|e| e.status == Some(429)).count();
+    println!(
+        "    round {round} {:<22} wall {wall:7.3} s, ideal {ideal:6.3} s, ratio {:.4}; 429s \
+         {limited}; failed {failed}; requests {}; new connections {}",
+        if tls {
+            "HTTPS, h2 (ALPN)"
+        } else {
+            "plain HTTP/1.1"
+        },
+        wall / ideal,
+        journal.len(),
+        server.connections_accepted() - accepted_before
     );
 }
 

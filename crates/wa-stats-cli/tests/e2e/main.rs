@@ -11,6 +11,7 @@ mod formats;
 mod friction;
 mod generate;
 mod help;
+mod https;
 mod profiles;
 #[path = "../../../wa-stats-client/tests/common/redis_server.rs"]
 mod redis_server;
