@@ -198,7 +198,7 @@ fn queue() -> (CountingQueue, Arc<Counts>, WorkerGuard) {
         .lossy(true)
         .buffered_lines_limit(QUEUE_LINES)
         .thread_name("wa-stats-mock-log")
-        .finish(CountingStderr(Arc::clone(&written)));
+        .finish(CountingStderr::new(Arc::clone(&written)));
     let counts = Arc::new(Counts {
         queued: AtomicUsize::new(0),
         written,
@@ -254,20 +254,57 @@ impl Write for CountingLine {
 
 /// The queue's back end, on the writer thread: stderr, counting each line written (or lost to a
 /// write error: a closed pipe or `/dev/full` drops the line and the thread carries on).
-struct CountingStderr(Arc<AtomicUsize>);
+///
+/// Lines are gathered and written out when the queue runs empty (the worker flushes then) or the
+/// batch is large: under load that is one `write` for many lines instead of one each, which is
+/// what the request log cost the server (a system call per request on a machine whose cores the
+/// server also needs). A line still waits no longer than the queue takes to empty.
+struct CountingStderr {
+    written: Arc<AtomicUsize>,
+    batch: Vec<u8>,
+    lines: usize,
+}
+
+/// A batch is written out once it holds this much, even while lines keep coming.
+const BATCH_BYTES: usize = 64 * 1024;
+
+impl CountingStderr {
+    fn new(written: Arc<AtomicUsize>) -> Self {
+        Self {
+            written,
+            batch: Vec::with_capacity(BATCH_BYTES),
+            lines: 0,
+        }
+    }
+
+    fn write_out(&mut self) -> io::Result<()> {
+        let result = io::stderr().write_all(&self.batch);
+        // Written or lost, these lines have left the queue.
+        self.written.fetch_add(self.lines, Ordering::AcqRel);
+        self.batch.clear();
+        self.lines = 0;
+        result
+    }
+}
 
 impl Write for CountingStderr {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        io::stderr().write(bytes)
+        self.write_all(bytes).map(|()| bytes.len())
     }
 
     fn write_all(&mut self, line: &[u8]) -> io::Result<()> {
-        let result = io::stderr().write_all(line);
-        self.0.fetch_add(1, Ordering::AcqRel);
-        result
+        self.batch.extend_from_slice(line);
+        self.lines += 1;
+        if self.batch.len() >= BATCH_BYTES {
+            self.write_out()?;
+        }
+        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        if !self.batch.is_empty() {
+            self.write_out()?;
+        }
         io::stderr().flush()
     }
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): the mock against the physical floor of this machine, a bare hyper 1
+# server that reads the body and answers the sample's bytes (examples/bare_hyper.rs). Side by side,
+# rounds alternated, each loaded by `wrk -t1 -c16` with the same POST body and headers on the
+# statistics route:
+#   bare        the floor
+#   default     the mock as it starts by default (journal and request log on), --rate-limit off
+#               so that a throughput test measures answers rather than 429s
+#   no-log      the same with --no-request-log
+# Prints each run's requests/s, then the median of each and the ratios the targets speak of
+# (default ÷ bare ≥ 0.80; default ÷ no-log ≥ 0.95). Figures go in docs/performance.md ("Mock",
+# "The physical floor"). Binds 127.0.0.1 only; every server is stopped by its PID.
+#
+#   bash crates/wa-stats-mock/benches/floor.sh            # 5 rounds of 10 s each
+#   ROUNDS=3 SECONDS_EACH=5 bash crates/wa-stats-mock/benches/floor.sh
+#   SKIP_BUILD=1 …                                         # the release binaries as they are
+#   MOCK_BINARY=path …                                     # another build of the mock
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+rounds=${ROUNDS:-5}
+seconds=${SECONDS_EACH:-10}
+target=${CARGO_TARGET_DIR:-target}/release
+command -v wrk >/dev/null || { echo "floor.sh needs wrk (apt-get install wrk)" >&2; exit 2; }
+if [ -z "${SKIP_BUILD:-}" ]; then
+    cargo build -q --release -p wa-stats-mock --bin wa-stats-mock --example bare_hyper
+fi
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+cat >"$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"campaign_id":12345}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-INS-AUTH-KEY"] = "INS.demo-key"
+LUA
+
+# Starts a server; its stdout's ready line gives the URL. Its stderr (the request log) goes to a
+# file, as a real log would.
+start() { # name command…
+    local name=$1
+    shift
+    "$@" >"$work/$name.out" 2>"$work/$name.err" &
+    pids+=($!)
+    local url=
+    for _ in $(seq 100); do
+        url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/$name.out" || true)
+        [ -n "$url" ] && break
+        sleep 0.1
+    done
+    [ -n "$url" ] || { echo "$name did not start: $(cat "$work/$name.err")" >&2; exit 1; }
+    echo "$url"
+}
+
+declare -A urls
+urls[bare]=$(start bare "$target/examples/bare_hyper")
+mock=${MOCK_BINARY:-$target/wa-stats-mock}
+urls[default]=$(start default "$mock" --listen 127.0.0.1:0 --rate-limit off)
+urls[no-log]=$(start no-log "$mock" --listen 127.0.0.1:0 --rate-limit off --no-request-log)
+names=(bare default no-log)
+
+for name in "${names[@]}"; do # warm-up: connections, allocator, page cache
+    wrk -t1 -c16 -d2s -s "$work/post.lua" "${urls[$name]}/v1/statistics/campaign" >/dev/null
+done
+for round in $(seq "$rounds"); do
+    for name in "${names[@]}"; do
+        rate=$(wrk -t1 -c16 "-d${seconds}s" -s "$work/post.lua" "${urls[$name]}/v1/statistics/campaign" |
+            awk '/Requests\/sec/ {print $2}')
+        echo "round $round $name $rate" | tee -a "$work/rates"
+    done
+done
+python3 - "$work/rates" <<'PY'
+import statistics, sys
+rates = {}
+for line in open(sys.argv[1]):
+    _, _, name, rate = line.split()
+    rates.setdefault(name, []).append(float(rate))
+median = {name: statistics.median(values) for name, values in rates.items()}
+for name, value in median.items():
+    print(f"{name:8} median {value:9.0f} req/s  (runs {', '.join(f'{v:.0f}' for v in rates[name])})")
+print(f"default / bare   = {median['default'] / median['bare']:.3f}  (goal >= 0.80)")
+print(f"no-log / bare    = {median['no-log'] / median['bare']:.3f}")
+print(f"default / no-log = {median['default'] / median['no-log']:.3f}  (goal >= 0.95)")
+PY
