@@ -40,13 +40,16 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-INS-AUTH-KEY"] = "INS.demo-key"
 LUA
 
-# Starts a server; its stdout's ready line gives the URL. Its stderr (the request log) goes to a
-# file, as a real log would.
+declare -A urls pid_of
+
+# Starts a server (in this shell, so that its PID is kept for the cleanup); its stdout's ready
+# line gives the URL. Its stderr (the request log) goes to a file, as a real log would.
 start() { # name command…
     local name=$1
     shift
     "$@" >"$work/$name.out" 2>"$work/$name.err" &
     pids+=($!)
+    pid_of[$name]=$!
     local url=
     for _ in $(seq 100); do
         url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/$name.out" || true)
@@ -54,36 +57,50 @@ start() { # name command…
         sleep 0.1
     done
     [ -n "$url" ] || { echo "$name did not start: $(cat "$work/$name.err")" >&2; exit 1; }
-    echo "$url"
+    urls[$name]=$url
 }
 
-declare -A urls
-urls[bare]=$(start bare "$target/examples/bare_hyper")
+# The CPU time (user + system, all threads) a process has used, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 mock=${MOCK_BINARY:-$target/wa-stats-mock}
-urls[default]=$(start default "$mock" --listen 127.0.0.1:0 --rate-limit off)
-urls[no-log]=$(start no-log "$mock" --listen 127.0.0.1:0 --rate-limit off --no-request-log)
+start bare "$target/examples/bare_hyper"
+start default "$mock" --listen 127.0.0.1:0 --rate-limit off
+start no-log "$mock" --listen 127.0.0.1:0 --rate-limit off --no-request-log
 names=(bare default no-log)
+ticks_per_second=$(getconf CLK_TCK)
 
 for name in "${names[@]}"; do # warm-up: connections, allocator, page cache
     wrk -t1 -c16 -d2s -s "$work/post.lua" "${urls[$name]}/v1/statistics/campaign" >/dev/null
 done
 for round in $(seq "$rounds"); do
     for name in "${names[@]}"; do
-        rate=$(wrk -t1 -c16 "-d${seconds}s" -s "$work/post.lua" "${urls[$name]}/v1/statistics/campaign" |
-            awk '/Requests\/sec/ {print $2}')
-        echo "round $round $name $rate" | tee -a "$work/rates"
+        before=$(cpu_ticks "${pid_of[$name]}")
+        wrk -t1 -c16 "-d${seconds}s" -s "$work/post.lua" "${urls[$name]}/v1/statistics/campaign" >"$work/wrk.out"
+        after=$(cpu_ticks "${pid_of[$name]}")
+        rate=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
+        requests=$(awk '/requests in/ {print $1}' "$work/wrk.out")
+        # Server CPU per request: what the route costs, whatever else the machine does.
+        cpu_us=$(python3 -c "print(f'{($after - $before) / $ticks_per_second * 1e6 / $requests:.1f}')")
+        echo "round $round $name $rate $cpu_us" | tee -a "$work/rates"
     done
 done
 python3 - "$work/rates" <<'PY'
 import statistics, sys
-rates = {}
+rates, cpu = {}, {}
 for line in open(sys.argv[1]):
-    _, _, name, rate = line.split()
+    _, _, name, rate, cpu_us = line.split()
     rates.setdefault(name, []).append(float(rate))
+    cpu.setdefault(name, []).append(float(cpu_us))
 median = {name: statistics.median(values) for name, values in rates.items()}
+cost = {name: statistics.median(values) for name, values in cpu.items()}
 for name, value in median.items():
-    print(f"{name:8} median {value:9.0f} req/s  (runs {', '.join(f'{v:.0f}' for v in rates[name])})")
-print(f"default / bare   = {median['default'] / median['bare']:.3f}  (goal >= 0.80)")
-print(f"no-log / bare    = {median['no-log'] / median['bare']:.3f}")
-print(f"default / no-log = {median['default'] / median['no-log']:.3f}  (goal >= 0.95)")
+    runs = ", ".join(f"{v:.0f}" for v in rates[name])
+    print(f"{name:8} median {value:9.0f} req/s, server CPU {cost[name]:5.1f} us/request  (runs {runs})")
+print(f"default / bare   = {median['default'] / median['bare']:.3f} by req/s, "
+      f"{cost['bare'] / cost['default']:.3f} by CPU per request  (goal >= 0.80)")
+print(f"no-log / bare    = {median['no-log'] / median['bare']:.3f} by req/s, "
+      f"{cost['bare'] / cost['no-log']:.3f} by CPU per request")
+print(f"default / no-log = {median['default'] / median['no-log']:.3f} by req/s, "
+      f"{cost['no-log'] / cost['default']:.3f} by CPU per request  (goal >= 0.95)")
 PY

@@ -258,7 +258,7 @@ impl Write for CountingLine {
 /// Lines are gathered and written out when the queue runs empty (the worker flushes then) or the
 /// batch is large: under load that is one `write` for many lines instead of one each, which is
 /// what the request log cost the server (a system call per request on a machine whose cores the
-/// server also needs). A line still waits no longer than the queue takes to empty.
+/// server also needs). A line waits at most [`GATHER`] plus the time the queue takes to empty.
 struct CountingStderr {
     written: Arc<AtomicUsize>,
     batch: Vec<u8>,
@@ -305,6 +305,16 @@ impl Write for CountingStderr {
         if !self.batch.is_empty() {
             self.write_out()?;
         }
-        io::stderr().flush()
+        let flushed = io::stderr().flush();
+        // The worker calls this when its queue has run empty, and would then park until the
+        // next line, which each request's line would have to wake (a futex call on the request
+        // path, and a context switch, per request). Pausing here first lets the lines of the
+        // next few milliseconds gather in the queue, to be taken in one go without any wake-up.
+        std::thread::sleep(GATHER);
+        flushed
     }
 }
+
+/// How long the writer lets lines gather after writing a batch: the most a line waits for it.
+/// At the mock's 70 000 requests a second that is 350 lines, well inside [`QUEUE_LINES`].
+const GATHER: Duration = Duration::from_millis(5);
