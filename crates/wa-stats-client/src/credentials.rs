@@ -128,6 +128,51 @@ pub(crate) struct TokenCache {
     shared: Option<crate::token_cache::SharedTokens>,
 }
 
+impl Cached {
+    /// What a caller gets: the token, its header, and its generation (for a later 401).
+    fn handed_out(&self) -> (Secret, HeaderValue, u64) {
+        (self.token.clone(), self.header.clone(), self.generation)
+    }
+}
+
+/// Keeps a newly obtained token (with when to refresh it and when it expires), or, when none
+/// could be had, the current one while it still works.
+fn settle<E>(
+    state: &mut State,
+    obtained: Result<(Secret, Instant, Instant), E>,
+    usable: Option<Cached>,
+) -> Result<(Secret, HeaderValue, u64), E>
+where
+    E: From<Error> + fmt::Display,
+{
+    let obtained = obtained.and_then(|(token, refresh_at, expires_at)| {
+        let header = bearer_header(&token).map_err(E::from)?;
+        Ok((token, header, refresh_at, expires_at))
+    });
+    match obtained {
+        Ok((token, header, refresh_at, expires_at)) => {
+            state.generation += 1;
+            let cached = Cached {
+                token,
+                header,
+                refresh_at,
+                expires_at,
+                generation: state.generation,
+            };
+            let handed_out = cached.handed_out();
+            state.current = Some(cached);
+            Ok(handed_out)
+        }
+        Err(error) => match usable {
+            Some(cached) => {
+                tracing::warn!(error = %error, "token refresh failed; using the current token until it expires");
+                Ok(cached.handed_out())
+            }
+            None => Err(error),
+        },
+    }
+}
+
 /// When to refresh a token valid for `ttl` from `issued`: at 90 % of its life or 60 s before it
 /// expires, whichever is sooner — but never in the first half of its life, so that a short-lived
 /// token is not refetched on every call.
@@ -159,15 +204,8 @@ impl TokenCache {
     {
         let mut state = self.state.lock().await;
         let now = Instant::now();
-        let fresh = |cached: &Cached| {
-            (
-                cached.token.clone(),
-                cached.header.clone(),
-                cached.generation,
-            )
-        };
         if let Some(cached) = state.current.as_ref().filter(|c| now < c.refresh_at) {
-            return Ok(fresh(cached));
+            return Ok(cached.handed_out());
         }
         let usable = state.current.clone().filter(|c| now < c.expires_at);
 
@@ -184,33 +222,13 @@ impl TokenCache {
                     recent.record(Instant::now());
                     fetch().await
                 })
-                .await;
-            return match obtained.and_then(|obtained| {
-                let header = bearer_header(&obtained.token).map_err(E::from)?;
-                Ok((obtained, header))
-            }) {
-                Ok((obtained, header)) => {
-                    state.generation += 1;
+                .await
+                .map(|obtained| {
                     let now = Instant::now();
-                    let cached = Cached {
-                        token: obtained.token,
-                        header,
-                        refresh_at: now + obtained.refresh_in,
-                        expires_at: now + obtained.expires_in,
-                        generation: state.generation,
-                    };
-                    let result = fresh(&cached);
-                    state.current = Some(cached);
-                    Ok(result)
-                }
-                Err(error) => match usable {
-                    Some(cached) => {
-                        tracing::warn!(error = %error, "token refresh failed; using the current token until it expires");
-                        Ok(fresh(&cached))
-                    }
-                    None => Err(error),
-                },
-            };
+                    let (refresh_in, expires_in) = (obtained.refresh_in, obtained.expires_in);
+                    (obtained.token, now + refresh_in, now + expires_in)
+                });
+            return settle(&mut state, obtained, usable);
         }
 
         // Stay under the endpoint's limit: a refresh that would be the 11th fetch in a minute
@@ -219,7 +237,7 @@ impl TokenCache {
             && now < allowed
         {
             if let Some(cached) = &usable {
-                return Ok(fresh(cached));
+                return Ok(cached.handed_out());
             }
             tracing::debug!(
                 wait_ms = u64::try_from((allowed - now).as_millis()).unwrap_or(u64::MAX),
@@ -229,40 +247,16 @@ impl TokenCache {
         }
         let started = Instant::now();
         state.recent_fetches.record(started);
-
-        match fetch()
-            .await
-            .and_then(|answer| match bearer_header(&answer.access_token) {
-                Ok(header) => Ok((answer, header)),
-                Err(error) => Err(E::from(error)),
-            }) {
-            Ok((answer, header)) => {
-                state.generation += 1;
-                // Counted from when the request left, so the cache never outlives the token.
-                let ttl = Duration::from_secs(answer.expires_in);
-                let cached = Cached {
-                    token: answer.access_token,
-                    header,
-                    refresh_at: refresh_at(started, ttl),
-                    expires_at: started + ttl,
-                    generation: state.generation,
-                };
-                tracing::debug!(
-                    expires_in = answer.expires_in,
-                    "fetched an OAuth access token"
-                );
-                let result = fresh(&cached);
-                state.current = Some(cached);
-                Ok(result)
-            }
-            Err(error) => match usable {
-                Some(cached) => {
-                    tracing::warn!(error = %error, "token refresh failed; using the current token until it expires");
-                    Ok(fresh(&cached))
-                }
-                None => Err(error),
-            },
-        }
+        let fetched = fetch().await.map(|answer| {
+            tracing::debug!(
+                expires_in = answer.expires_in,
+                "fetched an OAuth access token"
+            );
+            // Counted from when the request left, so the cache never outlives the token.
+            let ttl = Duration::from_secs(answer.expires_in);
+            (answer.access_token, refresh_at(started, ttl), started + ttl)
+        });
+        settle(&mut state, fetched, usable)
     }
 
     /// Forgets the token of `generation` after the API refused it with 401, unless a newer one
