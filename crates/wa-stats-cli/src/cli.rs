@@ -49,7 +49,8 @@ pub(crate) enum Command {
     /// failures and re-runs: run it from cron.
     #[command(after_help = SYNC_HELP)]
     Sync(Box<SyncArgs>),
-    /// Print a fresh OAuth access token from client credentials, for use with curl.
+    /// Print a valid OAuth access token from client credentials, for use with curl (with the
+    /// token cache, the one every run of the credential shares while it is fresh).
     #[command(after_help = "Example:\n  \
         curl -H \"Authorization: Bearer $(wa-stats token)\" …   \
         (with WA_STATS_CLIENT_ID and WA_STATS_CLIENT_SECRET set)")]
@@ -190,24 +191,13 @@ pub(crate) struct Throughput {
         requires = "shared_budget",
     )]
     pub(crate) shared_budget_required: bool,
-    /// Where the OAuth token of --client-id is kept for the other runs and processes of that
-    /// credential, so that they ask the token endpoint once an hour rather than once a run:
-    /// disk ($XDG_CACHE_HOME/wa-stats, else ~/.cache/wa-stats), redis (in --shared-budget's
-    /// Redis), off, or auto: redis with --shared-budget, else disk
-    #[arg(
-        long,
-        value_name = "WHERE",
-        env = TOKEN_CACHE_ENV,
-        value_enum,
-        default_value_t = TokenCacheChoice::Auto
-    )]
-    pub(crate) token_cache: TokenCacheChoice,
 }
 
 /// `--token-cache`'s values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub(crate) enum TokenCacheChoice {
     /// Redis with --shared-budget, else disk.
+    #[default]
     Auto,
     /// In the user's cache directory, for the processes of this machine.
     Disk,
@@ -343,6 +333,19 @@ pub(crate) struct OAuthCredentials {
     /// OAuth token endpoint, with client credentials [default: /auth/token under the base URL]
     #[arg(long, value_name = "URL", env = TOKEN_URL_ENV)]
     pub(crate) token_url: Option<String>,
+
+    /// Where the OAuth token of --client-id is kept for the other runs and processes of that
+    /// credential, so that they ask the token endpoint once an hour rather than once a run:
+    /// disk ($XDG_CACHE_HOME/wa-stats, else ~/.cache/wa-stats), redis (in --shared-budget's
+    /// Redis), off, or auto: redis with --shared-budget, else disk
+    #[arg(
+        long,
+        value_name = "WHERE",
+        env = TOKEN_CACHE_ENV,
+        value_enum,
+        default_value_t = TokenCacheChoice::default()
+    )]
+    pub(crate) token_cache: TokenCacheChoice,
 }
 
 /// Where to connect and how hard to try.

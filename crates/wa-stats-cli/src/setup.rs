@@ -177,6 +177,8 @@ pub(crate) fn client(
         })?;
         builder = builder.add_root_certificate(pem);
     }
+    // `--shared-budget`'s Redis, which also holds the token with `--token-cache redis`.
+    let mut shared_redis = None;
     if let Some(throughput) = throughput {
         let refuse = |error: Error| refuse_settings(&error, credential_flag.clone(), origins);
         let redis = match &throughput.shared_budget {
@@ -203,12 +205,13 @@ pub(crate) fn client(
                 None
             }
         };
-        if has_token {
-            builder = match token_cache(throughput.token_cache, redis.as_ref(), origins)? {
-                Some(cache) => builder.token_cache(cache),
-                None => builder,
-            };
-        }
+        shared_redis = redis;
+    }
+    if has_token {
+        builder = match token_cache(oauth.token_cache, shared_redis.as_ref(), origins)? {
+            Some(cache) => builder.token_cache(cache),
+            None => builder,
+        };
     }
     builder
         .max_attempts(connection.max_retries.saturating_add(1))

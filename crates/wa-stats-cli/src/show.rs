@@ -93,7 +93,7 @@ impl Table<'_> {
             ),
             (
                 "token_cache",
-                Some(format!("{:?}", settings.throughput.token_cache).to_lowercase()),
+                Some(format!("{:?}", settings.oauth.token_cache).to_lowercase()),
             ),
             ("format", Some(format!("{:?}", self.format).to_lowercase())),
         ];

@@ -40,7 +40,7 @@ pub struct Run {
 
 /// Clears what the binary reads from a developer's shell: every `WA_STATS_*` variable,
 /// `RUST_LOG` and `NO_COLOR`; points `XDG_CONFIG_HOME` at a directory without profiles and
-/// `XDG_CACHE_HOME` at the tests' own token cache; fixes the
+/// `XDG_CACHE_HOME` at a token cache of the run's own; fixes the
 /// width. A test that needs one of these sets it again afterwards.
 pub fn isolate(command: &mut Command) {
     for (name, _) in std::env::vars_os() {
@@ -53,11 +53,18 @@ pub fn isolate(command: &mut Command) {
         "XDG_CONFIG_HOME",
         concat!(env!("CARGO_TARGET_TMPDIR"), "/no-config"),
     );
-    // The token cache of these runs, not the developer's (each mock has its own port, so its
-    // own records).
+    // A token cache of this run's own: not the developer's, and not another test's (a mock on
+    // a port an earlier test's mock had would otherwise find that test's token). A test of the
+    // cache itself sets one directory for all its runs.
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     command.env(
         "XDG_CACHE_HOME",
-        concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        format!(
+            "{}/cache/{}-{run}",
+            env!("CARGO_TARGET_TMPDIR"),
+            std::process::id()
+        ),
     );
     // Help text wraps at the terminal's width; fix it so snapshots do not depend on the runner.
     command.env("COLUMNS", "100");
