@@ -10,7 +10,7 @@ use wa_stats_model::validation::DEFAULT_START_TIME;
 use crate::error::MockError;
 use crate::fixtures::CampaignKind;
 use crate::state::Data;
-use crate::store::{BASE_COLUMNS, Campaign, PrefixTable};
+use crate::store::{BASE_COLUMNS, Campaign, PrefixTable, REVENUE_CENTS, column_of};
 
 /// Partner that owns synthetic campaigns.
 pub const SYNTHETIC_OWNER: &str = "demo";
@@ -72,18 +72,30 @@ fn fill_day(rng: &mut StdRng, scale: u64, day: &mut [u64]) {
     let click = rng.random_range(0..=open);
     let conversion = rng.random_range(0..=click);
     let revenue_cents = conversion * rng.random_range(0..=5_000);
+    // Drawn in this order whatever the columns' order, so that a seed keeps its data.
     let head = [
-        delivered,
-        rng.random_range(0..=scale / 100),
-        open,
-        click,
-        conversion,
-        revenue_cents,
-        rng.random_range(0..=scale / 200),
+        ("delivered", delivered),
+        ("deliveryPending", rng.random_range(0..=scale / 100)),
+        ("open", open),
+        ("click", click),
+        ("conversion", conversion),
+        ("unsubscribe", rng.random_range(0..=scale / 200)),
     ];
-    day[..head.len()].copy_from_slice(&head);
+    day[REVENUE_CENTS] = revenue_cents;
+    let mut top = vec![false; day.len()];
+    for (name, value) in head {
+        if let Some(column) = column_of(name) {
+            day[column] = value;
+            top[column] = true;
+        }
+    }
     // Drop and undelivered reasons: a few each, so the details are never all zero.
-    for reason in &mut day[head.len()..] {
+    for (reason, _) in day
+        .iter_mut()
+        .zip(&top)
+        .skip(REVENUE_CENTS + 1)
+        .filter(|(_, top)| !**top)
+    {
         *reason = rng.random_range(0..=scale / 100);
     }
 }

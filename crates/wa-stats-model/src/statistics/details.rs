@@ -6,6 +6,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::counters::{COUNTERS, Group};
+
 /// Why targeted recipients were dropped before sending. The reasons add up to `drop`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
@@ -120,63 +122,37 @@ pub struct ResponseSummary {
 impl DropDetails {
     /// The sum of the known reasons, which must equal `drop`.
     pub fn total(&self) -> u128 {
-        self.counters().iter().map(|&n| u128::from(n)).sum()
-    }
-
-    /// The known reasons' counters, in declaration order; `extra` is not included. Public so
-    /// that code keeping one column per reason (the mock's store) takes them from here instead
-    /// of listing the reasons again.
-    pub const fn counters(&self) -> [u64; 12] {
-        [
-            self.frequency_capped,
-            self.duplicates,
-            self.invalid_phone_numbers,
-            self.tier_limitation,
-            self.template_failures,
-            self.paused_templates,
-            self.recipient_related_errors,
-            self.meta_temporary_errors,
-            self.account_integration_errors,
-            self.internal_errors,
-            self.rate_limits,
-            self.policy_failures,
-        ]
+        let stats = super::CampaignStatistics {
+            drop_details: Some(Self {
+                extra: BTreeMap::new(),
+                ..*self
+            }),
+            ..Default::default()
+        };
+        reasons_total(&stats, Group::DropDetails)
     }
 }
 
 impl UndeliveredDetails {
     /// The sum of the known reasons, which must equal `undelivered`.
     pub fn total(&self) -> u128 {
-        self.counters().iter().map(|&n| u128::from(n)).sum()
-    }
-
-    /// The known reasons' counters, in declaration order; `extra` is not included. Public so
-    /// that code keeping one column per reason (the mock's store) takes them from here instead
-    /// of listing the reasons again.
-    pub const fn counters(&self) -> [u64; 9] {
-        [
-            self.recipient_related_errors,
-            self.account_verification_errors,
-            self.media_errors,
-            self.held_messages,
-            self.meta_experiment,
-            self.meta_errors,
-            self.invalid_messages,
-            self.meta_recipient_limits_errors,
-            self.delivery_report_missing,
-        ]
+        let stats = super::CampaignStatistics {
+            undelivered_details: Some(Self {
+                extra: BTreeMap::new(),
+                ..*self
+            }),
+            ..Default::default()
+        };
+        reasons_total(&stats, Group::UndeliveredDetails)
     }
 }
 
-impl ResponseSummary {
-    /// The counters, in declaration order.
-    pub(crate) const fn counters(&self) -> [u64; 5] {
-        [
-            self.sent,
-            self.open,
-            self.click,
-            self.conversion,
-            self.button_click,
-        ]
-    }
+/// The sum of the table's counters of `group` in `stats`.
+fn reasons_total(stats: &super::CampaignStatistics, group: Group) -> u128 {
+    COUNTERS
+        .iter()
+        .filter(|counter| counter.group() == group)
+        .filter_map(|counter| counter.get(stats))
+        .map(u128::from)
+        .sum()
 }

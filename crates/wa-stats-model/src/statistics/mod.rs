@@ -4,6 +4,7 @@
 //! `{"data":{"statistics":{…}}}` envelope of its "200 OK" example; writing always produces the flat
 //! shape. Fields this crate does not know are kept at every level and written back out.
 
+pub mod counters;
 mod details;
 mod read;
 mod sums;
@@ -15,6 +16,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use counters::{COUNTERS, Counter, Group, Role};
 pub use details::{DropDetails, ResponseCard, ResponseSummary, UndeliveredDetails};
 pub use sums::{SumMismatch, SumRule};
 
@@ -113,6 +115,31 @@ impl CampaignStatistics {
     /// A sum over a detail object is skipped when the object is absent.
     pub fn check_sums(&self) -> Result<(), SumMismatch> {
         sums::check(self)
+    }
+
+    /// Sets every derived counter (`drop`, `undelivered`, `sent`, `targeted`: those an R10 sum
+    /// defines) from its terms, leaves first, saturating at `u64::MAX`. A sum over an absent
+    /// detail object is left alone.
+    ///
+    /// ```
+    /// use wa_stats_model::CampaignStatistics;
+    /// let mut stats = CampaignStatistics::default();
+    /// (stats.delivered, stats.delivery_pending) = (5, 2);
+    /// stats.derive_sums();
+    /// assert_eq!((stats.sent, stats.targeted), (7, 7));
+    /// ```
+    pub fn derive_sums(&mut self) {
+        let _ = self.derive_sums_keeping(|_| false);
+    }
+
+    /// [`Self::derive_sums`], except that each derived counter `given` names keeps its value and
+    /// must equal its terms' sum. The first that does not, from the leaves up (so that the counter
+    /// named is the one that is wrong, not one built on it), is the error.
+    pub fn derive_sums_keeping(
+        &mut self,
+        given: impl Fn(&Counter) -> bool,
+    ) -> Result<(), SumMismatch> {
+        sums::derive_with(self, COUNTERS, counters::builtin_derivations(), &given)
     }
 }
 
