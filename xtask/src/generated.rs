@@ -64,7 +64,7 @@ pub(crate) fn files() -> Result<Vec<(PathBuf, String)>, String> {
         (model.join("openapi.json"), render(&openapi::document())),
         (
             PathBuf::from("crates/wa-stats-mock/schemas/fixtures.schema.json"),
-            schema_text(wa_stats_mock::fixture_schema()),
+            schema_text(wa_stats_fixture::schema()),
         ),
     ];
     let package_path = workspace_root().join("package.json");

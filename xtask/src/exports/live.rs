@@ -2,8 +2,7 @@
 //! what each answers, which the bindings' tests send to a running mock.
 
 use serde_json::{Value, json};
-use wa_stats_mock::Fixtures;
-use wa_stats_mock::fixtures::{CampaignKind, PartnerFixture};
+use wa_stats_fixture::{CampaignKind, Fixtures, PartnerFixture};
 use wa_stats_model::endpoint::{API_KEY_HEADER, API_KEY_STATISTICS_PATH, OAUTH_STATISTICS_PATH};
 
 use super::examples::{outcome, success};
