@@ -365,6 +365,12 @@ mod tests {
             assert_eq!(at, &Value::from(1000 + i as u64), "{counter:?}");
             assert_eq!(counter.get(&stats), Some(1000 + i as u64));
         }
+        // The reader names its fields too (for `read` and the envelope): it must read back what
+        // the table writes, or a counter would land in `extra`.
+        assert_eq!(
+            CampaignStatistics::from_json(stats.to_json().as_bytes()).ok(),
+            Some(stats)
+        );
     }
 
     /// The table with one more drop reason, kept (as any unknown reason is) in `extra`.

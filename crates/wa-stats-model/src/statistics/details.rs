@@ -6,8 +6,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::counters::{COUNTERS, Group};
-
 /// Why targeted recipients were dropped before sending. The reasons add up to `drop`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
@@ -117,42 +115,4 @@ pub struct ResponseSummary {
     /// Fields this version does not know, kept as they came.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
-}
-
-impl DropDetails {
-    /// The sum of the known reasons, which must equal `drop`.
-    pub fn total(&self) -> u128 {
-        let stats = super::CampaignStatistics {
-            drop_details: Some(Self {
-                extra: BTreeMap::new(),
-                ..*self
-            }),
-            ..Default::default()
-        };
-        reasons_total(&stats, Group::DropDetails)
-    }
-}
-
-impl UndeliveredDetails {
-    /// The sum of the known reasons, which must equal `undelivered`.
-    pub fn total(&self) -> u128 {
-        let stats = super::CampaignStatistics {
-            undelivered_details: Some(Self {
-                extra: BTreeMap::new(),
-                ..*self
-            }),
-            ..Default::default()
-        };
-        reasons_total(&stats, Group::UndeliveredDetails)
-    }
-}
-
-/// The sum of the table's counters of `group` in `stats`.
-fn reasons_total(stats: &super::CampaignStatistics, group: Group) -> u128 {
-    COUNTERS
-        .iter()
-        .filter(|counter| counter.group() == group)
-        .filter_map(|counter| counter.get(stats))
-        .map(u128::from)
-        .sum()
 }
