@@ -10,7 +10,9 @@ mod builtin;
 mod day;
 mod types;
 
-pub use day::{CardDayFixture, DayFixture, DropFixture, UndeliveredFixture, day_counters};
+pub use day::{
+    CardDayFixture, DayFixture, DropFixture, UndeliveredFixture, day_counters, is_day_counter,
+};
 pub use types::{
     CampaignFixture, CampaignKind, CardFixture, Fixtures, OAuthClientFixture, PartnerFixture,
     SettingsFixture,

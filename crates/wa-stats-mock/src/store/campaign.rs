@@ -2,44 +2,61 @@
 //! turns a range of its days into a statistics body, deriving `drop`, `undelivered`, `sent` and
 //! `targeted` from the leaves so that R10's four sums hold by construction.
 
-use wa_stats_model::statistics::{COUNTERS, Group, Role};
-use wa_stats_model::{CampaignStatistics, ResponseCard, ResponseSummary};
+use wa_stats_model::statistics::{COUNTER_COUNT, COUNTERS, Group};
+use wa_stats_model::{
+    CampaignStatistics, DropDetails, ResponseCard, ResponseSummary, UndeliveredDetails,
+};
 
 use super::dates::parse_date;
 use super::table::PrefixTable;
 use crate::error::FixtureIssue;
-use crate::fixtures::{CampaignFixture, CampaignKind, CardFixture, DayFixture, day_counters};
+use crate::fixtures::{CampaignFixture, CampaignKind, CardFixture, DayFixture, is_day_counter};
 
 // Column layout of a campaign's table: revenue in hundredths, then one column per counter a
 // fixture day holds, in the model's table order (`day_counters`); then (conversational only)
 // `buttonClick` and six columns per card.
 pub(crate) const REVENUE_CENTS: usize = 0;
 const FIRST_COUNTER: usize = 1;
+/// How many counters a fixture day holds.
+const DAY_COUNTERS: usize = day_counter_places().1;
+/// Where each column's counter sits in the model's table (column `FIRST_COUNTER + i` holds
+/// `COUNTERS[DAY_COUNTER_AT[i]]`).
+const DAY_COUNTER_AT: [usize; DAY_COUNTERS] = {
+    let (all, _) = day_counter_places();
+    let mut at = [0; DAY_COUNTERS];
+    let mut i = 0;
+    while i < DAY_COUNTERS {
+        at[i] = all[i];
+        i += 1;
+    }
+    at
+};
 /// Columns every campaign has.
-pub(crate) const BASE_COLUMNS: usize = FIRST_COUNTER + day_counter_count();
+pub(crate) const BASE_COLUMNS: usize = FIRST_COUNTER + DAY_COUNTERS;
 const BUTTON_CLICK: usize = BASE_COLUMNS;
 const CARD_FIRST: usize = BASE_COLUMNS + 1;
 const CARD_COLUMNS: usize = 6;
 
-/// How many counters `day_counters` yields, as a constant for the column layout.
-const fn day_counter_count() -> usize {
+/// The table places of the counters a fixture day holds, in order, and how many there are.
+const fn day_counter_places() -> ([usize; COUNTER_COUNT], usize) {
+    let mut places = [0; COUNTER_COUNT];
     let mut count = 0;
     let mut i = 0;
-    while i < COUNTERS.len() {
-        let counter = &COUNTERS[i];
-        if matches!(counter.role, Role::Leaf) && !matches!(counter.group(), Group::ResponseSummary)
-        {
+    while i < COUNTER_COUNT {
+        if is_day_counter(&COUNTERS[i]) {
+            places[count] = i;
             count += 1;
         }
         i += 1;
     }
-    count
+    (places, count)
 }
 
 /// The column of the counter a fixture day holds under `name` at the top level, if any.
 pub(crate) fn column_of(name: &str) -> Option<usize> {
-    day_counters()
-        .position(|counter| counter.group() == Group::Top && counter.name == name)
+    DAY_COUNTER_AT
+        .iter()
+        .position(|&at| COUNTERS[at].group() == Group::Top && COUNTERS[at].name == name)
         .map(|i| FIRST_COUNTER + i)
 }
 
@@ -145,10 +162,15 @@ impl Campaign {
     pub(crate) fn statistics(&self, start: i64, end: i64) -> CampaignStatistics {
         let rows = self.table.rows_in(start, end);
         let sum = |column: usize| self.table.sum(rows, column);
-        let mut stats = CampaignStatistics::default();
-        for (i, counter) in day_counters().enumerate() {
-            counter.set(&mut stats, sum(FIRST_COUNTER + i));
+        let mut values = [0; COUNTER_COUNT];
+        for (column, &at) in DAY_COUNTER_AT.iter().enumerate() {
+            values[at] = sum(FIRST_COUNTER + column);
         }
+        // Every answer of the mock carries both reason objects, as the vendor's sample does.
+        let mut stats = CampaignStatistics::default();
+        stats.drop_details = Some(DropDetails::default());
+        stats.undelivered_details = Some(UndeliveredDetails::default());
+        stats.set_counter_values(&values);
         stats.revenue = revenue(sum(REVENUE_CENTS));
         // Derived counters saturate instead of wrapping; totals that large cannot be built
         // (the table refuses overflowing columns), so this never changes an answer.
@@ -201,8 +223,8 @@ fn leaves(
 ) -> Result<Vec<u64>, FixtureIssue> {
     let mut out =
         vec![cents(day.revenue).map_err(|m| FixtureIssue::new(format!("{path}.revenue"), m))?];
-    let counters = day.to_statistics();
-    out.extend(day_counters().map(|counter| counter.get(&counters).unwrap_or(0)));
+    let values = day.to_statistics().counter_values();
+    out.extend(DAY_COUNTER_AT.iter().map(|&at| values[at]));
     if !conversational {
         if day.button_click != 0 || !day.responses.is_empty() {
             return Err(FixtureIssue::new(

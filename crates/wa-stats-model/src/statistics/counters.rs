@@ -225,8 +225,30 @@ macro_rules! read {
     };
 }
 
-/// The table and, from the same list, [`read_all`], so that the fast body writer reads fields
-/// directly instead of through a function pointer per counter.
+/// One counter's assignment for [`write_all`]: direct field writes, none when the object is absent.
+macro_rules! store {
+    (top $stats:ident $field:ident $value:expr) => {
+        $stats.$field = $value
+    };
+    (drop_reason $stats:ident $field:ident $value:expr) => {
+        store!(object $stats.drop_details, $field, $value)
+    };
+    (undelivered_reason $stats:ident $field:ident $value:expr) => {
+        store!(object $stats.undelivered_details, $field, $value)
+    };
+    (summary $stats:ident $field:ident $value:expr) => {
+        store!(object $stats.response_summary, $field, $value)
+    };
+    (object $object:expr, $field:ident, $value:expr) => {
+        if let Some(object) = &mut $object {
+            object.$field = $value;
+        }
+    };
+}
+
+/// The table and, from the same list, [`read_all`] and [`write_all`], so that the fast body
+/// writer and the mock's store read and write fields directly instead of through a function
+/// pointer per counter (which made a body 50 % slower to write).
 macro_rules! counters {
     ($($make:ident $name:literal $field:ident $(: $role:expr, $term_of:expr)?;)*) => {
         /// Every counter of the success body, revenue (a fractional amount, not a count) aside,
@@ -235,8 +257,16 @@ macro_rules! counters {
 
         /// Every counter's value in `stats`, in [`COUNTERS`]' order; 0 when its object is absent.
         #[inline]
-        pub(crate) fn read_all(stats: &CampaignStatistics) -> [u64; COUNTERS.len()] {
+        pub(crate) fn read_all(stats: &CampaignStatistics) -> [u64; COUNTER_COUNT] {
             [$(read!($make stats $field)),*]
+        }
+
+        /// Sets every counter of `stats` from `values`, in [`COUNTERS`]' order, except those
+        /// whose object is absent.
+        #[inline]
+        pub(crate) fn write_all(stats: &mut CampaignStatistics, values: &[u64; COUNTER_COUNT]) {
+            let mut values = values.iter().copied();
+            $(store!($make stats $field values.next().unwrap_or(0));)*
         }
     };
 }
@@ -279,6 +309,10 @@ counters! {
     summary "conversion" conversion;
     summary "buttonClick" button_click;
 }
+
+/// How many counters [`COUNTERS`] holds: the length of
+/// [`CampaignStatistics::counter_values`].
+pub const COUNTER_COUNT: usize = COUNTERS.len();
 
 /// The counter of `table` named `name` in the body itself.
 pub fn top_level<'t>(table: &'t [Counter], name: &str) -> Option<&'t Counter> {
@@ -399,8 +433,13 @@ mod tests {
         let mut stats = CampaignStatistics::default();
         table[table.len() - 1].set(&mut stats, 5);
         COUNTERS[10].set(&mut stats, 2);
-        super::super::sums::derive_with(&mut stats, &table, &derivations(&table), &|_| false)
+        let mut values: Vec<u64> = table.iter().map(|c| c.get(&stats).unwrap_or(0)).collect();
+        let present = |t: usize| table[t].get(&stats).is_some();
+        super::super::sums::derive_values(&mut values, present, &derivations(&table), |_| false)
             .expect("nothing given, nothing to disagree");
+        for (counter, value) in table.iter().zip(values) {
+            counter.set(&mut stats, value);
+        }
         assert_eq!((stats.drop, stats.targeted), (7, 7));
         assert_eq!(super::super::sums::check_with(&stats, &table), Ok(()));
         let without = super::super::sums::check_with(&stats, COUNTERS).expect_err("2 + 0 != 7");
@@ -410,6 +449,28 @@ mod tests {
         );
         let body: Value = serde_json::from_str(&stats.to_json()).expect("a body");
         assert_eq!(body["dropDetails"]["newReason"], 5);
+    }
+
+    /// The generated readers and writers agree with the table's own getters and setters.
+    #[test]
+    fn read_all_and_write_all_are_the_table() {
+        let mut stats = CampaignStatistics::default();
+        let values: [u64; COUNTER_COUNT] = std::array::from_fn(|i| 7 + i as u64);
+        write_all(&mut stats, &values);
+        assert_eq!(
+            read_all(&stats)[0],
+            7,
+            "top-level counters are always written"
+        );
+        assert_eq!(stats.drop_details, None, "an absent object is not made");
+        for counter in COUNTERS {
+            counter.set(&mut stats, 0);
+        }
+        write_all(&mut stats, &values);
+        assert_eq!(read_all(&stats), values);
+        for (counter, value) in COUNTERS.iter().zip(values) {
+            assert_eq!(counter.get(&stats), Some(value), "{counter:?}");
+        }
     }
 
     #[test]

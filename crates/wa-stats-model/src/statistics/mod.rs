@@ -16,7 +16,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use counters::{COUNTERS, Counter, Group, Role};
+pub use counters::{COUNTER_COUNT, COUNTERS, Counter, Group, Role};
 pub use details::{DropDetails, ResponseCard, ResponseSummary, UndeliveredDetails};
 pub use sums::{SumMismatch, SumRule};
 
@@ -139,7 +139,34 @@ impl CampaignStatistics {
         &mut self,
         given: impl Fn(&Counter) -> bool,
     ) -> Result<(), SumMismatch> {
-        sums::derive_with(self, COUNTERS, counters::builtin_derivations(), &given)
+        let mut values = self.counter_values();
+        let present = [
+            true,
+            self.drop_details.is_some(),
+            self.undelivered_details.is_some(),
+            self.response_summary.is_some(),
+        ];
+        let result = sums::derive_values(
+            &mut values,
+            |term| present[COUNTERS[term].group() as usize],
+            counters::builtin_derivations(),
+            |at| given(&COUNTERS[at]),
+        );
+        self.set_counter_values(&values);
+        result
+    }
+
+    /// Every counter's value, in [`COUNTERS`]' order; 0 for those whose object is absent. With
+    /// [`Self::set_counter_values`], for code that keeps one column per counter (the mock's
+    /// store) and wants them without a call per counter.
+    pub fn counter_values(&self) -> [u64; COUNTER_COUNT] {
+        counters::read_all(self)
+    }
+
+    /// Sets every counter from `values`, in [`COUNTERS`]' order, except those whose object is
+    /// absent (create the objects first to set theirs).
+    pub fn set_counter_values(&mut self, values: &[u64; COUNTER_COUNT]) {
+        counters::write_all(self, values);
     }
 }
 

@@ -96,36 +96,37 @@ pub(super) fn check_with(stats: &CampaignStatistics, table: &[Counter]) -> Resul
     Ok(())
 }
 
-/// Sets every derived counter from its terms, leaves first, saturating at `u64::MAX`; a derived
-/// counter `given` names keeps its value instead, and must equal its terms' sum. Returns the
-/// first (from the leaves up) that does not, so that the counter named is the one that is wrong,
-/// not one built on it.
-pub(super) fn derive_with(
-    stats: &mut CampaignStatistics,
-    table: &[Counter],
+/// Sets every derived counter in `values` (a table's counters, in its order) from its terms,
+/// leaves first, saturating at `u64::MAX`; a sum with a term whose object is not `present` is
+/// left alone. A derived counter `given` names keeps its value instead, and must equal its terms'
+/// sum: the first (from the leaves up) that does not is the error, so that the counter named is
+/// the one that is wrong, not one built on it.
+pub(super) fn derive_values(
+    values: &mut [u64],
+    present: impl Fn(usize) -> bool,
     derivations: &[Derivation],
-    given: &dyn Fn(&Counter) -> bool,
+    given: impl Fn(usize) -> bool,
 ) -> Result<(), SumMismatch> {
     for derivation in derivations {
-        let mut right: Option<u128> = Some(0);
-        for &term in &derivation.terms {
-            right = right
-                .zip(table[term].get(stats))
-                .map(|(sum, v)| sum + u128::from(v));
+        if !derivation.terms.iter().all(|&term| present(term)) {
+            continue;
         }
-        let Some(right) = right else { continue };
-        let counter = &table[derivation.counter];
-        if given(counter) {
-            let left = counter.get(stats).unwrap_or(0);
-            if u128::from(left) != right {
+        let right: u128 = derivation
+            .terms
+            .iter()
+            .map(|&term| u128::from(values[term]))
+            .sum();
+        let at = derivation.counter;
+        if given(at) {
+            if u128::from(values[at]) != right {
                 return Err(SumMismatch {
                     rule: derivation.rule,
-                    left,
+                    left: values[at],
                     right,
                 });
             }
         } else {
-            counter.set(stats, u64::try_from(right).unwrap_or(u64::MAX));
+            values[at] = u64::try_from(right).unwrap_or(u64::MAX);
         }
     }
     Ok(())
