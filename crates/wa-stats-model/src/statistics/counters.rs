@@ -26,6 +26,31 @@ pub enum Group {
 }
 
 impl Group {
+    /// The group's bit in a mask of objects; the body itself has none (it is always there).
+    pub(crate) const fn bit(self) -> u8 {
+        match self {
+            Self::Top => 0,
+            Self::DropDetails => 1,
+            Self::UndeliveredDetails => 2,
+            Self::ResponseSummary => 4,
+        }
+    }
+
+    /// The mask of the objects present in `stats`.
+    pub(crate) const fn present(stats: &CampaignStatistics) -> u8 {
+        (if stats.drop_details.is_some() { 1 } else { 0 })
+            | (if stats.undelivered_details.is_some() {
+                2
+            } else {
+                0
+            })
+            | (if stats.response_summary.is_some() {
+                4
+            } else {
+                0
+            })
+    }
+
     /// The wire name of the object holding the group's counters; `None` for the body itself.
     pub const fn object(self) -> Option<&'static str> {
         match self {
@@ -203,25 +228,19 @@ macro_rules! entry {
     };
 }
 
-/// One counter's value for [`read_all`]: direct field reads, 0 when the object is absent.
+/// One counter's value for [`read_all`]: a direct field read (an absent object reads as zeros).
 macro_rules! read {
-    (top $stats:ident $field:ident) => {
+    (top $stats:ident $drop:ident $undelivered:ident $summary:ident $field:ident) => {
         $stats.$field
     };
-    (drop_reason $stats:ident $field:ident) => {
-        read!(object $stats.drop_details, $field)
+    (drop_reason $stats:ident $drop:ident $undelivered:ident $summary:ident $field:ident) => {
+        $drop.$field
     };
-    (undelivered_reason $stats:ident $field:ident) => {
-        read!(object $stats.undelivered_details, $field)
+    (undelivered_reason $stats:ident $drop:ident $undelivered:ident $summary:ident $field:ident) => {
+        $undelivered.$field
     };
-    (summary $stats:ident $field:ident) => {
-        read!(object $stats.response_summary, $field)
-    };
-    (object $object:expr, $field:ident) => {
-        match &$object {
-            Some(object) => object.$field,
-            None => 0,
-        }
+    (summary $stats:ident $drop:ident $undelivered:ident $summary:ident $field:ident) => {
+        $summary.$field
     };
 }
 
@@ -258,7 +277,12 @@ macro_rules! counters {
         /// Every counter's value in `stats`, in [`COUNTERS`]' order; 0 when its object is absent.
         #[inline]
         pub(crate) fn read_all(stats: &CampaignStatistics) -> [u64; COUNTER_COUNT] {
-            [$(read!($make stats $field)),*]
+            // One test per object, not one per counter: an absent object reads as zeros.
+            let (zero_drop, zero_undelivered, zero_summary) = zeros();
+            let drop = stats.drop_details.as_ref().unwrap_or(zero_drop);
+            let undelivered = stats.undelivered_details.as_ref().unwrap_or(zero_undelivered);
+            let summary = stats.response_summary.as_ref().unwrap_or(zero_summary);
+            [$(read!($make stats drop undelivered summary $field)),*]
         }
 
         /// Sets every counter of `stats` from `values`, in [`COUNTERS`]' order, except those
@@ -310,6 +334,12 @@ counters! {
     summary "buttonClick" button_click;
 }
 
+/// Zeroed objects, for [`read_all`] to read an absent object from.
+fn zeros() -> &'static (DropDetails, UndeliveredDetails, ResponseSummary) {
+    static ZEROS: OnceLock<(DropDetails, UndeliveredDetails, ResponseSummary)> = OnceLock::new();
+    ZEROS.get_or_init(Default::default)
+}
+
 /// How many counters [`COUNTERS`] holds: the length of
 /// [`CampaignStatistics::counter_values`].
 pub const COUNTER_COUNT: usize = COUNTERS.len();
@@ -327,6 +357,9 @@ pub(crate) struct Derivation {
     pub(crate) rule: SumRule,
     pub(crate) counter: usize,
     pub(crate) terms: Vec<usize>,
+    /// The objects its terms sit in, as a [`Group::bit`] mask: the sum is made only when they
+    /// are all present.
+    pub(crate) objects: u8,
 }
 
 /// The derivations of `table`, leaves first: every term of a derivation is a leaf or comes
@@ -336,13 +369,20 @@ pub(crate) fn derivations(table: &[Counter]) -> Vec<Derivation> {
         .iter()
         .enumerate()
         .filter_map(|(counter, c)| match c.role {
-            Role::Derived(rule) => Some(Derivation {
-                rule,
-                counter,
-                terms: (0..table.len())
+            Role::Derived(rule) => {
+                let terms: Vec<usize> = (0..table.len())
                     .filter(|&t| table[t].term_of == Some(rule))
-                    .collect(),
-            }),
+                    .collect();
+                let objects = terms
+                    .iter()
+                    .fold(0, |mask, &t| mask | table[t].group().bit());
+                Some(Derivation {
+                    rule,
+                    counter,
+                    terms,
+                    objects,
+                })
+            }
             Role::Leaf => None,
         })
         .collect();
@@ -434,7 +474,7 @@ mod tests {
         table[table.len() - 1].set(&mut stats, 5);
         COUNTERS[10].set(&mut stats, 2);
         let mut values: Vec<u64> = table.iter().map(|c| c.get(&stats).unwrap_or(0)).collect();
-        let present = |t: usize| table[t].get(&stats).is_some();
+        let present = Group::present(&stats);
         super::super::sums::derive_values(&mut values, present, &derivations(&table), |_| false)
             .expect("nothing given, nothing to disagree");
         for (counter, value) in table.iter().zip(values) {

@@ -140,15 +140,9 @@ impl CampaignStatistics {
         given: impl Fn(&Counter) -> bool,
     ) -> Result<(), SumMismatch> {
         let mut values = self.counter_values();
-        let present = [
-            true,
-            self.drop_details.is_some(),
-            self.undelivered_details.is_some(),
-            self.response_summary.is_some(),
-        ];
         let result = sums::derive_values(
             &mut values,
-            |term| present[COUNTERS[term].group() as usize],
+            Group::present(self),
             counters::builtin_derivations(),
             |at| given(&COUNTERS[at]),
         );

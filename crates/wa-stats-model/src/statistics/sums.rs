@@ -97,18 +97,18 @@ pub(super) fn check_with(stats: &CampaignStatistics, table: &[Counter]) -> Resul
 }
 
 /// Sets every derived counter in `values` (a table's counters, in its order) from its terms,
-/// leaves first, saturating at `u64::MAX`; a sum with a term whose object is not `present` is
-/// left alone. A derived counter `given` names keeps its value instead, and must equal its terms'
+/// leaves first, saturating at `u64::MAX`; a sum with a term whose object is not in the
+/// `present` mask ([`Group::present`](super::Group)) is left alone. A derived counter `given` names keeps its value instead, and must equal its terms'
 /// sum: the first (from the leaves up) that does not is the error, so that the counter named is
 /// the one that is wrong, not one built on it.
 pub(super) fn derive_values(
     values: &mut [u64],
-    present: impl Fn(usize) -> bool,
+    present: u8,
     derivations: &[Derivation],
     given: impl Fn(usize) -> bool,
 ) -> Result<(), SumMismatch> {
     for derivation in derivations {
-        if !derivation.terms.iter().all(|&term| present(term)) {
+        if derivation.objects & present != derivation.objects {
             continue;
         }
         let right: u128 = derivation
