@@ -43,14 +43,18 @@ impl Constants {
         }
     }
 
+    /// The kind each code selects, a `"code": "kind",` line each (TypeScript's and Python's
+    /// literal syntax alike), indented by `indent`.
+    fn code_lines(&self, indent: &str) -> String {
+        self.kind_of_code
+            .iter()
+            .map(|(code, kind)| format!("{indent}{}: {},\n", json!(code), json!(kind)))
+            .collect()
+    }
+
     /// `bindings/typescript/src/counters.ts`.
     pub(crate) fn typescript(&self) -> String {
         let kinds: Vec<String> = self.kinds.iter().map(|k| json!(k).to_string()).collect();
-        let codes: Vec<String> = self
-            .kind_of_code
-            .iter()
-            .map(|(code, kind)| format!("  {}: {}", json!(code), json!(kind)))
-            .collect();
         format!(
             "// {stamp}\n\n/** The wa-stats release these types were generated from. */\n\
              export const VERSION = \"{version}\";\n\n\
@@ -69,7 +73,7 @@ impl Constants {
              /** What an error answer means: switch on `kind`. */\n\
              export type ErrorKind = (typeof ERROR_KINDS)[number];\n\n\
              /** The kind each documented `errorCode` selects. */\n\
-             export const KIND_OF_CODE: Readonly<Record<string, ErrorKind>> = {{\n{codes},\n}};\n\n\
+             export const KIND_OF_CODE: Readonly<Record<string, ErrorKind>> = {{\n{codes}}};\n\n\
              /** The bounds of a \"10-digit Unix timestamp\" in seconds, as the upstream accepts it. */\n\
              export const MIN_UNIX_SECONDS = {MIN_UNIX_SECONDS};\n\
              export const MAX_UNIX_SECONDS = {MAX_UNIX_SECONDS};\n",
@@ -80,7 +84,7 @@ impl Constants {
             filled = render_inline(&self.filled),
             counters = render(&self.counters).trim_end(),
             kinds = kinds.join(", "),
-            codes = codes.join(",\n"),
+            codes = self.code_lines("  "),
         )
     }
 
@@ -90,11 +94,6 @@ impl Constants {
             .kinds
             .iter()
             .map(|k| format!("    {},\n", json!(k)))
-            .collect();
-        let codes: Vec<String> = self
-            .kind_of_code
-            .iter()
-            .map(|(code, kind)| format!("    {}: {},\n", json!(code), json!(kind)))
             .collect();
         format!(
             "# {stamp}\n\"\"\"The release these models were generated from, what the tolerant reading fills in, the\n\
@@ -125,7 +124,7 @@ impl Constants {
             filled = render_inline(&self.filled),
             counters = render_inline(&self.counters),
             kinds = kinds.concat(),
-            codes = codes.concat(),
+            codes = self.code_lines("    "),
         )
     }
 
