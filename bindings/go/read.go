@@ -148,28 +148,6 @@ func DecodeRequest(body []byte) (CampaignStatisticsRequest, error) {
 	return request, nil
 }
 
-// ErrorKind is what an error answer means: switch on it. The names are the Rust model's.
-type ErrorKind string
-
-// The kinds of error answer (R11).
-const (
-	KindParseFailed          ErrorKind = "parse_failed"
-	KindValidationFailed     ErrorKind = "validation_failed"
-	KindCampaignNotFound     ErrorKind = "campaign_not_found"
-	KindProductNotActive     ErrorKind = "product_not_active"
-	KindNotAWhatsAppCampaign ErrorKind = "not_a_whatsapp_campaign"
-	KindRateLimited          ErrorKind = "rate_limited"
-	KindUnauthorized         ErrorKind = "unauthorized"
-	KindOther                ErrorKind = "other"
-)
-
-var kindOfCode = map[string]ErrorKind{
-	"3001": KindParseFailed,
-	"3002": KindValidationFailed,
-	"3004": KindCampaignNotFound,
-	"3007": KindProductNotActive,
-}
-
 // APIError is an error answer, classified. At most one of the typed bodies is set: the
 // documented shape, when the body had it. Raw is always the text as received.
 type APIError struct {

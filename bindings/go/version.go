@@ -27,3 +27,81 @@ var nested = map[string]string{
 // alwaysPresent names the nested properties every canonical body has: the tolerant
 // reading fills them with zeros when a body leaves them out.
 var alwaysPresent = []string{"dropDetails", "undeliveredDetails"}
+
+// Counter is one counter of the success body: its wire name, the object it sits in ("" for
+// the body itself), "leaf" or "derived", and the counter it adds up to ("" for none).
+type Counter struct {
+	Name   string
+	Object string
+	Role   string
+	TermOf string
+}
+
+// Counters lists every counter of the success body, as the Rust model's table does.
+var Counters = []Counter{
+	{Name: "sent", Object: "", Role: "derived", TermOf: "targeted"},
+	{Name: "delivered", Object: "", Role: "leaf", TermOf: "sent"},
+	{Name: "open", Object: "", Role: "leaf", TermOf: ""},
+	{Name: "click", Object: "", Role: "leaf", TermOf: ""},
+	{Name: "conversion", Object: "", Role: "leaf", TermOf: ""},
+	{Name: "drop", Object: "", Role: "derived", TermOf: "targeted"},
+	{Name: "targeted", Object: "", Role: "derived", TermOf: ""},
+	{Name: "unsubscribe", Object: "", Role: "leaf", TermOf: ""},
+	{Name: "undelivered", Object: "", Role: "derived", TermOf: "sent"},
+	{Name: "deliveryPending", Object: "", Role: "leaf", TermOf: "sent"},
+	{Name: "frequencyCapped", Object: "dropDetails", Role: "leaf", TermOf: "drop"},
+	{Name: "duplicates", Object: "dropDetails", Role: "leaf", TermOf: "drop"},
+	{Name: "invalidPhoneNumbers", Object: "dropDetails", Role: "leaf", TermOf: "drop"},
+	{Name: "tierLimitation", Object: "dropDetails", Role: "leaf", TermOf: "drop"},
+	{Name: "templateFailures", Object: "dropDetails", Role: "leaf", TermOf: "drop"},
+	{Name: "pausedTemplates", Object: "dropDetails", Role: "leaf", TermOf: "drop"},
+	{Name: "recipientRelatedErrors", Object: "dropDetails", Role: "leaf", TermOf: "drop"},
+	{Name: "metaTemporaryErrors", Object: "dropDetails", Role: "leaf", TermOf: "drop"},
+	{Name: "accountIntegrationErrors", Object: "dropDetails", Role: "leaf", TermOf: "drop"},
+	{Name: "internalErrors", Object: "dropDetails", Role: "leaf", TermOf: "drop"},
+	{Name: "rateLimits", Object: "dropDetails", Role: "leaf", TermOf: "drop"},
+	{Name: "policyFailures", Object: "dropDetails", Role: "leaf", TermOf: "drop"},
+	{Name: "recipientRelatedErrors", Object: "undeliveredDetails", Role: "leaf", TermOf: "undelivered"},
+	{Name: "accountVerificationErrors", Object: "undeliveredDetails", Role: "leaf", TermOf: "undelivered"},
+	{Name: "mediaErrors", Object: "undeliveredDetails", Role: "leaf", TermOf: "undelivered"},
+	{Name: "heldMessages", Object: "undeliveredDetails", Role: "leaf", TermOf: "undelivered"},
+	{Name: "metaExperiment", Object: "undeliveredDetails", Role: "leaf", TermOf: "undelivered"},
+	{Name: "metaErrors", Object: "undeliveredDetails", Role: "leaf", TermOf: "undelivered"},
+	{Name: "invalidMessages", Object: "undeliveredDetails", Role: "leaf", TermOf: "undelivered"},
+	{Name: "metaRecipientLimitsErrors", Object: "undeliveredDetails", Role: "leaf", TermOf: "undelivered"},
+	{Name: "deliveryReportMissing", Object: "undeliveredDetails", Role: "leaf", TermOf: "undelivered"},
+	{Name: "sent", Object: "responseSummary", Role: "leaf", TermOf: ""},
+	{Name: "open", Object: "responseSummary", Role: "leaf", TermOf: ""},
+	{Name: "click", Object: "responseSummary", Role: "leaf", TermOf: ""},
+	{Name: "conversion", Object: "responseSummary", Role: "leaf", TermOf: ""},
+	{Name: "buttonClick", Object: "responseSummary", Role: "leaf", TermOf: ""},
+}
+
+// ErrorKind is what an error answer means: switch on it. The names are the Rust model's.
+type ErrorKind string
+
+// The kinds of error answer (R11).
+const (
+	KindParseFailed          ErrorKind = "parse_failed"
+	KindValidationFailed     ErrorKind = "validation_failed"
+	KindCampaignNotFound     ErrorKind = "campaign_not_found"
+	KindProductNotActive     ErrorKind = "product_not_active"
+	KindNotAWhatsAppCampaign ErrorKind = "not_a_whatsapp_campaign"
+	KindRateLimited          ErrorKind = "rate_limited"
+	KindUnauthorized         ErrorKind = "unauthorized"
+	KindOther                ErrorKind = "other"
+)
+
+// kindOfCode is the kind each documented errorCode selects.
+var kindOfCode = map[string]ErrorKind{
+	"3001": KindParseFailed,
+	"3002": KindValidationFailed,
+	"3004": KindCampaignNotFound,
+	"3007": KindProductNotActive,
+}
+
+// The bounds of a "10-digit Unix timestamp" in seconds, as the upstream accepts it.
+const (
+	MinUnixSeconds = 1000000000
+	MaxUnixSeconds = 9999999999
+)

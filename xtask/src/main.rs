@@ -11,6 +11,7 @@
 mod bindings;
 mod exports;
 mod generated;
+mod render;
 
 use std::process::ExitCode;
 

@@ -6,32 +6,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal, Union
+from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
-from .counters import ALWAYS_PRESENT, DEFAULTS, NESTED
+from .counters import ALWAYS_PRESENT, DEFAULTS, KIND_OF_CODE, NESTED, ErrorKind
 from .errors import CodedErrorBody, FieldErrorsBody, MessageBody, RateLimitedBody
 from .statistics import CampaignStatistics
 
-ErrorKind = Literal[
-    "parse_failed",
-    "validation_failed",
-    "campaign_not_found",
-    "product_not_active",
-    "not_a_whatsapp_campaign",
-    "rate_limited",
-    "unauthorized",
-    "other",
-]
 ErrorBody = Union[CodedErrorBody, FieldErrorsBody, RateLimitedBody, MessageBody]
 
-_KIND_OF_CODE: dict[str, ErrorKind] = {
-    "3001": "parse_failed",
-    "3002": "validation_failed",
-    "3004": "campaign_not_found",
-    "3007": "product_not_active",
-}
 
 
 def _with_defaults(type_name: str, value: dict[str, Any]) -> dict[str, Any]:
@@ -144,8 +128,8 @@ def classify(status: int, body: str | bytes) -> ApiError:
         kind, typed = "unauthorized", _typed(MessageBody, value)
     elif status == 429:
         kind, typed = "rate_limited", _typed(RateLimitedBody, value)
-    elif code_text in _KIND_OF_CODE:
-        kind, typed = _KIND_OF_CODE[code_text], _typed(CodedErrorBody, value)
+    elif code_text in KIND_OF_CODE:
+        kind, typed = KIND_OF_CODE[code_text], _typed(CodedErrorBody, value)
     elif status == 422 and code_text is None and _is_field_errors(value.get("errors")):
         kind, typed = "not_a_whatsapp_campaign", _typed(FieldErrorsBody, value)
     elif message is not None:

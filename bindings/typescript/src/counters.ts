@@ -73,3 +73,251 @@ export const NESTED: Readonly<Record<string, string>> = {
 
 /** The nested properties every canonical body has: filled with zeros when a body leaves them out. */
 export const ALWAYS_PRESENT: readonly string[] = ["dropDetails","undeliveredDetails"];
+
+/** One counter of the success body: its wire name, the object it sits in (`""` for the body
+ * itself), whether the server counts it or a sum defines it, and the counter it adds up to
+ * (`""` for none). */
+export interface Counter {
+  readonly name: string;
+  readonly object: string;
+  readonly role: "leaf" | "derived";
+  readonly termOf: string;
+}
+
+/** Every counter of the success body, as the Rust model's table lists them. */
+export const COUNTERS: readonly Counter[] = [
+  {
+    "name": "sent",
+    "object": "",
+    "role": "derived",
+    "termOf": "targeted"
+  },
+  {
+    "name": "delivered",
+    "object": "",
+    "role": "leaf",
+    "termOf": "sent"
+  },
+  {
+    "name": "open",
+    "object": "",
+    "role": "leaf",
+    "termOf": ""
+  },
+  {
+    "name": "click",
+    "object": "",
+    "role": "leaf",
+    "termOf": ""
+  },
+  {
+    "name": "conversion",
+    "object": "",
+    "role": "leaf",
+    "termOf": ""
+  },
+  {
+    "name": "drop",
+    "object": "",
+    "role": "derived",
+    "termOf": "targeted"
+  },
+  {
+    "name": "targeted",
+    "object": "",
+    "role": "derived",
+    "termOf": ""
+  },
+  {
+    "name": "unsubscribe",
+    "object": "",
+    "role": "leaf",
+    "termOf": ""
+  },
+  {
+    "name": "undelivered",
+    "object": "",
+    "role": "derived",
+    "termOf": "sent"
+  },
+  {
+    "name": "deliveryPending",
+    "object": "",
+    "role": "leaf",
+    "termOf": "sent"
+  },
+  {
+    "name": "frequencyCapped",
+    "object": "dropDetails",
+    "role": "leaf",
+    "termOf": "drop"
+  },
+  {
+    "name": "duplicates",
+    "object": "dropDetails",
+    "role": "leaf",
+    "termOf": "drop"
+  },
+  {
+    "name": "invalidPhoneNumbers",
+    "object": "dropDetails",
+    "role": "leaf",
+    "termOf": "drop"
+  },
+  {
+    "name": "tierLimitation",
+    "object": "dropDetails",
+    "role": "leaf",
+    "termOf": "drop"
+  },
+  {
+    "name": "templateFailures",
+    "object": "dropDetails",
+    "role": "leaf",
+    "termOf": "drop"
+  },
+  {
+    "name": "pausedTemplates",
+    "object": "dropDetails",
+    "role": "leaf",
+    "termOf": "drop"
+  },
+  {
+    "name": "recipientRelatedErrors",
+    "object": "dropDetails",
+    "role": "leaf",
+    "termOf": "drop"
+  },
+  {
+    "name": "metaTemporaryErrors",
+    "object": "dropDetails",
+    "role": "leaf",
+    "termOf": "drop"
+  },
+  {
+    "name": "accountIntegrationErrors",
+    "object": "dropDetails",
+    "role": "leaf",
+    "termOf": "drop"
+  },
+  {
+    "name": "internalErrors",
+    "object": "dropDetails",
+    "role": "leaf",
+    "termOf": "drop"
+  },
+  {
+    "name": "rateLimits",
+    "object": "dropDetails",
+    "role": "leaf",
+    "termOf": "drop"
+  },
+  {
+    "name": "policyFailures",
+    "object": "dropDetails",
+    "role": "leaf",
+    "termOf": "drop"
+  },
+  {
+    "name": "recipientRelatedErrors",
+    "object": "undeliveredDetails",
+    "role": "leaf",
+    "termOf": "undelivered"
+  },
+  {
+    "name": "accountVerificationErrors",
+    "object": "undeliveredDetails",
+    "role": "leaf",
+    "termOf": "undelivered"
+  },
+  {
+    "name": "mediaErrors",
+    "object": "undeliveredDetails",
+    "role": "leaf",
+    "termOf": "undelivered"
+  },
+  {
+    "name": "heldMessages",
+    "object": "undeliveredDetails",
+    "role": "leaf",
+    "termOf": "undelivered"
+  },
+  {
+    "name": "metaExperiment",
+    "object": "undeliveredDetails",
+    "role": "leaf",
+    "termOf": "undelivered"
+  },
+  {
+    "name": "metaErrors",
+    "object": "undeliveredDetails",
+    "role": "leaf",
+    "termOf": "undelivered"
+  },
+  {
+    "name": "invalidMessages",
+    "object": "undeliveredDetails",
+    "role": "leaf",
+    "termOf": "undelivered"
+  },
+  {
+    "name": "metaRecipientLimitsErrors",
+    "object": "undeliveredDetails",
+    "role": "leaf",
+    "termOf": "undelivered"
+  },
+  {
+    "name": "deliveryReportMissing",
+    "object": "undeliveredDetails",
+    "role": "leaf",
+    "termOf": "undelivered"
+  },
+  {
+    "name": "sent",
+    "object": "responseSummary",
+    "role": "leaf",
+    "termOf": ""
+  },
+  {
+    "name": "open",
+    "object": "responseSummary",
+    "role": "leaf",
+    "termOf": ""
+  },
+  {
+    "name": "click",
+    "object": "responseSummary",
+    "role": "leaf",
+    "termOf": ""
+  },
+  {
+    "name": "conversion",
+    "object": "responseSummary",
+    "role": "leaf",
+    "termOf": ""
+  },
+  {
+    "name": "buttonClick",
+    "object": "responseSummary",
+    "role": "leaf",
+    "termOf": ""
+  }
+];
+
+/** Every kind of error answer: the Rust model's `kind_name`s. */
+export const ERROR_KINDS = ["parse_failed", "validation_failed", "campaign_not_found", "product_not_active", "not_a_whatsapp_campaign", "rate_limited", "unauthorized", "other"] as const;
+
+/** What an error answer means: switch on `kind`. */
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** The kind each documented `errorCode` selects. */
+export const KIND_OF_CODE: Readonly<Record<string, ErrorKind>> = {
+  "3001": "parse_failed",
+  "3002": "validation_failed",
+  "3004": "campaign_not_found",
+  "3007": "product_not_active",
+};
+
+/** The bounds of a "10-digit Unix timestamp" in seconds, as the upstream accepts it. */
+export const MIN_UNIX_SECONDS = 1000000000;
+export const MAX_UNIX_SECONDS = 9999999999;

@@ -2,7 +2,8 @@
 // few lines: the tolerant reading of a success body (R10) and the classification of an error
 // answer (R11). Both agree with the Rust model on every documented body (test/bindings.test.ts).
 
-import { ALWAYS_PRESENT, DEFAULTS, NESTED } from "./counters.js";
+import { ALWAYS_PRESENT, DEFAULTS, KIND_OF_CODE, MAX_UNIX_SECONDS, MIN_UNIX_SECONDS, NESTED } from "./counters.js";
+import type { ErrorKind } from "./counters.js";
 import type {
   CampaignStatistics,
   CampaignStatisticsRequest,
@@ -13,7 +14,8 @@ import type {
 } from "./types.js";
 
 export * from "./types.js";
-export { VERSION } from "./counters.js";
+export { COUNTERS, ERROR_KINDS, VERSION } from "./counters.js";
+export type { Counter, ErrorKind } from "./counters.js";
 
 type Json = Record<string, unknown>;
 
@@ -98,23 +100,12 @@ export function checkRequest(value: unknown): CampaignStatisticsRequest {
   }
   for (const field of ["start_time", "end_time"]) {
     const time = value[field];
-    if (time !== undefined && !(typeof time === "number" && Number.isInteger(time) && time >= 1e9 && time <= 9999999999)) {
+    if (time !== undefined && !(typeof time === "number" && Number.isInteger(time) && time >= MIN_UNIX_SECONDS && time <= MAX_UNIX_SECONDS)) {
       throw new DecodeError(`$.${field}`, "expected a 10-digit Unix timestamp in seconds");
     }
   }
   return value as unknown as CampaignStatisticsRequest;
 }
-
-/** What an error answer means: switch on `kind`. The names are the Rust model's `kind_name`s. */
-export type ErrorKind =
-  | "parse_failed"
-  | "validation_failed"
-  | "campaign_not_found"
-  | "product_not_active"
-  | "not_a_whatsapp_campaign"
-  | "rate_limited"
-  | "unauthorized"
-  | "other";
 
 /** An error answer, classified; `body` is its documented shape when it had one, `raw` the text
  * as received. */
@@ -130,13 +121,6 @@ interface ErrorFacts {
   message?: string;
   raw: string;
 }
-
-const KIND_OF_CODE: Readonly<Record<string, ErrorKind>> = {
-  "3001": "parse_failed",
-  "3002": "validation_failed",
-  "3004": "campaign_not_found",
-  "3007": "product_not_active",
-};
 
 const text = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
 const isString = (value: unknown): value is string => typeof value === "string";

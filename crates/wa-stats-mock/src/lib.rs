@@ -47,7 +47,7 @@ mod verify;
 
 pub use error::MockError;
 pub use fault::{Fault, FaultAction, FaultScope, Fraction, NOT_HTTP_BYTES, TIMES_ALWAYS};
-pub use fixtures::{Fixtures, fixture_schema};
+pub use fixtures::{Fixtures, ReadFixtures, fixture_schema};
 pub use journal::{JournalEntry, peak_in_window};
 pub use routes::{ADMIN_PREFIX, HEALTH_PATH, REQUEST_LOG_TARGET, router};
 pub use server::{MockServer, MockServerBuilder};

@@ -19,7 +19,7 @@ use tower::ServiceExt;
 
 use crate::error::MockError;
 use crate::fault::Fault;
-use crate::fixtures::{CampaignFixture, Fixtures, IN_CODE};
+use crate::fixtures::{CampaignFixture, Fixtures, IN_CODE, ReadFixtures};
 use crate::journal::JournalEntry;
 use crate::routes::{ConnectionControl, ConnectionEnd, router};
 use crate::state::{AdminAccess, AppState, Data, Settings, apply_fixture_settings};

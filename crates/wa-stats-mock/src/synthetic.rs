@@ -10,7 +10,7 @@ use wa_stats_model::validation::DEFAULT_START_TIME;
 use crate::error::MockError;
 use crate::fixtures::CampaignKind;
 use crate::state::Data;
-use crate::store::{BASE_COLUMNS, Campaign, PrefixTable};
+use crate::store::{BASE_COLUMNS, Campaign, PrefixTable, REVENUE_CENTS, column_of};
 
 /// Partner that owns synthetic campaigns.
 pub const SYNTHETIC_OWNER: &str = "demo";
@@ -50,10 +50,11 @@ impl Synthetic {
         let mut rng = StdRng::seed_from_u64(self.seed);
         let days = usize::try_from(self.days).unwrap_or(0);
         let mut leaves = vec![0_u64; BASE_COLUMNS * days];
+        let layout = Layout::new();
         for offset in 0..u64::from(self.campaigns) {
             let scale = rng.random_range(1..=1_000_u64);
             for day in leaves.chunks_exact_mut(BASE_COLUMNS) {
-                fill_day(&mut rng, scale, day);
+                fill_day(&mut rng, scale, day, &layout);
             }
             let table = PrefixTable::from_flat(BASE_COLUMNS, Arc::clone(&day_starts), &leaves)
                 .ok_or_else(|| MockError::Settings("synthetic totals overflow".to_owned()))?;
@@ -64,26 +65,56 @@ impl Synthetic {
     }
 }
 
+/// Where [`fill_day`] puts what it draws, found once by name in the store's columns.
+struct Layout {
+    /// The columns of `delivered`, `deliveryPending`, `open`, `click`, `conversion`,
+    /// `unsubscribe`, in the order they are drawn.
+    head: Vec<usize>,
+    /// Every other counter column (the reasons), in column order.
+    reasons: Vec<usize>,
+}
+
+impl Layout {
+    fn new() -> Self {
+        let names = [
+            "delivered",
+            "deliveryPending",
+            "open",
+            "click",
+            "conversion",
+            "unsubscribe",
+        ];
+        let head: Vec<usize> = names.iter().filter_map(|name| column_of(name)).collect();
+        let reasons = (REVENUE_CENTS + 1..BASE_COLUMNS)
+            .filter(|column| !head.contains(column))
+            .collect();
+        Self { head, reasons }
+    }
+}
+
 /// One day's leaves in the table's column order, plausible enough to look at: opens never
 /// exceed deliveries, clicks never exceed opens, conversions never exceed clicks.
-fn fill_day(rng: &mut StdRng, scale: u64, day: &mut [u64]) {
+fn fill_day(rng: &mut StdRng, scale: u64, day: &mut [u64], layout: &Layout) {
     let delivered = rng.random_range(0..=scale);
     let open = rng.random_range(0..=delivered);
     let click = rng.random_range(0..=open);
     let conversion = rng.random_range(0..=click);
     let revenue_cents = conversion * rng.random_range(0..=5_000);
+    // Drawn in this order whatever the columns' order, so that a seed keeps its data.
     let head = [
         delivered,
         rng.random_range(0..=scale / 100),
         open,
         click,
         conversion,
-        revenue_cents,
         rng.random_range(0..=scale / 200),
     ];
-    day[..head.len()].copy_from_slice(&head);
+    day[REVENUE_CENTS] = revenue_cents;
+    for (&column, value) in layout.head.iter().zip(head) {
+        day[column] = value;
+    }
     // Drop and undelivered reasons: a few each, so the details are never all zero.
-    for reason in &mut day[head.len()..] {
-        *reason = rng.random_range(0..=scale / 100);
+    for &column in &layout.reasons {
+        day[column] = rng.random_range(0..=scale / 100);
     }
 }

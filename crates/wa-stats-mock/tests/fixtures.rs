@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 use wa_stats_mock::fixtures::CampaignFixture;
-use wa_stats_mock::{Fixtures, MockError, MockServer, fixture_schema};
+use wa_stats_mock::{Fixtures, MockError, MockServer, ReadFixtures, fixture_schema};
 use wa_stats_model::CampaignStatistics;
 
 fn example() -> PathBuf {

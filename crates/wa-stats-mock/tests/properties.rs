@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use common::oneshot;
 use proptest::prelude::*;
 use serde_json::Value;
-use wa_stats_mock::{MockServer, router};
+use wa_stats_mock::{MockServer, ReadFixtures, router};
 use wa_stats_model::CampaignStatistics;
 use wa_stats_model::endpoint::{API_KEY_HEADER, API_KEY_STATISTICS_PATH};
 

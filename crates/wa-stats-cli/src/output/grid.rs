@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use wa_stats_client::{CampaignStatistics, TimeRange};
+use wa_stats_model::statistics::counters::{COUNTERS, top_level};
 
 use super::sparkline::sparkline;
 use super::table::{range_line, revenue, thousands};
@@ -18,11 +19,35 @@ use super::{Failure, Render};
 use crate::fetch::Results;
 use crate::series::{Bucket, By};
 
-/// A counter column: its heading and how to read it from an answer.
+/// A counter column: its heading (a wire name of the model's counter table, or `revenue`) and
+/// how to write a value.
 struct Column {
     heading: &'static str,
-    value: fn(&CampaignStatistics) -> f64,
     text: fn(f64) -> String,
+}
+
+impl Column {
+    const fn count(heading: &'static str) -> Self {
+        Self {
+            heading,
+            text: count_text,
+        }
+    }
+
+    /// The column's value in an answer: the counter the model's table names `heading`, read
+    /// through the table, or the revenue (a fractional amount the table does not hold).
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "counters are shown and charted, never computed with"
+    )]
+    fn value(&self, stats: &CampaignStatistics) -> f64 {
+        if self.heading == "revenue" {
+            return stats.revenue;
+        }
+        top_level(COUNTERS, self.heading)
+            .and_then(|counter| counter.get(stats))
+            .map_or(0.0, |count| count as f64)
+    }
 }
 
 #[allow(
@@ -34,45 +59,17 @@ fn count_text(value: f64) -> String {
     thousands(value as u64)
 }
 
-/// The columns, in the order shown.
-#[allow(
-    clippy::cast_precision_loss,
-    reason = "counters are shown and charted, never computed with"
-)]
+/// The columns, in the order shown: which of the model's counters a grid is about (the funnel),
+/// by wire name.
 const COLUMNS: [Column; 7] = [
-    Column {
-        heading: "targeted",
-        value: |s| s.targeted as f64,
-        text: count_text,
-    },
-    Column {
-        heading: "sent",
-        value: |s| s.sent as f64,
-        text: count_text,
-    },
-    Column {
-        heading: "delivered",
-        value: |s| s.delivered as f64,
-        text: count_text,
-    },
-    Column {
-        heading: "open",
-        value: |s| s.open as f64,
-        text: count_text,
-    },
-    Column {
-        heading: "click",
-        value: |s| s.click as f64,
-        text: count_text,
-    },
-    Column {
-        heading: "conversion",
-        value: |s| s.conversion as f64,
-        text: count_text,
-    },
+    Column::count("targeted"),
+    Column::count("sent"),
+    Column::count("delivered"),
+    Column::count("open"),
+    Column::count("click"),
+    Column::count("conversion"),
     Column {
         heading: "revenue",
-        value: |s| s.revenue,
         text: revenue,
     },
 ];
@@ -163,7 +160,7 @@ impl Render for Grid {
                 // Folded from +0.0: an empty f64 sum is -0.0, which would print as "-0".
                 rows.iter()
                     .filter_map(|row| row.1)
-                    .map(column.value)
+                    .map(|stats| column.value(stats))
                     .fold(0.0, |sum, value| sum + value)
             })
             .collect();
@@ -182,7 +179,7 @@ impl Render for Grid {
             .map(|(column, total)| {
                 rows.iter()
                     .filter_map(|row| row.1)
-                    .map(|stats| (column.text)((column.value)(stats)).chars().count())
+                    .map(|stats| (column.text)(column.value(stats)).chars().count())
                     .chain([column.heading.len(), (column.text)(*total).chars().count()])
                     .max()
                     .unwrap_or(0)
@@ -202,7 +199,7 @@ impl Render for Grid {
         text.push('\n');
         for (label, stats, note) in &rows {
             let line = match (stats, note) {
-                (Some(stats), _) => cells(label, &|i| (COLUMNS[i].text)((COLUMNS[i].value)(stats))),
+                (Some(stats), _) => cells(label, &|i| (COLUMNS[i].text)(COLUMNS[i].value(stats))),
                 (None, note) => format!(
                     "  {label:<label_width$}  {}",
                     note.as_deref().unwrap_or("error")
@@ -247,7 +244,10 @@ impl Render for Grid {
         });
         let mut grouped = 1;
         for column in &COLUMNS {
-            let values: Vec<Option<f64>> = rows.iter().map(|row| row.1.map(column.value)).collect();
+            let values: Vec<Option<f64>> = rows
+                .iter()
+                .map(|row| row.1.map(|stats| column.value(stats)))
+                .collect();
             let (line, group) = sparkline(&values, room);
             grouped = group;
             text.push_str(&format!("  {:<spark_label$}  {line}\n", column.heading));
@@ -335,7 +335,7 @@ mod tests {
                 .and_then(serde_json::Value::as_f64)
                 .unwrap_or_else(|| panic!("{} is not a counter on the wire", column.heading));
             assert!(
-                ((column.value)(&statistics) - on_the_wire).abs() < 1e-9,
+                (column.value(&statistics) - on_the_wire).abs() < 1e-9,
                 "{} shows another field",
                 column.heading
             );

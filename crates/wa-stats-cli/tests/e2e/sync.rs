@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use wa_stats_mock::{Fault, Fixtures, MockServer};
+use wa_stats_mock::{Fault, Fixtures, MockServer, ReadFixtures};
 
 use crate::{isolate, on_a_terminal, wa_stats};
 

@@ -2,6 +2,7 @@
 //! turns a range of its days into a statistics body, deriving `drop`, `undelivered`, `sent` and
 //! `targeted` from the leaves so that R10's four sums hold by construction.
 
+use wa_stats_model::statistics::{COUNTER_COUNT, COUNTERS, Group};
 use wa_stats_model::{
     CampaignStatistics, DropDetails, ResponseCard, ResponseSummary, UndeliveredDetails,
 };
@@ -9,26 +10,55 @@ use wa_stats_model::{
 use super::dates::parse_date;
 use super::table::PrefixTable;
 use crate::error::FixtureIssue;
-use crate::fixtures::{CampaignFixture, CampaignKind, CardFixture, DayFixture};
+use crate::fixtures::{CampaignFixture, CampaignKind, CardFixture, DayFixture, is_day_counter};
 
-// Column layout of a campaign's table. Base leaves first, then (conversational only)
+// Column layout of a campaign's table: revenue in hundredths, then one column per counter a
+// fixture day holds, in the model's table order (`day_counters`); then (conversational only)
 // `buttonClick` and six columns per card.
-const DELIVERED: usize = 0;
-const DELIVERY_PENDING: usize = 1;
-const OPEN: usize = 2;
-const CLICK: usize = 3;
-const CONVERSION: usize = 4;
-const REVENUE_CENTS: usize = 5;
-const UNSUBSCRIBE: usize = 6;
-const DROP_FIRST: usize = 7;
-const DROP_REASONS: usize = 12;
-const UNDELIVERED_FIRST: usize = DROP_FIRST + DROP_REASONS;
-const UNDELIVERED_REASONS: usize = 9;
+pub(crate) const REVENUE_CENTS: usize = 0;
+const FIRST_COUNTER: usize = 1;
+/// How many counters a fixture day holds.
+const DAY_COUNTERS: usize = day_counter_places().1;
+/// Where each column's counter sits in the model's table (column `FIRST_COUNTER + i` holds
+/// `COUNTERS[DAY_COUNTER_AT[i]]`).
+const DAY_COUNTER_AT: [usize; DAY_COUNTERS] = {
+    let (all, _) = day_counter_places();
+    let mut at = [0; DAY_COUNTERS];
+    let mut i = 0;
+    while i < DAY_COUNTERS {
+        at[i] = all[i];
+        i += 1;
+    }
+    at
+};
 /// Columns every campaign has.
-pub(crate) const BASE_COLUMNS: usize = UNDELIVERED_FIRST + UNDELIVERED_REASONS;
+pub(crate) const BASE_COLUMNS: usize = FIRST_COUNTER + DAY_COUNTERS;
 const BUTTON_CLICK: usize = BASE_COLUMNS;
 const CARD_FIRST: usize = BASE_COLUMNS + 1;
 const CARD_COLUMNS: usize = 6;
+
+/// The table places of the counters a fixture day holds, in order, and how many there are.
+const fn day_counter_places() -> ([usize; COUNTER_COUNT], usize) {
+    let mut places = [0; COUNTER_COUNT];
+    let mut count = 0;
+    let mut i = 0;
+    while i < COUNTER_COUNT {
+        if is_day_counter(&COUNTERS[i]) {
+            places[count] = i;
+            count += 1;
+        }
+        i += 1;
+    }
+    (places, count)
+}
+
+/// The column of the counter a fixture day holds under `name` at the top level, if any.
+pub(crate) fn column_of(name: &str) -> Option<usize> {
+    DAY_COUNTER_AT
+        .iter()
+        .position(|&at| COUNTERS[at].group() == Group::Top && COUNTERS[at].name == name)
+        .map(|i| FIRST_COUNTER + i)
+}
 
 /// A campaign ready to answer any range.
 #[derive(Debug, Clone)]
@@ -132,51 +162,19 @@ impl Campaign {
     pub(crate) fn statistics(&self, start: i64, end: i64) -> CampaignStatistics {
         let rows = self.table.rows_in(start, end);
         let sum = |column: usize| self.table.sum(rows, column);
-        let mut drop = DropDetails::default();
-        let d = |i: usize| sum(DROP_FIRST + i);
-        drop.frequency_capped = d(0);
-        drop.duplicates = d(1);
-        drop.invalid_phone_numbers = d(2);
-        drop.tier_limitation = d(3);
-        drop.template_failures = d(4);
-        drop.paused_templates = d(5);
-        drop.recipient_related_errors = d(6);
-        drop.meta_temporary_errors = d(7);
-        drop.account_integration_errors = d(8);
-        drop.internal_errors = d(9);
-        drop.rate_limits = d(10);
-        drop.policy_failures = d(11);
-        let mut undelivered = UndeliveredDetails::default();
-        let u = |i: usize| sum(UNDELIVERED_FIRST + i);
-        undelivered.recipient_related_errors = u(0);
-        undelivered.account_verification_errors = u(1);
-        undelivered.media_errors = u(2);
-        undelivered.held_messages = u(3);
-        undelivered.meta_experiment = u(4);
-        undelivered.meta_errors = u(5);
-        undelivered.invalid_messages = u(6);
-        undelivered.meta_recipient_limits_errors = u(7);
-        undelivered.delivery_report_missing = u(8);
-
+        let mut values = [0; COUNTER_COUNT];
+        for (column, &at) in DAY_COUNTER_AT.iter().enumerate() {
+            values[at] = sum(FIRST_COUNTER + column);
+        }
+        // Every answer of the mock carries both reason objects, as the vendor's sample does.
         let mut stats = CampaignStatistics::default();
-        stats.delivered = sum(DELIVERED);
-        stats.delivery_pending = sum(DELIVERY_PENDING);
-        stats.open = sum(OPEN);
-        stats.click = sum(CLICK);
-        stats.conversion = sum(CONVERSION);
+        stats.drop_details = Some(DropDetails::default());
+        stats.undelivered_details = Some(UndeliveredDetails::default());
+        stats.set_counter_values(&values);
         stats.revenue = revenue(sum(REVENUE_CENTS));
-        stats.unsubscribe = sum(UNSUBSCRIBE);
         // Derived counters saturate instead of wrapping; totals that large cannot be built
         // (the table refuses overflowing columns), so this never changes an answer.
-        stats.drop = (0..DROP_REASONS).fold(0_u64, |acc, i| acc.saturating_add(d(i)));
-        stats.undelivered = (0..UNDELIVERED_REASONS).fold(0_u64, |acc, i| acc.saturating_add(u(i)));
-        stats.sent = stats
-            .delivered
-            .saturating_add(stats.undelivered)
-            .saturating_add(stats.delivery_pending);
-        stats.targeted = stats.sent.saturating_add(stats.drop);
-        stats.drop_details = Some(drop);
-        stats.undelivered_details = Some(undelivered);
+        stats.derive_sums();
         if self.kind == CampaignKind::Conversational {
             self.add_responses(&mut stats, &sum);
         }
@@ -223,17 +221,10 @@ fn leaves(
     conversational: bool,
     path: &str,
 ) -> Result<Vec<u64>, FixtureIssue> {
-    let mut out = vec![
-        day.delivered,
-        day.delivery_pending,
-        day.open,
-        day.click,
-        day.conversion,
-        cents(day.revenue).map_err(|m| FixtureIssue::new(format!("{path}.revenue"), m))?,
-        day.unsubscribe,
-    ];
-    out.extend(day.drop_details.counters());
-    out.extend(day.undelivered_details.counters());
+    let mut out =
+        vec![cents(day.revenue).map_err(|m| FixtureIssue::new(format!("{path}.revenue"), m))?];
+    let values = day.to_statistics().counter_values();
+    out.extend(DAY_COUNTER_AT.iter().map(|&at| values[at]));
     if !conversational {
         if day.button_click != 0 || !day.responses.is_empty() {
             return Err(FixtureIssue::new(

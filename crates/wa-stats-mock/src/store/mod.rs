@@ -9,8 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub(crate) use campaign::{BASE_COLUMNS, Campaign};
-pub(crate) use dates::format_date;
+pub(crate) use campaign::{BASE_COLUMNS, Campaign, REVENUE_CENTS, column_of};
 pub(crate) use table::PrefixTable;
 use wa_stats_model::Secret;
 

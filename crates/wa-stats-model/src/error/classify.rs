@@ -49,6 +49,54 @@ pub enum ApiErrorKind {
     Other,
 }
 
+/// One kind of error answer: its stable name and the `errorCode` that selects it, if one does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KindEntry {
+    /// [`ApiError::kind_name`] of the kind.
+    pub name: &'static str,
+    /// The documented `errorCode` the classification maps to this kind, if any.
+    pub code: Option<&'static str>,
+}
+
+/// Every kind of error answer, in [`ApiErrorKind`]'s order: the catalogue the bindings' generated
+/// constants are written from, so that their readers name kinds and codes as this crate does.
+/// The test `the_catalogue_is_the_classification` holds it to [`ApiError::classify`].
+pub const ERROR_KINDS: &[KindEntry] = &[
+    KindEntry {
+        name: "parse_failed",
+        code: Some(CODE_PARSE_FAILED),
+    },
+    KindEntry {
+        name: "validation_failed",
+        code: Some(CODE_VALIDATION_FAILED),
+    },
+    KindEntry {
+        name: "campaign_not_found",
+        code: Some(CODE_CAMPAIGN_NOT_FOUND),
+    },
+    KindEntry {
+        name: "product_not_active",
+        code: Some(CODE_PRODUCT_NOT_ACTIVE),
+    },
+    KindEntry {
+        name: "not_a_whatsapp_campaign",
+        code: None,
+    },
+    KindEntry {
+        name: "rate_limited",
+        code: None,
+    },
+    KindEntry {
+        name: "unauthorized",
+        code: None,
+    },
+    KindEntry {
+        name: "other",
+        code: None,
+    },
+];
+
 /// An error answer from the API, classified. Nothing the server sent is dropped: the raw body is
 /// kept beside the classification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,3 +261,41 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each code of the catalogue classifies as its kind; each kind the classification gives is
+    /// in the catalogue, once.
+    #[test]
+    fn the_catalogue_is_the_classification() {
+        for entry in ERROR_KINDS {
+            if let Some(code) = entry.code {
+                let body = format!(r#"{{"message":"m","errorCode":{code}}}"#);
+                assert_eq!(
+                    ApiError::classify(400, body.as_bytes()).kind_name(),
+                    entry.name
+                );
+            }
+        }
+        let answers: [(u16, &[u8]); 4] = [
+            (422, br#"{"errors":{"campaign_id":["not whatsapp"]}}"#),
+            (429, br#"{"error":{"code":2021}}"#),
+            (401, b""),
+            (500, b"oops"),
+        ];
+        let mut names: Vec<&str> = ERROR_KINDS
+            .iter()
+            .filter(|e| e.code.is_some())
+            .map(|e| e.name)
+            .collect();
+        names.extend(
+            answers
+                .iter()
+                .map(|(status, body)| ApiError::classify(*status, body).kind_name()),
+        );
+        let catalogue: Vec<&str> = ERROR_KINDS.iter().map(|entry| entry.name).collect();
+        assert_eq!(names, catalogue);
+    }
+}

@@ -10,5 +10,5 @@ pub use body::{
     CODE_VALIDATION_FAILED, CodedErrorBody, ErrorCode, FieldErrorsBody, MessageBody,
     RateLimitDetail, RateLimitedBody,
 };
-pub use classify::{ApiError, ApiErrorKind};
+pub use classify::{ApiError, ApiErrorKind, ERROR_KINDS, KindEntry};
 pub use response::ErrorResponse;

@@ -4,6 +4,7 @@
 //! `{"data":{"statistics":{…}}}` envelope of its "200 OK" example; writing always produces the flat
 //! shape. Fields this crate does not know are kept at every level and written back out.
 
+pub mod counters;
 mod details;
 mod read;
 mod sums;
@@ -15,6 +16,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use counters::{COUNTER_COUNT, COUNTERS, Counter, Group, Role};
 pub use details::{DropDetails, ResponseCard, ResponseSummary, UndeliveredDetails};
 pub use sums::{SumMismatch, SumRule};
 
@@ -113,6 +115,52 @@ impl CampaignStatistics {
     /// A sum over a detail object is skipped when the object is absent.
     pub fn check_sums(&self) -> Result<(), SumMismatch> {
         sums::check(self)
+    }
+
+    /// Sets every derived counter (`drop`, `undelivered`, `sent`, `targeted`: those an R10 sum
+    /// defines) from its terms, leaves first, saturating at `u64::MAX`. A sum over an absent
+    /// detail object is left alone.
+    ///
+    /// ```
+    /// use wa_stats_model::CampaignStatistics;
+    /// let mut stats = CampaignStatistics::default();
+    /// (stats.delivered, stats.delivery_pending) = (5, 2);
+    /// stats.derive_sums();
+    /// assert_eq!((stats.sent, stats.targeted), (7, 7));
+    /// ```
+    pub fn derive_sums(&mut self) {
+        let _ = self.derive_sums_keeping(|_| false);
+    }
+
+    /// [`Self::derive_sums`], except that each derived counter `given` names keeps its value and
+    /// must equal its terms' sum. The first that does not, from the leaves up (so that the counter
+    /// named is the one that is wrong, not one built on it), is the error.
+    pub fn derive_sums_keeping(
+        &mut self,
+        given: impl Fn(&Counter) -> bool,
+    ) -> Result<(), SumMismatch> {
+        let mut values = self.counter_values();
+        let result = sums::derive_values(
+            &mut values,
+            Group::present(self),
+            counters::builtin_derivations(),
+            |at| given(&COUNTERS[at]),
+        );
+        self.set_counter_values(&values);
+        result
+    }
+
+    /// Every counter's value, in [`COUNTERS`]' order; 0 for those whose object is absent. With
+    /// [`Self::set_counter_values`], for code that keeps one column per counter (the mock's
+    /// store) and wants them without a call per counter.
+    pub fn counter_values(&self) -> [u64; COUNTER_COUNT] {
+        counters::read_all(self)
+    }
+
+    /// Sets every counter from `values`, in [`COUNTERS`]' order, except those whose object is
+    /// absent (create the objects first to set theirs).
+    pub fn set_counter_values(&mut self, values: &[u64; COUNTER_COUNT]) {
+        counters::write_all(self, values);
     }
 }
 

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::CampaignStatistics;
+use super::counters::{COUNTERS, Counter, Derivation, Role};
 
 /// One of the four sums of R10.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,25 +20,33 @@ pub enum SumRule {
 }
 
 impl SumRule {
+    /// Every rule, in the order [`CampaignStatistics::check_sums`] checks them.
+    const ALL: [Self; 4] = [Self::Targeted, Self::Sent, Self::Drop, Self::Undelivered];
+
     /// The wire name of the counter on the rule's left side, which the rule defines.
     pub fn counter(self) -> &'static str {
-        match self {
-            Self::Targeted => "targeted",
-            Self::Sent => "sent",
-            Self::Drop => "drop",
-            Self::Undelivered => "undelivered",
-        }
+        COUNTERS
+            .iter()
+            .find(|counter| counter.role == Role::Derived(self))
+            .map_or("", |counter| counter.name)
     }
 }
 
 impl fmt::Display for SumRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Targeted => "targeted = sent + drop",
-            Self::Sent => "sent = delivered + undelivered + deliveryPending",
-            Self::Drop => "drop = sum of dropDetails",
-            Self::Undelivered => "undelivered = sum of undeliveredDetails",
-        })
+        write!(f, "{} = ", self.counter())?;
+        let terms = || COUNTERS.iter().filter(|c| c.term_of == Some(*self));
+        // A sum over one object's reasons is named by the object, not by its dozen terms.
+        if let Some(object) = terms().next().and_then(|c| c.group().object()) {
+            return write!(f, "sum of {object}");
+        }
+        for (i, term) in terms().enumerate() {
+            if i > 0 {
+                f.write_str(" + ")?;
+            }
+            f.write_str(term.name)?;
+        }
+        Ok(())
     }
 }
 
@@ -55,30 +64,70 @@ pub struct SumMismatch {
 }
 
 pub(super) fn check(stats: &CampaignStatistics) -> Result<(), SumMismatch> {
-    let wide = u128::from;
-    let mut rules = vec![
-        (
-            SumRule::Targeted,
-            stats.targeted,
-            wide(stats.sent) + wide(stats.drop),
-        ),
-        (
-            SumRule::Sent,
-            stats.sent,
-            wide(stats.delivered) + wide(stats.undelivered) + wide(stats.delivery_pending),
-        ),
-    ];
-    if let Some(details) = &stats.drop_details {
-        rules.push((SumRule::Drop, stats.drop, details.total()));
+    check_with(stats, COUNTERS)
+}
+
+/// The sum of `rule`'s terms in `stats`, wide enough never to overflow; `None` when a term's
+/// object is absent (the sum is then not checked).
+fn right_side(stats: &CampaignStatistics, table: &[Counter], rule: SumRule) -> Option<u128> {
+    table
+        .iter()
+        .filter(|counter| counter.term_of == Some(rule))
+        .map(|counter| counter.get(stats).map(u128::from))
+        .sum()
+}
+
+/// [`check`] over any table of counters (the tests add one).
+pub(super) fn check_with(stats: &CampaignStatistics, table: &[Counter]) -> Result<(), SumMismatch> {
+    for rule in SumRule::ALL {
+        let Some(left) = table
+            .iter()
+            .find(|counter| counter.role == Role::Derived(rule))
+            .and_then(|counter| counter.get(stats))
+        else {
+            continue;
+        };
+        if let Some(right) = right_side(stats, table, rule)
+            && u128::from(left) != right
+        {
+            return Err(SumMismatch { rule, left, right });
+        }
     }
-    if let Some(details) = &stats.undelivered_details {
-        rules.push((SumRule::Undelivered, stats.undelivered, details.total()));
+    Ok(())
+}
+
+/// Sets every derived counter in `values` (a table's counters, in its order) from its terms,
+/// leaves first, saturating at `u64::MAX`; a sum with a term whose object is not in the
+/// `present` mask ([`Group::present`](super::Group)) is left alone. A derived counter `given` names keeps its value instead, and must equal its terms'
+/// sum: the first (from the leaves up) that does not is the error, so that the counter named is
+/// the one that is wrong, not one built on it.
+pub(super) fn derive_values(
+    values: &mut [u64],
+    present: u8,
+    derivations: &[Derivation],
+    given: impl Fn(usize) -> bool,
+) -> Result<(), SumMismatch> {
+    for derivation in derivations {
+        if derivation.objects & present != derivation.objects {
+            continue;
+        }
+        let right: u128 = derivation
+            .terms
+            .iter()
+            .map(|&term| u128::from(values[term]))
+            .sum();
+        let at = derivation.counter;
+        if given(at) {
+            if u128::from(values[at]) != right {
+                return Err(SumMismatch {
+                    rule: derivation.rule,
+                    left: values[at],
+                    right,
+                });
+            }
+        } else {
+            values[at] = u64::try_from(right).unwrap_or(u64::MAX);
+        }
     }
-    match rules
-        .into_iter()
-        .find(|&(_, left, right)| wide(left) != right)
-    {
-        Some((rule, left, right)) => Err(SumMismatch { rule, left, right }),
-        None => Ok(()),
-    }
+    Ok(())
 }

@@ -10,10 +10,9 @@
 
 use std::sync::OnceLock;
 
+use super::counters::{COUNTERS, read_all};
 use super::{CampaignStatistics, DropDetails, ResponseSummary, UndeliveredDetails, write_number};
 
-/// Most counters a templated body holds: 10 top-level, 12 drop, 9 undelivered, 5 summary.
-const MAX_COUNTERS: usize = 10 + 12 + 9 + 5;
 /// First marker. Markers stay below 2^53 so that they survive a trip through `f64` (revenue),
 /// and are long enough that no key or punctuation can be mistaken for one.
 const MARKER_BASE: u64 = 4_000_000_000_000_000;
@@ -66,40 +65,9 @@ impl Shape {
     }
 }
 
-/// The body's counters (revenue aside) in one fixed order; the template maps them to places.
-fn counters(stats: &CampaignStatistics) -> ([u64; MAX_COUNTERS], usize) {
-    let mut values = [0; MAX_COUNTERS];
-    let mut len = 0;
-    let mut put = |more: &[u64]| {
-        values[len..len + more.len()].copy_from_slice(more);
-        len += more.len();
-    };
-    put(&[
-        stats.sent,
-        stats.delivered,
-        stats.open,
-        stats.click,
-        stats.conversion,
-        stats.drop,
-        stats.targeted,
-        stats.unsubscribe,
-        stats.undelivered,
-        stats.delivery_pending,
-    ]);
-    if let Some(details) = &stats.drop_details {
-        put(&details.counters());
-    }
-    if let Some(details) = &stats.undelivered_details {
-        put(&details.counters());
-    }
-    if let Some(summary) = &stats.response_summary {
-        put(&summary.counters());
-    }
-    (values, len)
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Slot {
+    /// An index into [`COUNTERS`].
     Counter(usize),
     Revenue,
 }
@@ -135,8 +103,8 @@ impl Template {
         }
         marked.extend_from_slice(&zeroed[from..]);
         let probe = CampaignStatistics::from_json(&marked).ok()?;
-        let (values, len) = counters(&probe);
-        let values = &values[..len];
+        let values: Vec<Option<u64>> = COUNTERS.iter().map(|c| c.get(&probe)).collect();
+        let len = values.iter().flatten().count();
         #[allow(
             clippy::cast_possible_truncation,
             clippy::cast_sign_loss,
@@ -154,7 +122,7 @@ impl Template {
             let slot = if number == revenue_marker {
                 Slot::Revenue
             } else {
-                Slot::Counter(values.iter().position(|&v| v == number)?)
+                Slot::Counter(values.iter().position(|&v| v == Some(number))?)
             };
             slots.push((fixed.len(), slot));
             from = end;
@@ -171,7 +139,7 @@ impl Template {
     }
 
     fn write(&self, stats: &CampaignStatistics, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        let (values, _) = counters(stats);
+        let values = read_all(stats);
         // serde_json formats integers with this same crate; calling it directly saves a
         // serializer per number.
         let mut digits = itoa::Buffer::new();
@@ -232,7 +200,8 @@ mod tests {
                 response_summary: index & 4 != 0,
             };
             let template = Template::of(shape).expect("template");
-            let counters = counters(&shape.zeroed()).1;
+            let zeroed = shape.zeroed();
+            let counters = COUNTERS.iter().filter_map(|c| c.get(&zeroed)).count();
             assert_eq!(template.slots.len(), counters + 1, "shape {index}");
         }
     }
