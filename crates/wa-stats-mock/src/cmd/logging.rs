@@ -14,6 +14,8 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 use wa_stats_mock::REQUEST_LOG_TARGET;
 
+use crate::log_time::CachedUtc;
+
 /// Lines held while stderr is not read: about 0.5 MB of request lines. Enough to ride out a
 /// reader that pauses, small enough that a reader that never comes costs little memory.
 const QUEUE_LINES: usize = 4096;
@@ -86,7 +88,8 @@ impl Log {
         let builder = tracing_subscriber::fmt()
             .with_writer(writer)
             .with_env_filter(filter)
-            .with_ansi(ansi);
+            .with_ansi(ansi)
+            .with_timer(CachedUtc);
         // Only fails if a subscriber is already set, which a binary's main never has.
         let _ = match settings.format {
             LogFormat::Text => builder.try_init(),

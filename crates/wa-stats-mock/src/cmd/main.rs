@@ -10,6 +10,7 @@
 )]
 
 mod listen;
+mod log_time;
 mod logging;
 
 use std::io::Write;
