@@ -181,7 +181,7 @@ pub(crate) fn client(
     let mut shared_redis = None;
     if let Some(throughput) = throughput {
         let refuse = |error: Error| refuse_settings(&error, credential_flag.clone(), origins);
-        let redis = match &throughput.shared_budget {
+        shared_redis = match &throughput.shared_budget {
             Some(url) => {
                 let when_unavailable = if throughput.shared_budget_required {
                     WhenUnavailable::FailClosed
@@ -205,7 +205,6 @@ pub(crate) fn client(
                 None
             }
         };
-        shared_redis = redis;
     }
     if has_token {
         builder = match token_cache(oauth.token_cache, shared_redis.as_ref(), origins)? {
@@ -230,21 +229,18 @@ fn token_cache(
     origins: &Origins<'_>,
 ) -> Result<Option<TokenCache>, Refusal> {
     let from = origins.env_suffix(&[("token_cache", TOKEN_CACHE_ENV)]);
-    let choice = match (choice, redis) {
-        (TokenCacheChoice::Auto, Some(_)) => TokenCacheChoice::Redis,
-        (TokenCacheChoice::Auto, None) => TokenCacheChoice::Disk,
-        (chosen, _) => chosen,
-    };
     match (choice, redis) {
-        (TokenCacheChoice::Off | TokenCacheChoice::Auto, _) => Ok(None),
-        (TokenCacheChoice::Redis, Some(redis)) => Ok(Some(TokenCache::redis(redis))),
+        (TokenCacheChoice::Off, _) => Ok(None),
+        (TokenCacheChoice::Auto | TokenCacheChoice::Redis, Some(redis)) => {
+            Ok(Some(TokenCache::redis(redis)))
+        }
         (TokenCacheChoice::Redis, None) => Err(Refusal::new(
             format!(
                 "--token-cache redis{from} needs --shared-budget: the token is kept in its Redis"
             ),
             "add --shared-budget redis://HOST:PORT, or use --token-cache disk",
         )),
-        (TokenCacheChoice::Disk, _) => TokenCache::in_user_cache_dir().map(Some).map_err(|error| {
+        (TokenCacheChoice::Auto | TokenCacheChoice::Disk, _) => TokenCache::in_user_cache_dir().map(Some).map_err(|error| {
             let reason = match &error {
                 Error::Config { reason, .. } => reason.clone(),
                 other => other.to_string(),

@@ -6,7 +6,7 @@
 //! runtime's thread: a blocking-pool hop would cost more than the read.
 
 use std::fs::{self, DirBuilder, File, OpenOptions, TryLockError};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -54,14 +54,23 @@ fn refuse(reason: String) -> Error {
     Error::bad_setting(Setting::TokenCache, reason)
 }
 
-/// The refusal of a path others may read, with its mode as `ls` shows it and the fix.
-fn readable_by_others(what: &str, path: &Path, mode: u32, private: u32) -> String {
-    format!(
-        "{what} {} may be read by others (mode {:04o}); run: chmod {private:o} {}",
-        path.display(),
-        mode & 0o7777,
-        path.display()
-    )
+/// The refusal of a path others may read, with its mode as `ls` shows it and the fix; `None`
+/// when it is private.
+fn readable_by_others(
+    what: &str,
+    path: &Path,
+    metadata: &fs::Metadata,
+    private: u32,
+) -> Option<String> {
+    let mode = metadata.permissions().mode();
+    (mode & OTHERS != 0).then(|| {
+        format!(
+            "{what} {} may be read by others (mode {:04o}); run: chmod {private:o} {}",
+            path.display(),
+            mode & 0o7777,
+            path.display()
+        )
+    })
 }
 
 impl DiskStore {
@@ -73,16 +82,13 @@ impl DiskStore {
                     dir.display()
                 )));
             }
-            Ok(metadata) if metadata.permissions().mode() & OTHERS != 0 => {
-                let mode = metadata.permissions().mode();
-                return Err(refuse(readable_by_others(
-                    "token cache directory",
-                    &dir,
-                    mode,
-                    0o700,
-                )));
+            Ok(metadata) => {
+                if let Some(reason) =
+                    readable_by_others("token cache directory", &dir, &metadata, 0o700)
+                {
+                    return Err(refuse(reason));
+                }
             }
-            Ok(_) => {}
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
                 DirBuilder::new()
                     .recursive(true)
@@ -119,15 +125,10 @@ impl DiskStore {
             let path = entry.path();
             if path.extension().is_some_and(|ext| ext == "token")
                 && let Ok(metadata) = entry.metadata()
-                && metadata.permissions().mode() & OTHERS != 0
+                && let Some(reason) =
+                    readable_by_others("token cache file", &path, &metadata, 0o600)
             {
-                let mode = metadata.permissions().mode();
-                return Err(refuse(readable_by_others(
-                    "token cache file",
-                    &path,
-                    mode,
-                    0o600,
-                )));
+                return Err(refuse(reason));
             }
         }
         Ok(())
@@ -139,21 +140,20 @@ impl DiskStore {
 
     fn read_now(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
         let path = self.record(name);
-        let file = match File::open(&path) {
+        let mut file = match File::open(&path) {
             Ok(file) => file,
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(error) => return Err(error),
         };
-        let mode = file.metadata()?.permissions().mode();
-        if mode & OTHERS != 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::PermissionDenied,
-                readable_by_others("token cache file", &path, mode, 0o600),
-            ));
+        if let Some(reason) =
+            readable_by_others("token cache file", &path, &file.metadata()?, 0o600)
+        {
+            return Err(io::Error::new(io::ErrorKind::PermissionDenied, reason));
         }
-        io::Read::bytes(file)
-            .collect::<io::Result<Vec<u8>>>()
-            .map(Some)
+        // One read for the whole record (an unbuffered byte iterator would be a call a byte).
+        let mut record = Vec::new();
+        file.read_to_end(&mut record)?;
+        Ok(Some(record))
     }
 
     async fn lock_now(&self, name: &str) -> io::Result<Box<dyn TokenStoreLock>> {
