@@ -356,6 +356,10 @@ impl MockServerBuilder {
     }
 
     /// Loads the data, binds and starts serving.
+    #[cfg_attr(
+        not(feature = "tls"),
+        expect(unused_mut, reason = "only the TLS setup is taken out of the builder")
+    )]
     pub async fn start(mut self) -> Result<MockServer, MockError> {
         let listen = self.listen;
         #[cfg(feature = "tls")]

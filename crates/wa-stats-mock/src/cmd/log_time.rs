@@ -53,7 +53,15 @@ fn write_timestamp(
         write!(cached.1, "{}", second.strftime("%Y-%m-%dT%H:%M:%S"))?;
         cached.0 = secs;
     }
-    write!(out, "{}.{:06}Z", cached.1, micros.min(999_999))
+    out.write_str(&cached.1)?;
+    // `.ffffffZ` by hand: `{:06}` went through `core::fmt`'s padding for every line.
+    let mut fraction = *b".000000Z";
+    let mut rest = micros.min(999_999);
+    for digit in fraction[1..7].iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    out.write_str(std::str::from_utf8(&fraction).map_err(|_| fmt::Error)?)
 }
 
 #[cfg(test)]

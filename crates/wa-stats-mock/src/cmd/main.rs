@@ -10,6 +10,8 @@
 )]
 
 mod listen;
+mod log_format;
+mod log_queue;
 mod log_time;
 mod logging;
 
@@ -144,11 +146,21 @@ fn parse_journal(text: &str) -> Result<Journal, String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let log = Log::install(&LogSettings {
+    let log = match Log::install(&LogSettings {
         format: args.log_format,
         level: args.log_level.clone(),
         request_log: !args.no_request_log,
-    });
+    }) {
+        Ok(log) => log,
+        Err(error) => {
+            // No log to say it in: stderr directly, and if even that fails, the exit code.
+            let _ = writeln!(
+                std::io::stderr(),
+                "cannot start the log's writer thread: {error}"
+            );
+            return ExitCode::FAILURE;
+        }
+    };
     let code = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
