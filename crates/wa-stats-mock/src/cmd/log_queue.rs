@@ -232,6 +232,20 @@ mod tests {
     }
 
     #[test]
+    fn a_line_after_a_quiet_spell_wakes_the_writer() {
+        let queue = LogQueue::start().unwrap();
+        for _ in 0..3 {
+            // Wait until the writer has nothing left and waits for a line, then give it one.
+            while !queue.shared.pending().writer_waits {
+                std::thread::yield_now();
+            }
+            offer(&queue, b"");
+            assert!(queue.drain(Duration::from_secs(10)), "the line was never taken");
+        }
+        queue.close(Duration::from_secs(10));
+    }
+
+    #[test]
     fn a_full_queue_drops_the_line_it_cannot_hold_whole() {
         let queue = LogQueue::start().unwrap();
         let too_long = vec![b'x'; QUEUE_BYTES + 1];
