@@ -240,7 +240,10 @@ mod tests {
                 std::thread::yield_now();
             }
             offer(&queue, b"");
-            assert!(queue.drain(Duration::from_secs(10)), "the line was never taken");
+            assert!(
+                queue.drain(Duration::from_secs(10)),
+                "the line was never taken"
+            );
         }
         queue.close(Duration::from_secs(10));
     }
