@@ -8,7 +8,6 @@
 //! (docs/performance.md, "The physical floor").
 
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -36,27 +35,29 @@ struct Shared {
     pending: Mutex<Pending>,
     /// Signalled when a line arrives while the writer waits for one, and at shutdown.
     line_arrived: Condvar,
-    closing: AtomicBool,
-    offered: AtomicUsize,
-    /// Lines that left the queue: written, or lost to a write error (a closed pipe, `/dev/full`).
-    written: AtomicUsize,
-    dropped: AtomicUsize,
 }
 
-/// What waits for the writer.
+/// What waits for the writer, and the counts. All under the one lock a line takes anyway: no
+/// counter of its own for the request threads to contend on.
 #[derive(Default)]
 struct Pending {
     bytes: Vec<u8>,
     lines: usize,
+    /// Lines the writer took and has not finished writing.
+    writing: usize,
+    /// Lines that left the queue: written, or lost to a write error (a closed pipe, `/dev/full`).
+    written: usize,
+    dropped: usize,
     writer_waits: bool,
+    /// Set under the lock, so that the writer cannot miss it between its check and its wait.
+    closing: bool,
 }
 
 impl Shared {
     /// Lines waiting in the queue (or being written) right now.
     fn backlog(&self) -> usize {
-        let offered = self.offered.load(Ordering::Acquire);
-        let gone = self.written.load(Ordering::Acquire) + self.dropped.load(Ordering::Acquire);
-        offered.saturating_sub(gone)
+        let pending = self.pending();
+        pending.lines + pending.writing
     }
 
     fn pending(&self) -> MutexGuard<'_, Pending> {
@@ -71,10 +72,6 @@ impl LogQueue {
         let shared = Arc::new(Shared {
             pending: Mutex::new(Pending::default()),
             line_arrived: Condvar::new(),
-            closing: AtomicBool::new(false),
-            offered: AtomicUsize::new(0),
-            written: AtomicUsize::new(0),
-            dropped: AtomicUsize::new(0),
         });
         let back_end = Arc::clone(&shared);
         let writer = std::thread::Builder::new()
@@ -106,7 +103,7 @@ impl LogQueue {
 
     /// Writes out what is queued and stops the writer, waiting at most `timeout` for stderr.
     pub(crate) fn close(mut self, timeout: Duration) {
-        self.shared.closing.store(true, Ordering::Release);
+        self.shared.pending().closing = true;
         self.shared.line_arrived.notify_one();
         if self.drain(timeout)
             && let Some(writer) = self.writer.take()
@@ -124,10 +121,10 @@ impl LogQueue {
 fn write_out(shared: &Shared) {
     let mut spare = Vec::with_capacity(64 * 1024);
     loop {
-        let (mut batch, lines) = {
+        let mut batch = {
             let mut pending = shared.pending();
             while pending.lines == 0 {
-                if shared.closing.load(Ordering::Acquire) {
+                if pending.closing {
                     return;
                 }
                 pending.writer_waits = true;
@@ -137,15 +134,19 @@ fn write_out(shared: &Shared) {
                     .unwrap_or_else(PoisonError::into_inner);
             }
             pending.writer_waits = false;
-            let lines = std::mem::take(&mut pending.lines);
-            (std::mem::replace(&mut pending.bytes, spare), lines)
+            pending.writing = std::mem::take(&mut pending.lines);
+            std::mem::replace(&mut pending.bytes, spare)
         };
         // A write error loses these lines; the thread carries on with the next ones.
         let _ = io::stderr().lock().write_all(&batch);
-        shared.written.fetch_add(lines, Ordering::AcqRel);
+        let closing = {
+            let mut pending = shared.pending();
+            pending.written += std::mem::take(&mut pending.writing);
+            pending.closing
+        };
         batch.clear();
         spare = batch;
-        if !shared.closing.load(Ordering::Acquire) {
+        if !closing {
             std::thread::sleep(GATHER);
         }
     }
@@ -163,7 +164,7 @@ impl FrontEnd {
 
     /// Lines dropped because the queue was full, since the start.
     pub(crate) fn dropped(&self) -> usize {
-        self.0.dropped.load(Ordering::Acquire)
+        self.0.pending().dropped
     }
 }
 
@@ -186,12 +187,9 @@ impl Write for Line<'_> {
     /// Never blocks on stderr: a full queue drops the line and counts it.
     fn write_all(&mut self, line: &[u8]) -> io::Result<()> {
         let shared = self.0;
-        // Counted first, so the backlog never reads 0 while this line is in the queue.
-        shared.offered.fetch_add(1, Ordering::AcqRel);
         let mut pending = shared.pending();
         if pending.lines >= QUEUE_LINES || pending.bytes.len() + line.len() > QUEUE_BYTES {
-            drop(pending);
-            shared.dropped.fetch_add(1, Ordering::AcqRel);
+            pending.dropped += 1;
             return Ok(());
         }
         pending.bytes.extend_from_slice(line);
@@ -223,11 +221,8 @@ mod tests {
             offer(&queue, b"");
         }
         assert!(queue.drain(Duration::from_secs(10)));
-        let shared = &queue.shared;
-        assert_eq!(
-            shared.written.load(Ordering::Acquire) + queue.front_end().dropped(),
-            QUEUE_LINES * 3
-        );
+        let written = queue.shared.pending().written;
+        assert_eq!(written + queue.front_end().dropped(), QUEUE_LINES * 3);
         queue.close(Duration::from_secs(10));
     }
 
@@ -246,6 +241,23 @@ mod tests {
             );
         }
         queue.close(Duration::from_secs(10));
+    }
+
+    #[test]
+    fn closing_ends_the_writer_however_the_two_meet() {
+        // Closing right after the start meets the writer anywhere between its first look at the
+        // queue and its wait: it must be woken wherever it is (a join that never returns fails
+        // this by the timeout).
+        for _ in 0..200 {
+            let (done, finished) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                LogQueue::start().unwrap().close(Duration::from_secs(10));
+                let _ = done.send(());
+            });
+            finished
+                .recv_timeout(Duration::from_secs(20))
+                .expect("close did not return: the writer missed the signal");
+        }
     }
 
     #[test]
