@@ -11,6 +11,8 @@ mod columns;
 mod plan;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[allow(dead_code, reason = "the engine uses it from the next commit on")]
+mod reconcile;
 mod schema;
 #[cfg(feature = "sqlite")]
 mod sqlite;

@@ -1,0 +1,468 @@
+//! The reconciling planner of `wa-stats sync`: which ranges to ask for so that a campaign's days
+//! come out exactly as one request per day would give them, for as few requests as it can. Pure
+//! code, no I/O: the engine hands it answers and sends what it asks for (issue 32).
+//!
+//! The API is additive over ranges (R12) and its counters are non-negative (R10), so one answer
+//! for a range says a lot. Each range to fill (at most [`MAX_SPAN_DAYS`] days, R6) is asked for
+//! whole. Its total is compared with what the table already says of it: the stored days, and 0
+//! for days not stored yet. Equal, the range is settled: stored days stay, unstored days are
+//! zero. Different, it is halved: the left half is fetched and the right half is the whole minus
+//! the left (exact for integers; for `revenue` only when both are whole cents, else fetched), and
+//! each half is treated the same way, down to single days.
+//!
+//! Checks, so that a misbehaving upstream is caught and never written down:
+//! - the first split of every range is verified: both halves are fetched and must add up to the
+//!   whole (an upstream that ignores `start_time`/`end_time` fails here);
+//! - a derived half that would be negative is a disagreement too;
+//! - a disagreement is fetched again once (data can change during a run); if it persists the
+//!   campaign fails, naming the range and the counter;
+//! - when a range was split, it is fetched again at the end: a different total means data changed
+//!   during the run, and every day that was derived is then fetched on its own.
+//!
+//! The assumption, written in docs/cli.md: a range whose total did not change has days that did
+//! not change. It misses only counts that move between days of one checked range while every
+//! counter's total stays the same.
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::plan::{Day, Span};
+
+/// The longest range one request may cover: the vendor page says the API "provides data for a
+/// 1-year range" (R6), and a truncated zero would be trusted.
+pub(crate) const MAX_SPAN_DAYS: i64 = 366;
+
+/// What the planner needs of a range's answer: comparing, adding and subtracting totals.
+pub(crate) trait Totals: Clone {
+    /// Every counter is zero.
+    fn is_zero(&self) -> bool;
+    /// The sum of `days`, for comparing with an answer; `None` when it cannot be computed
+    /// exactly (the range is then split, which is always safe).
+    fn sum<'a>(days: impl Iterator<Item = &'a Self>) -> Option<Self>
+    where
+        Self: 'a;
+    /// Equal as the table would store them.
+    fn same(&self, other: &Self) -> bool;
+    /// `self - part`: `Ok(None)` when it cannot be derived exactly (then it is fetched);
+    /// `Err(counter)` when a counter would be negative (a disagreement).
+    fn minus(&self, part: &Self) -> Result<Option<Self>, Mismatch>;
+    /// Whether `parts` add up to `self`; the first counter that does not, otherwise.
+    fn check(&self, parts: [&Self; 2]) -> Result<(), Mismatch>;
+    /// A day of zeros in the shape of `self` (which objects are present), as the API would answer
+    /// for a day without activity; `None` when it cannot be built exactly.
+    fn zero_like(&self) -> Option<Self>;
+}
+
+/// A counter that does not add up: its name and the whole's and the parts' values, as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Mismatch {
+    /// The wire name, e.g. `sent` or `dropDetails.duplicates`.
+    pub(crate) counter: String,
+    /// The range's value.
+    pub(crate) whole: String,
+    /// The parts' sum.
+    pub(crate) parts: String,
+}
+
+/// A day's value after the run.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Settled<T> {
+    /// The stored row is right: keep it.
+    Keep,
+    /// Store this (fetched, derived, or zero).
+    Store(T),
+}
+
+/// Why a campaign failed: a range whose parts did not add up twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Disagreement {
+    /// The range.
+    pub(crate) span: Span,
+    /// The counter.
+    pub(crate) mismatch: Mismatch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Fetched,
+    Derived,
+}
+
+#[derive(Debug)]
+struct Node<T> {
+    span: Span,
+    parent: Option<usize>,
+    children: Option<(usize, usize)>,
+    value: Option<(T, Origin)>,
+    /// Fetch both halves and check their sum (the first split, and after a disagreement).
+    verify: bool,
+    /// Fetched again after a disagreement already (roots only).
+    retried: bool,
+}
+
+/// The planner for one campaign: construct, then loop on [`Reconcile::requests`] and
+/// [`Reconcile::answer`] until [`Reconcile::finish`] returns the days.
+#[derive(Debug)]
+pub(crate) struct Reconcile<T> {
+    spans: Vec<Span>,
+    /// Stored values, by day, for the days of `spans` (absent: not stored).
+    stored: BTreeMap<Day, T>,
+    nodes: Vec<Node<T>>,
+    /// Roots, one per span of at most [`MAX_SPAN_DAYS`].
+    roots: Vec<usize>,
+    /// Roots whose closing check is done (or not needed).
+    closed: Vec<bool>,
+    /// Roots whose derived days are being fetched on their own after the closing check failed.
+    refetching: Vec<bool>,
+    days: BTreeMap<Day, Settled<T>>,
+    outbox: VecDeque<Span>,
+    /// Requests out, by span, with the node each answers (a closing check answers its root).
+    out: Vec<(Span, Pending)>,
+    failed: Option<Disagreement>,
+    /// The first request is sent alone, so that an answer about the campaign (3004, 422) costs
+    /// one request.
+    first_answered: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Pending {
+    Node(usize),
+    Closing(usize),
+}
+
+impl<T: Totals + std::fmt::Debug> Reconcile<T> {
+    /// Plans `spans` (disjoint, in order) given what the table holds for their days.
+    pub(crate) fn new(spans: &[Span], stored: BTreeMap<Day, T>) -> Self {
+        let mut planner = Self {
+            spans: Vec::new(),
+            stored,
+            nodes: Vec::new(),
+            roots: Vec::new(),
+            closed: Vec::new(),
+            refetching: Vec::new(),
+            days: BTreeMap::new(),
+            outbox: VecDeque::new(),
+            out: Vec::new(),
+            failed: None,
+            first_answered: false,
+        };
+        for span in spans {
+            let mut from = span.from;
+            while from < span.to {
+                let to = (from + MAX_SPAN_DAYS).min(span.to);
+                planner.spans.push(Span { from, to });
+                from = to;
+            }
+        }
+        for index in 0..planner.spans.len() {
+            let node = planner.node(planner.spans[index], None);
+            planner.nodes[node].verify = true;
+            planner.roots.push(node);
+            planner.closed.push(false);
+            planner.refetching.push(false);
+        }
+        if let Some(&first) = planner.roots.first() {
+            planner.fetch(first);
+        }
+        planner
+    }
+
+    fn node(&mut self, span: Span, parent: Option<usize>) -> usize {
+        self.nodes.push(Node {
+            span,
+            parent,
+            children: None,
+            value: None,
+            verify: false,
+            retried: false,
+        });
+        self.nodes.len() - 1
+    }
+
+    fn fetch(&mut self, node: usize) {
+        let span = self.nodes[node].span;
+        self.outbox.push_back(span);
+        self.out.push((span, Pending::Node(node)));
+    }
+
+    /// The ranges to ask for now (each answered through [`Self::answer`]); empty while waiting.
+    pub(crate) fn requests(&mut self) -> Vec<Span> {
+        if !self.first_answered && self.out.len() > self.outbox.len() {
+            return Vec::new();
+        }
+        if !self.first_answered {
+            return self.outbox.pop_front().into_iter().collect();
+        }
+        self.outbox.drain(..).collect()
+    }
+
+    /// Whether nothing is left to ask for or to wait on.
+    pub(crate) fn is_done(&self) -> bool {
+        self.failed.is_some() || (self.out.is_empty() && self.outbox.is_empty())
+    }
+
+    /// The answer to a request for `span`.
+    pub(crate) fn answer(&mut self, span: Span, value: T) {
+        if self.failed.is_some() {
+            return;
+        }
+        if !self.first_answered {
+            self.first_answered = true;
+            for index in 1..self.roots.len() {
+                let root = self.roots[index];
+                self.fetch(root);
+            }
+        }
+        let Some(at) = self.out.iter().position(|(s, _)| *s == span) else {
+            return;
+        };
+        let (_, pending) = self.out.swap_remove(at);
+        match pending {
+            Pending::Node(node) => self.set(node, value, Origin::Fetched),
+            Pending::Closing(index) => self.closing_answer(index, value),
+        }
+        self.close_finished_roots();
+    }
+
+    fn set(&mut self, node: usize, value: T, origin: Origin) {
+        self.nodes[node].value = Some((value, origin));
+        let Some(parent) = self.nodes[node].parent else {
+            self.resolve(node);
+            return;
+        };
+        let Some((left, right)) = self.nodes[parent].children else {
+            return;
+        };
+        if self.nodes[parent].verify {
+            // Both halves are fetched: check them once both are in, then go on with each.
+            let (Some((l, _)), Some((r, _))) = (&self.nodes[left].value, &self.nodes[right].value)
+            else {
+                return;
+            };
+            let Some((whole, _)) = &self.nodes[parent].value else {
+                return;
+            };
+            match whole.check([l, r]) {
+                Ok(()) => {
+                    self.resolve(left);
+                    self.resolve(right);
+                }
+                Err(mismatch) => self.disagree(parent, mismatch),
+            }
+            return;
+        }
+        if node == left {
+            let Some((whole, _)) = &self.nodes[parent].value else {
+                return;
+            };
+            let Some((part, _)) = &self.nodes[left].value else {
+                return;
+            };
+            match whole.minus(part) {
+                Ok(Some(rest)) => {
+                    self.resolve(left);
+                    self.set(right, rest, Origin::Derived);
+                }
+                Ok(None) => {
+                    self.resolve(left);
+                    self.fetch(right);
+                }
+                Err(mismatch) => self.disagree(parent, mismatch),
+            }
+        } else {
+            self.resolve(right);
+        }
+    }
+
+    /// The parts of `node` did not add up. Every value in its range may be the odd one (the
+    /// whole, a part, or an ancestor a part was derived from), so the whole span it belongs to is
+    /// asked again from the top, once; a second disagreement there fails the campaign.
+    fn disagree(&mut self, node: usize, mismatch: Mismatch) {
+        let mut root = node;
+        while let Some(parent) = self.nodes[root].parent {
+            root = parent;
+        }
+        if self.nodes[root].retried {
+            self.failed = Some(Disagreement {
+                span: self.nodes[node].span,
+                mismatch,
+            });
+            self.outbox.clear();
+            self.out.clear();
+            return;
+        }
+        let span = self.nodes[root].span;
+        self.forget_days(span);
+        // Answers still out inside it are dropped: their nodes are no longer in the tree.
+        self.out.retain(|(s, _)| !within(*s, span));
+        self.outbox.retain(|s| !within(*s, span));
+        let root_node = &mut self.nodes[root];
+        root_node.children = None;
+        root_node.value = None;
+        root_node.retried = true;
+        root_node.verify = true;
+        self.fetch(root);
+    }
+
+    fn forget_days(&mut self, span: Span) {
+        let days: Vec<Day> = self
+            .days
+            .range(span.from..span.to)
+            .map(|(d, _)| *d)
+            .collect();
+        for day in days {
+            self.days.remove(&day);
+        }
+    }
+
+    /// A node's value is known: settle it or split it.
+    fn resolve(&mut self, node: usize) {
+        let Some((value, _)) = self.nodes[node].value.clone() else {
+            return;
+        };
+        let span = self.nodes[node].span;
+        if span.to - span.from == 1 {
+            self.days.insert(span.from, Settled::Store(value));
+            return;
+        }
+        if let Some(days) = self.settle(span, &value) {
+            self.days.extend(days);
+            return;
+        }
+        let mid = span.from + (span.to - span.from) / 2;
+        let left = self.node(
+            Span {
+                from: span.from,
+                to: mid,
+            },
+            Some(node),
+        );
+        let right = self.node(
+            Span {
+                from: mid,
+                to: span.to,
+            },
+            Some(node),
+        );
+        self.nodes[node].children = Some((left, right));
+        self.fetch(left);
+        if self.nodes[node].verify {
+            self.fetch(right);
+        }
+    }
+
+    /// Every day of `span` if its total `value` equals what the table says of it.
+    fn settle(&self, span: Span, value: &T) -> Option<Vec<(Day, Settled<T>)>> {
+        let stored: Vec<&T> = self
+            .stored
+            .range(span.from..span.to)
+            .map(|(_, v)| v)
+            .collect();
+        if stored.is_empty() {
+            if !value.is_zero() {
+                return None;
+            }
+            return Some(
+                (span.from..span.to)
+                    .map(|day| (day, Settled::Store(value.clone())))
+                    .collect(),
+            );
+        }
+        let expected = T::sum(stored.into_iter())?;
+        if !expected.same(value) {
+            return None;
+        }
+        let mut days = Vec::with_capacity(usize::try_from(span.to - span.from).unwrap_or(0));
+        for day in span.from..span.to {
+            if self.stored.contains_key(&day) {
+                days.push((day, Settled::Keep));
+            } else {
+                days.push((day, Settled::Store(value.zero_like()?)));
+            }
+        }
+        Some(days)
+    }
+
+    /// Roots whose days are all settled get their closing check: fetched again, their total must
+    /// not have changed since their first answer, or every derived day is fetched on its own.
+    fn close_finished_roots(&mut self) {
+        for index in 0..self.roots.len() {
+            if self.closed[index] || self.failed.is_some() {
+                continue;
+            }
+            let root = self.roots[index];
+            let span = self.nodes[root].span;
+            let settled = self.days.range(span.from..span.to).count();
+            if i64::try_from(settled).ok() != Some(span.to - span.from) {
+                continue;
+            }
+            let waiting = self.out.iter().any(|(s, _)| within(*s, span));
+            if waiting {
+                continue;
+            }
+            if self.nodes[root].children.is_none() || self.refetching[index] {
+                self.closed[index] = true;
+                continue;
+            }
+            // One closing request per split root.
+            self.closed[index] = true;
+            self.outbox.push_back(span);
+            self.out.push((span, Pending::Closing(index)));
+        }
+    }
+
+    fn closing_answer(&mut self, index: usize, value: T) {
+        let root = self.roots[index];
+        let unchanged = self.nodes[root]
+            .value
+            .as_ref()
+            .is_some_and(|(first, _)| first.same(&value));
+        if unchanged {
+            return;
+        }
+        // Data changed during the run: a derived day may mix two moments. Fetch each of them.
+        self.refetching[index] = true;
+        self.closed[index] = false;
+        let derived: Vec<usize> = (0..self.nodes.len())
+            .filter(|&n| {
+                let node = &self.nodes[n];
+                node.span.to - node.span.from == 1
+                    && within(node.span, self.nodes[root].span)
+                    && matches!(node.value, Some((_, Origin::Derived)))
+            })
+            .collect();
+        for node in derived {
+            let day = self.nodes[node].span.from;
+            self.days.remove(&day);
+            let single = self.node(
+                Span {
+                    from: day,
+                    to: day + 1,
+                },
+                None,
+            );
+            self.fetch(single);
+        }
+    }
+
+    /// The days, once [`Self::is_done`]: each settled, or the disagreement that failed the
+    /// campaign.
+    pub(crate) fn finish(self) -> Result<BTreeMap<Day, Settled<T>>, Disagreement> {
+        match self.failed {
+            Some(disagreement) => Err(disagreement),
+            None => Ok(self.days),
+        }
+    }
+
+    /// The spans the planner covers, each at most [`MAX_SPAN_DAYS`] days.
+    pub(crate) fn spans(&self) -> &[Span] {
+        &self.spans
+    }
+}
+
+/// Whether `inner` lies within `outer`.
+fn within(inner: Span, outer: Span) -> bool {
+    inner.from >= outer.from && inner.to <= outer.to
+}
