@@ -119,25 +119,35 @@ pub(crate) struct SyncArgs {
     /// that is over]
     #[arg(long, value_name = "DATE")]
     pub(crate) to: Option<String>,
-    /// Days at the end of the synced range fetched again on every run, because late receipts
-    /// and conversions still change them.
+    /// Days at the end of the synced range checked again on every run, because late receipts
+    /// and conversions still change them (an unchanged window costs one request).
     #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_LOOKBACK)]
     pub(crate) lookback: u32,
-    /// Refuse to start a run of more requests than this (a first sync of a year is 365 per
-    /// campaign).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_REQUESTS)]
-    pub(crate) max_requests: usize,
+    /// Fetch every day with its own request, as a check or an audit, instead of reconciling
+    /// ranges against the stored days.
+    #[arg(long)]
+    pub(crate) per_day: bool,
+    /// Stop admitting requests after this many; the campaigns finished by then are written
+    /// [default: no limit].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) max_requests: Option<u64>,
+    /// Stop admitting requests after this long (90s, 5m, 1h30m); the campaigns finished by then
+    /// are written.
+    #[arg(long, value_name = "DURATION", value_parser = parse_deadline)]
+    pub(crate) deadline: Option<Deadline>,
     /// Credential, connection, pace.
     #[command(flatten)]
     pub(crate) settings: Settings,
 }
 
 /// What `wa-stats sync --help` says after the options.
-const SYNC_HELP: &str = "Each day is fetched as its own one-day request and upserted into \
-    daily_statistics (campaign_id, day); sync_state records the range of complete days per \
-    campaign. A re-run fetches the days after that range and the last --lookback days of it. A \
-    failed day is not written and is fetched again next time; a killed run loses at most the \
-    campaign it was writing. Tables: docs/cli.md, \"sync\".\n\nExamples:\n  \
+const SYNC_HELP: &str = "Every day is upserted into daily_statistics (campaign_id, day), zero \
+    days included, exactly as one request per day would store it; sync_state records the range \
+    of complete days per campaign. Ranges of up to 366 days are asked for whole and split only \
+    where their totals are not zero (first sync) or differ from the stored days (re-runs), so a \
+    quiet year costs one request. A re-run checks the days after that range and the last \
+    --lookback days of it. A campaign that fails is not written and is fetched again next time; \
+    a killed run loses at most the campaigns it had not finished. Tables: docs/cli.md, \"sync\".\n\nExamples:\n  \
     wa-stats sync 12345 12346 --db stats.db --from 2024-01-01\n  \
     wa-stats sync - --db postgres://analytics@127.0.0.1/stats --from 2024-01-01 < ids.txt";
 

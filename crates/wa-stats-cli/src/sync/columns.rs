@@ -185,9 +185,54 @@ pub(crate) fn row(columns: &[Column], stats: &CampaignStatistics) -> Result<Row,
     })
 }
 
+/// A stored row read back as the answer it was stored from: each cell at its wire path (a NULL
+/// cell's object absent), what had no column from `extra`. `None` when the row cannot be read
+/// (a cell or `extra` someone else wrote): the planner then treats the day as not stored.
+pub(crate) fn statistics(columns: &[Column], row: &Row) -> Option<CampaignStatistics> {
+    let mut body = match row.extra.as_deref().map(serde_json::from_str::<Value>) {
+        None => Map::new(),
+        Some(Ok(Value::Object(map))) => map,
+        Some(_) => return None,
+    };
+    for (column, cell) in columns.iter().zip(&row.cells) {
+        let value = match *cell {
+            Cell::Null => continue,
+            Cell::Integer(n) => Value::from(u64::try_from(n).ok()?),
+            Cell::Real(x) => Value::from(serde_json::Number::from_f64(x)?),
+        };
+        match column.path.split_once('.') {
+            None => {
+                body.insert(column.path.clone(), value);
+            }
+            Some((object, key)) => {
+                let inner = body
+                    .entry(object.to_owned())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                inner.as_object_mut()?.insert(key.to_owned(), value);
+            }
+        }
+    }
+    CampaignStatistics::from_json(Value::Object(body).to_string().as_bytes()).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_reads_back_as_the_answer_it_was_stored_from() {
+        let columns = columns();
+        for body in [
+            wa_stats_model::examples::SAMPLE_RESPONSE.to_owned(),
+            wa_stats_model::examples::conversational_response().to_string(),
+            r#"{"sent":3,"revenue":0.1,"brandNew":[1],"dropDetails":{"duplicates":1}}"#.to_owned(),
+        ] {
+            let stats = CampaignStatistics::from_json(body.as_bytes()).unwrap();
+            let stored = row(&columns, &stats).unwrap();
+            let back = statistics(&columns, &stored).unwrap();
+            assert_eq!(row(&columns, &back).unwrap(), stored, "{body}");
+        }
+    }
 
     #[test]
     fn names_are_the_wire_paths_in_snake_case() {

@@ -2,16 +2,17 @@
 //! across late data, failures, crashes and re-runs (docs/cli.md, "sync").
 //!
 //! Flow: check the options, open and lock the database (and migrate it), read each campaign's
-//! synced range, fetch the days [`plan::days_to_fetch`] picks, one one-day request each through
-//! the client's batch, and hand each campaign, once all its days are in, to a writer task that
-//! stores its days and its new state in one transaction. The writer runs beside the fetches, so
-//! the database's time hides under the rate limit's.
+//! synced range and the stored days its re-check covers, plan the days [`plan::days_to_fetch`]
+//! picks with a reconciling planner per campaign ([`reconcile`]; `--per-day`: one request a
+//! day), run them all ([`engine`]) and hand each campaign, once its days are settled, to a
+//! writer task that stores its days and its new state in one transaction. The writer runs beside
+//! the fetches, so the database's time hides under the rate limit's.
 
 mod columns;
+mod engine;
 mod plan;
 #[cfg(feature = "postgres")]
 mod postgres;
-#[allow(dead_code, reason = "the engine uses it from the next commit on")]
 mod reconcile;
 mod schema;
 #[cfg(feature = "sqlite")]
@@ -21,14 +22,15 @@ mod store;
 use std::io::{self, IsTerminal, Write};
 use std::time::{Duration, Instant, SystemTime};
 
-use futures_util::StreamExt;
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use tokio::sync::mpsc;
-use wa_stats_client::TimeRange;
+use wa_stats_client::CampaignStatistics;
 use wa_stats_model::request::unix_seconds;
 
-use self::columns::Row;
 use self::plan::{DAY_SECONDS, Day, Span, day_text};
+use self::reconcile::{Reconcile, Settled};
 use self::store::{Batch, Store, Target, Written};
 use crate::cli::{Cli, SyncArgs};
 use crate::origins::Origins;
@@ -44,6 +46,10 @@ const QUEUED: usize = 8;
 pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> Result<u8, Stop> {
     let started = Instant::now();
     let quiet = cli.global.quiet;
+    let deadline = args
+        .deadline
+        .as_ref()
+        .map(|deadline| tokio::time::Instant::now() + deadline.after);
     let now = unix_seconds(SystemTime::now());
     let range = days(args, now)?;
     let target = Target::parse(&args.db)?;
@@ -53,26 +59,52 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
 
     let mut store = Store::open(&target, &columns).await.map_err(Stop::Failed)?;
     let synced = store.states().await.map_err(Stop::Failed)?;
-    // One campaign's days to fetch, in the order of the IDs; a repeated ID once.
-    let mut plan: Vec<(i64, Option<Span>, Vec<Day>)> = Vec::new();
+    // One planner per campaign, in the order of the IDs; a repeated ID once.
+    let mut campaigns: Vec<engine::Campaign> = Vec::new();
+    let mut olds: BTreeMap<i64, (Option<Span>, Vec<Span>)> = BTreeMap::new();
+    let mut per_day_requests = 0_u64;
     for &id in &ids {
-        if plan.iter().any(|(seen, _, _)| *seen == id) {
+        if olds.contains_key(&id) {
             continue;
         }
         let old = synced.get(&id).copied();
-        plan.push((id, old, plan::days_to_fetch(range, old, args.lookback)));
+        let spans = plan::spans(&plan::days_to_fetch(range, old, args.lookback));
+        let days: u64 = spans
+            .iter()
+            .map(|s| s.to - s.from)
+            .map(|d| d.unsigned_abs())
+            .sum();
+        per_day_requests += days;
+        let planner = if args.per_day {
+            Reconcile::per_day(&spans)
+        } else {
+            // What the table says of the days the state claims: the planner's expectations.
+            let mut stored = BTreeMap::new();
+            if let Some(old) = old {
+                for span in &spans {
+                    let claimed = Span {
+                        from: span.from.max(old.from),
+                        to: span.to.min(old.to),
+                    };
+                    if claimed.from >= claimed.to {
+                        continue;
+                    }
+                    let rows = store.rows(id, claimed).await.map_err(Stop::Failed)?;
+                    stored.extend(rows.into_iter().filter_map(|(day, row)| {
+                        Some((day, columns::statistics(&columns, &row)?))
+                    }));
+                }
+            }
+            Reconcile::new(&spans, stored)
+        };
+        olds.insert(id, (old, spans));
+        campaigns.push(engine::Campaign { id, planner, days });
     }
-    let requests: usize = plan.iter().map(|(_, _, days)| days.len()).sum();
-    series::check_request_count(
-        requests,
-        args.max_requests,
-        args.settings.throughput.rate_limit,
-    )?;
-    if !quiet && requests > series::ANNOUNCE_ABOVE && io::stderr().is_terminal() {
+    if !quiet && per_day_requests > series::ANNOUNCE_ABOVE as u64 && io::stderr().is_terminal() {
         let _ = writeln!(
             io::stderr(),
-            "wa-stats: {requests} requests, {}",
-            series::duration_at(requests, Some(args.settings.throughput.rate_limit))
+            "wa-stats: {} campaigns, {per_day_requests} days to settle",
+            campaigns.len()
         );
     }
 
@@ -85,65 +117,59 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
             let fetched_at = Timestamp::now().to_string();
             let began = Instant::now();
             written.add(store.write(&batch, &fetched_at).await?);
+            written.unchanged += batch.kept;
             busy += began.elapsed();
         }
         Ok::<_, String>((written, busy))
     });
 
-    let progress = crate::progress::progress_bar(quiet, cli.global.verbose, requests, "days");
-    let calls: Vec<(i64, TimeRange)> = plan
-        .iter()
-        .flat_map(|(id, _, days)| {
-            days.iter().map(move |&day| {
-                let start = day * DAY_SECONDS;
-                (*id, TimeRange::new(Some(start), Some(start + DAY_SECONDS)))
-            })
-        })
-        .collect();
-    // Which campaign and day each call is, by its index.
-    let places: Vec<(usize, Day)> = plan
-        .iter()
-        .enumerate()
-        .flat_map(|(index, (_, _, days))| days.iter().map(move |&day| (index, day)))
-        .collect();
-    let mut outstanding: Vec<usize> = plan.iter().map(|(_, _, days)| days.len()).collect();
-    let mut answers: Vec<Vec<(Day, Result<Row, String>)>> =
-        plan.iter().map(|_| Vec::new()).collect();
-    let mut failed: Vec<(i64, Day, String)> = Vec::new();
-    let mut stopped = None;
-    let mut results = client.campaign_statistics_batch(calls, args.settings.throughput.in_flight());
-    while let Some((index, id, outcome)) = results.next().await {
-        progress.inc(1);
-        let (campaign, day) = places[index];
-        let answer = match outcome {
-            Ok(stats) => columns::row(&columns, &stats),
-            Err(error) => match fetch::Cause::of(&error) {
-                Some(cause) => {
-                    stopped = Some(fetch::Stopper {
-                        campaign_id: id,
-                        cause,
-                        report: error.report().to_string(),
-                    });
-                    break;
+    let progress = crate::progress::progress_bar(
+        quiet,
+        cli.global.verbose,
+        usize::try_from(per_day_requests).unwrap_or(usize::MAX),
+        "days",
+    );
+    let mut failed: Vec<String> = Vec::new();
+    let mut about_campaigns: Vec<String> = Vec::new();
+    let limits = engine::Limits {
+        in_flight: in_flight(args),
+        deadline,
+        max_requests: args
+            .max_requests
+            .map(|max| usize::try_from(max).unwrap_or(usize::MAX)),
+        interrupt: crate::signals::interrupted(),
+    };
+    let ran = engine::run(&client, campaigns, limits, &progress, |id, end| {
+        let batch = match end {
+            engine::Finished::Days(days) => {
+                let (old, spans) = olds.get(&id).cloned().unwrap_or_default();
+                match batch(id, old, &spans, days, &columns) {
+                    Ok(batch) => Some(batch),
+                    Err(line) => {
+                        failed.push(line);
+                        None
+                    }
                 }
-                None => Err(error.report().to_string()),
-            },
+            }
+            engine::Finished::AboutTheCampaign(line) => {
+                about_campaigns.push(line);
+                None
+            }
+            engine::Finished::Failed(line) => {
+                failed.push(line);
+                None
+            }
         };
-        if let Err(why) = &answer {
-            failed.push((id, day, why.clone()));
-        }
-        answers[campaign].push((day, answer));
-        outstanding[campaign] -= 1;
-        if outstanding[campaign] == 0 {
-            let (id, old, _) = &plan[campaign];
-            let batch = batch(*id, *old, std::mem::take(&mut answers[campaign]));
-            if queue.send(batch).await.is_err() {
-                // The writer stopped on an error, which it returns below.
-                break;
+        let queue = queue.clone();
+        async move {
+            match batch {
+                // A closed queue: the writer stopped on an error, which it returns below.
+                Some(batch) => queue.send(batch).await.map_err(|_| String::new()),
+                None => Ok(()),
             }
         }
-    }
-    drop(results);
+    })
+    .await;
     progress.finish_and_clear();
     drop(queue);
     let (written, busy) = match writer.await {
@@ -151,64 +177,156 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
         Ok(Err(message)) => return Err(Stop::Failed(message)),
         Err(error) => return Err(Stop::Failed(format!("the database writer failed: {error}"))),
     };
-    if let Some(stopper) = stopped {
-        return Err(crate::halted(&stopper, &credential_flags, origins));
+    let ran = ran.map_err(Stop::Failed)?;
+    let mut err = io::stderr().lock();
+    if !quiet {
+        for line in about_campaigns.iter().chain(&failed) {
+            let _ = writeln!(err, "wa-stats: {line}");
+        }
+    }
+    let summary = summary(&Summary {
+        written,
+        failed: failed.len(),
+        about_campaigns: about_campaigns.len(),
+        requests: ran.requests,
+        per_day: per_day_requests,
+        started,
+        busy,
+    });
+    let status = match ran.stopped {
+        None => None,
+        Some(engine::Stopped::Halt(fetch::Halt::Answer(stopper))) => {
+            return Err(crate::halted(&stopper, &credential_flags, origins));
+        }
+        Some(engine::Stopped::Halt(fetch::Halt::Signal(status))) => {
+            let _ = writeln!(
+                err,
+                "wa-stats: interrupted: {summary}; the finished campaigns are written, the next run goes on from there"
+            );
+            Some(status)
+        }
+        Some(engine::Stopped::Halt(fetch::Halt::Deadline)) => {
+            let deadline = args
+                .deadline
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let _ = writeln!(
+                err,
+                "wa-stats: --deadline {deadline} reached: {summary}; the finished campaigns are written, the next run goes on from there"
+            );
+            Some(EXIT_FAILED)
+        }
+        Some(engine::Stopped::MaxRequests) => {
+            let max = args.max_requests.unwrap_or_default();
+            let _ = writeln!(
+                err,
+                "wa-stats: --max-requests {max} reached: {summary}; the finished campaigns are written, the next run goes on from there"
+            );
+            Some(EXIT_FAILED)
+        }
+    };
+    if let Some(status) = status {
+        return Ok(status);
     }
     if !quiet {
-        let mut err = io::stderr().lock();
-        for (id, day, why) in &failed {
-            let _ = writeln!(err, "wa-stats: campaign {id} {}: {why}", day_text(*day));
-        }
-        let _ = writeln!(
-            err,
-            "wa-stats: {}",
-            summary(written, failed.len(), requests, started, busy)
-        );
+        let _ = writeln!(err, "wa-stats: {summary}");
     }
-    if failed.is_empty() {
+    if failed.is_empty() && about_campaigns.is_empty() {
         Ok(EXIT_OK)
     } else {
         Ok(EXIT_FAILED)
     }
 }
 
-/// The writer's work for one campaign: the stored days and the state after them.
-fn batch(campaign_id: i64, old: Option<Span>, answers: Vec<(Day, Result<Row, String>)>) -> Batch {
-    let outcomes: Vec<(Day, bool)> = answers.iter().map(|(day, a)| (*day, a.is_ok())).collect();
-    let state = plan::next_state(old, &outcomes);
-    let mut rows: Vec<(Day, Row)> = answers
-        .into_iter()
-        .filter_map(|(day, answer)| answer.ok().map(|row| (day, row)))
-        .collect();
-    rows.sort_by_key(|(day, _)| *day);
-    Batch {
-        campaign_id,
-        rows,
-        state,
+/// Requests in flight: `--concurrency`, or by default as many as the rate limit sends in a
+/// second (the client's pacer, not this number, sets the pace; answers seldom take longer).
+fn in_flight(args: &SyncArgs) -> usize {
+    match args.settings.throughput.in_flight() {
+        wa_stats_client::Concurrency::Fixed(calls) => calls.max(1),
+        _ => usize::try_from(args.settings.throughput.rate_limit)
+            .unwrap_or(1)
+            .clamp(4, wa_stats_client::MAX_AUTO_CONCURRENCY),
     }
 }
 
-/// The one line at the end.
-/// `busy`: the time the database took, beside the fetches (most of it hidden under them).
-fn summary(
+/// The writer's work for one campaign whose every day settled: the days to store, the number
+/// kept as they were, and the state after them.
+fn batch(
+    campaign_id: i64,
+    old: Option<Span>,
+    spans: &[Span],
+    days: BTreeMap<Day, Settled<CampaignStatistics>>,
+    columns: &[columns::Column],
+) -> Result<Batch, String> {
+    let mut rows = Vec::new();
+    let mut kept = 0;
+    for (day, settled) in days {
+        match settled {
+            Settled::Keep => kept += 1,
+            Settled::Store(stats) => rows.push((
+                day,
+                columns::row(columns, &stats)
+                    .map_err(|why| format!("campaign {campaign_id} {}: {why}", day_text(day)))?,
+            )),
+        }
+    }
+    let outcomes: Vec<(Day, bool)> = spans
+        .iter()
+        .flat_map(|span| (span.from..span.to).map(|day| (day, true)))
+        .collect();
+    Ok(Batch {
+        campaign_id,
+        rows,
+        kept,
+        state: plan::next_state(old, &outcomes),
+    })
+}
+
+/// What the summary line says.
+struct Summary {
     written: Written,
     failed: usize,
+    about_campaigns: usize,
     requests: usize,
+    per_day: u64,
     started: Instant,
     busy: Duration,
-) -> String {
+}
+
+/// The one line at the end: days written, campaigns that failed or that the API said something
+/// about, requests sent beside what one request per day would have cost, and the time (the
+/// database's part of it, mostly hidden under the fetches, in brackets).
+fn summary(summary: &Summary) -> String {
+    let Summary {
+        written,
+        failed,
+        about_campaigns,
+        requests,
+        per_day,
+        started,
+        busy,
+    } = summary;
     let total = written.new + written.changed + written.unchanged;
     let mut line = format!(
         "{total} days written ({} new, {} changed, {} unchanged)",
         written.new, written.changed, written.unchanged
     );
-    if failed > 0 {
+    let campaigns = |n: usize| if n == 1 { "campaign" } else { "campaigns" };
+    if *failed > 0 {
         line.push_str(&format!(
-            ", {failed} failed (the next run fetches them again)"
+            ", {failed} {} failed (the next run fetches them again)",
+            campaigns(*failed)
+        ));
+    }
+    if *about_campaigns > 0 {
+        line.push_str(&format!(
+            ", {about_campaigns} {} not found or not WhatsApp",
+            campaigns(*about_campaigns)
         ));
     }
     line.push_str(&format!(
-        ", {requests} requests, {:.1} s (database {:.2} s)",
+        ", {requests} requests (one per day: {per_day}), {:.1} s (database {:.2} s)",
         started.elapsed().as_secs_f64(),
         busy.as_secs_f64()
     ));
@@ -263,11 +381,29 @@ mod tests {
             changed: 1,
             unchanged: 2,
         };
-        let line = summary(written, 0, 6, Instant::now(), Duration::ZERO);
+        let mut said = Summary {
+            written,
+            failed: 0,
+            about_campaigns: 0,
+            requests: 2,
+            per_day: 6,
+            started: Instant::now(),
+            busy: Duration::ZERO,
+        };
+        let line = summary(&said);
         assert!(
-            line.starts_with("6 days written (3 new, 1 changed, 2 unchanged), 6 requests, "),
+            line.starts_with(
+                "6 days written (3 new, 1 changed, 2 unchanged), 2 requests (one per day: 6), "
+            ),
             "{line}"
         );
-        assert!(summary(written, 2, 8, Instant::now(), Duration::ZERO).contains("2 failed"));
+        said.failed = 2;
+        said.about_campaigns = 1;
+        let line = summary(&said);
+        assert!(line.contains("2 campaigns failed"), "{line}");
+        assert!(
+            line.contains("1 campaign not found or not WhatsApp"),
+            "{line}"
+        );
     }
 }

@@ -17,10 +17,11 @@ pub(crate) const DAY_SECONDS: i64 = 86_400;
 /// A UTC day: days since 1970-01-01.
 pub(crate) type Day = i64;
 
-/// The default `--lookback`: WhatsApp delivery and read receipts, late conversions and
-/// `deliveryPending` settle within days, and attribution windows are commonly 7 days; a week of
-/// re-fetching costs 7 requests per campaign per run.
-pub(crate) const DEFAULT_LOOKBACK: u32 = 7;
+/// The default `--lookback`: the window the loaders analysts already run re-read (Airbyte's
+/// Facebook Marketing source: 28 days, its default and maximum; Google Ads: 14). Receipts, reads,
+/// late conversions and `deliveryPending` settle within days, attribution windows within weeks;
+/// with reconciliation an unchanged window costs one request, however long it is.
+pub(crate) const DEFAULT_LOOKBACK: u32 = 28;
 
 /// `[from, to)` in days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +74,21 @@ pub(crate) fn days_to_fetch(range: Span, synced: Option<Span>, lookback: u32) ->
             Some(synced) => !synced.contains(day) || day >= synced.to - i64::from(lookback),
         })
         .collect()
+}
+
+/// `days` (ascending) as runs of consecutive days.
+pub(crate) fn spans(days: &[Day]) -> Vec<Span> {
+    let mut spans: Vec<Span> = Vec::new();
+    for &day in days {
+        match spans.last_mut() {
+            Some(last) if last.to == day => last.to += 1,
+            _ => spans.push(Span {
+                from: day,
+                to: day + 1,
+            }),
+        }
+    }
+    spans
 }
 
 /// The range the state records after a run that had the state `old` and fetched `fetched`
@@ -152,6 +168,15 @@ mod tests {
         assert_eq!(days_to_fetch(span(3, 8), Some(span(5, 8)), 1), [3, 4, 7]);
         // A lookback longer than the range fetches the range, once.
         assert_eq!(days_to_fetch(span(5, 8), Some(span(5, 8)), 30), [5, 6, 7]);
+    }
+
+    #[test]
+    fn days_group_into_runs() {
+        assert_eq!(
+            spans(&[3, 4, 7, 17, 18, 19]),
+            [span(3, 5), span(7, 8), span(17, 20)]
+        );
+        assert_eq!(spans(&[]), []);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{Client, GenericClient, NoTls};
 
 use super::columns::{Cell, Column, Kind, Row};
 use super::plan::{Span, day_text};
@@ -131,6 +131,29 @@ impl Postgres {
             .collect())
     }
 
+    /// The rows stored for `campaign_id` over `span`, by day text.
+    pub(crate) async fn rows(
+        &mut self,
+        campaign_id: i64,
+        span: Span,
+    ) -> Result<BTreeMap<String, Row>, String> {
+        stored_rows(
+            &self.client,
+            &self.stored,
+            &self.columns,
+            campaign_id,
+            &day_text(span.from),
+            &day_text(span.to - 1),
+        )
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot read campaign {campaign_id}'s stored days: {}",
+                text(&e)
+            )
+        })
+    }
+
     /// One campaign's rows and state, in one transaction.
     pub(crate) async fn write(
         &mut self,
@@ -153,27 +176,12 @@ impl Postgres {
     ) -> Result<Written, tokio_postgres::Error> {
         let columns = &self.columns;
         let tx = self.client.transaction().await?;
-        let mut before = BTreeMap::new();
-        if let Some((first, last)) = bounds(&batch.rows) {
-            for row in tx
-                .query(&self.stored, &[&batch.campaign_id, &first, &last])
-                .await?
-            {
-                let mut cells = Vec::with_capacity(columns.len());
-                for (index, column) in columns.iter().enumerate() {
-                    cells.push(match column.kind {
-                        Kind::Integer => row
-                            .try_get::<_, Option<i64>>(index + 1)?
-                            .map_or(Cell::Null, Cell::Integer),
-                        Kind::Real => row
-                            .try_get::<_, Option<f64>>(index + 1)?
-                            .map_or(Cell::Null, Cell::Real),
-                    });
-                }
-                let extra: Option<String> = row.try_get(columns.len() + 1)?;
-                before.insert(row.try_get::<_, String>(0)?, Row { cells, extra });
+        let before = match bounds(&batch.rows) {
+            Some((first, last)) => {
+                stored_rows(&tx, &self.stored, columns, batch.campaign_id, &first, &last).await?
             }
-        }
+            None => BTreeMap::new(),
+        };
         let written = Written::compare(&batch.rows, &before);
         let upsert = tx.prepare(&self.upsert).await?;
         for (day, row) in &batch.rows {
@@ -218,4 +226,32 @@ impl Postgres {
         tx.commit().await?;
         Ok(written)
     }
+}
+
+/// The rows of `campaign_id` from day `first` to day `last` (inclusive, as text), by day text.
+async fn stored_rows(
+    client: &impl GenericClient,
+    query: &str,
+    columns: &[Column],
+    campaign_id: i64,
+    first: &str,
+    last: &str,
+) -> Result<BTreeMap<String, Row>, tokio_postgres::Error> {
+    let mut before = BTreeMap::new();
+    for row in client.query(query, &[&campaign_id, &first, &last]).await? {
+        let mut cells = Vec::with_capacity(columns.len());
+        for (index, column) in columns.iter().enumerate() {
+            cells.push(match column.kind {
+                Kind::Integer => row
+                    .try_get::<_, Option<i64>>(index + 1)?
+                    .map_or(Cell::Null, Cell::Integer),
+                Kind::Real => row
+                    .try_get::<_, Option<f64>>(index + 1)?
+                    .map_or(Cell::Null, Cell::Real),
+            });
+        }
+        let extra: Option<String> = row.try_get(columns.len() + 1)?;
+        before.insert(row.try_get::<_, String>(0)?, Row { cells, extra });
+    }
+    Ok(before)
 }

@@ -125,6 +125,23 @@ impl Sqlite {
         read().map_err(|e| format!("cannot read the sync state: {e}"))
     }
 
+    /// The rows stored for `campaign_id` over `span`, by day text.
+    pub(crate) fn rows(
+        &mut self,
+        campaign_id: i64,
+        span: Span,
+    ) -> Result<BTreeMap<String, Row>, String> {
+        stored_rows(
+            &self.connection,
+            &self.stored,
+            &self.columns,
+            campaign_id,
+            &day_text(span.from),
+            &day_text(span.to - 1),
+        )
+        .map_err(|e| format!("cannot read campaign {campaign_id}'s stored days: {e}"))
+    }
+
     /// One campaign's rows and state, in one transaction.
     pub(crate) fn write(&mut self, batch: &Batch, fetched_at: &str) -> Result<Written, String> {
         self.write_inner(batch, fetched_at).map_err(|e| {
@@ -137,31 +154,17 @@ impl Sqlite {
 
     fn write_inner(&mut self, batch: &Batch, fetched_at: &str) -> rusqlite::Result<Written> {
         let tx = self.connection.transaction()?;
-        let mut before = BTreeMap::new();
-        if let Some((first, last)) = bounds(&batch.rows) {
-            let mut statement = tx.prepare(&self.stored)?;
-            let mut rows = statement.query(rusqlite::params![batch.campaign_id, first, last])?;
-            while let Some(row) = rows.next()? {
-                let day: String = row.get(0)?;
-                let mut cells = Vec::with_capacity(self.columns.len());
-                for (index, column) in self.columns.iter().enumerate() {
-                    cells.push(match (column.kind, row.get::<_, Sql>(index + 1)?) {
-                        (_, Sql::Null) => Cell::Null,
-                        (Kind::Integer, Sql::Integer(n)) => Cell::Integer(n),
-                        (_, Sql::Real(x)) => Cell::Real(x),
-                        #[allow(
-                            clippy::cast_precision_loss,
-                            reason = "an integer in a REAL column: compared, never kept"
-                        )]
-                        (Kind::Real, Sql::Integer(n)) => Cell::Real(n as f64),
-                        // Text or a blob someone else wrote: never equal to a counter.
-                        _ => Cell::Null,
-                    });
-                }
-                let extra: Option<String> = row.get(self.columns.len() + 1)?;
-                before.insert(day, Row { cells, extra });
-            }
-        }
+        let before = match bounds(&batch.rows) {
+            Some((first, last)) => stored_rows(
+                &tx,
+                &self.stored,
+                &self.columns,
+                batch.campaign_id,
+                &first,
+                &last,
+            )?,
+            None => BTreeMap::new(),
+        };
         let written = Written::compare(&batch.rows, &before);
         {
             let mut upsert = tx.prepare(&self.upsert)?;
@@ -195,4 +198,39 @@ impl Sqlite {
         tx.commit()?;
         Ok(written)
     }
+}
+
+/// The rows of `campaign_id` from day `first` to day `last` (inclusive, as text), by day text.
+fn stored_rows(
+    connection: &rusqlite::Connection,
+    query: &str,
+    columns: &[Column],
+    campaign_id: i64,
+    first: &str,
+    last: &str,
+) -> rusqlite::Result<BTreeMap<String, Row>> {
+    let mut before = BTreeMap::new();
+    let mut statement = connection.prepare(query)?;
+    let mut rows = statement.query(rusqlite::params![campaign_id, first, last])?;
+    while let Some(row) = rows.next()? {
+        let day: String = row.get(0)?;
+        let mut cells = Vec::with_capacity(columns.len());
+        for (index, column) in columns.iter().enumerate() {
+            cells.push(match (column.kind, row.get::<_, Sql>(index + 1)?) {
+                (_, Sql::Null) => Cell::Null,
+                (Kind::Integer, Sql::Integer(n)) => Cell::Integer(n),
+                (_, Sql::Real(x)) => Cell::Real(x),
+                #[allow(
+                    clippy::cast_precision_loss,
+                    reason = "an integer in a REAL column: compared, never kept"
+                )]
+                (Kind::Real, Sql::Integer(n)) => Cell::Real(n as f64),
+                // Text or a blob someone else wrote: never equal to a counter.
+                _ => Cell::Null,
+            });
+        }
+        let extra: Option<String> = row.get(columns.len() + 1)?;
+        before.insert(day, Row { cells, extra });
+    }
+    Ok(before)
 }

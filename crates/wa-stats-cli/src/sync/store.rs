@@ -79,8 +79,10 @@ pub(crate) fn redacted(url: &str) -> String {
 pub(crate) struct Batch {
     /// The campaign.
     pub(crate) campaign_id: i64,
-    /// Each stored day's row.
+    /// Each day's row to store.
     pub(crate) rows: Vec<(Day, Row)>,
+    /// Days settled as they were stored (not rewritten; counted unchanged).
+    pub(crate) kept: usize,
     /// The range the state records after this batch.
     pub(crate) state: Option<Span>,
 }
@@ -165,6 +167,24 @@ impl Store {
             #[cfg(feature = "postgres")]
             Self::Postgres(store) => store.states().await,
         }
+    }
+
+    /// The rows stored for `campaign_id` over `span`, by day.
+    pub(crate) async fn rows(
+        &mut self,
+        campaign_id: i64,
+        span: Span,
+    ) -> Result<BTreeMap<Day, Row>, String> {
+        let by_text = match self {
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(store) => tokio::task::block_in_place(|| store.rows(campaign_id, span))?,
+            #[cfg(feature = "postgres")]
+            Self::Postgres(store) => store.rows(campaign_id, span).await?,
+        };
+        Ok(by_text
+            .into_iter()
+            .filter_map(|(day, row)| Some((super::plan::parse_day("day", &day).ok()?, row)))
+            .collect())
     }
 
     /// Writes one campaign's rows and state in one transaction.

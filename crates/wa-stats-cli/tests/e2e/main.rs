@@ -12,6 +12,7 @@ mod friction;
 mod generate;
 mod help;
 mod https;
+mod not_an_answer;
 mod profiles;
 #[path = "../../../wa-stats-client/tests/common/redis_server.rs"]
 mod redis_server;
@@ -21,6 +22,7 @@ mod shared_budget;
 mod streams;
 mod sync;
 mod sync_postgres;
+mod sync_reconcile;
 mod sync_trial;
 mod token_fleet;
 

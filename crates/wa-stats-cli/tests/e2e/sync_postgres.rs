@@ -222,15 +222,17 @@ async fn postgres_holds_the_same_rows_as_sqlite_and_stays_right() {
     );
     assert_eq!(numbers(postgres.table().await), numbers(table(&sqlite)));
 
-    // Re-run with nothing new: the lookback only, counted in the journal.
+    // Re-run with nothing new: the lookback only, one request per unchanged campaign, counted
+    // in the journal.
     server.reset();
-    let run = sync(&server.base_url(), &url, &[]);
+    let run = sync(&server.base_url(), &url, &["--lookback", "7"]);
     assert!(
-        run.stderr
-            .contains("21 days written (0 new, 0 changed, 21 unchanged)"),
+        run.stderr.contains(
+            "21 days written (0 new, 0 changed, 21 unchanged), 3 requests (one per day: 21)"
+        ),
         "{run:?}"
     );
-    assert_eq!(requests(&server), 21);
+    assert_eq!(requests(&server), 3);
 
     // Late data inside the lookback is corrected, outside it is left alone.
     let status = Command::new("curl")
@@ -247,7 +249,7 @@ async fn postgres_holds_the_same_rows_as_sqlite_and_stays_right() {
         .status()
         .expect("curl runs");
     assert!(status.success());
-    let run = sync(&server.base_url(), &url, &[]);
+    let run = sync(&server.base_url(), &url, &["--lookback", "7"]);
     assert!(run.stderr.contains("1 changed"), "{run:?}");
     let client = postgres.client().await;
     let changed: Vec<(String, i64)> = client

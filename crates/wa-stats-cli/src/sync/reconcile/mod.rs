@@ -25,6 +25,7 @@
 
 #[cfg(test)]
 mod tests;
+mod totals;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -135,6 +136,16 @@ enum Pending {
 impl<T: Totals + std::fmt::Debug> Reconcile<T> {
     /// Plans `spans` (disjoint, in order) given what the table holds for their days.
     pub(crate) fn new(spans: &[Span], stored: BTreeMap<Day, T>) -> Self {
+        Self::with_roots(spans, stored, MAX_SPAN_DAYS)
+    }
+
+    /// One request per day, as `--per-day` asks: every day fetched on its own, nothing compared
+    /// or derived.
+    pub(crate) fn per_day(spans: &[Span]) -> Self {
+        Self::with_roots(spans, BTreeMap::new(), 1)
+    }
+
+    fn with_roots(spans: &[Span], stored: BTreeMap<Day, T>, longest: i64) -> Self {
         let mut planner = Self {
             spans: Vec::new(),
             stored,
@@ -151,7 +162,7 @@ impl<T: Totals + std::fmt::Debug> Reconcile<T> {
         for span in spans {
             let mut from = span.from;
             while from < span.to {
-                let to = (from + MAX_SPAN_DAYS).min(span.to);
+                let to = (from + longest).min(span.to);
                 planner.spans.push(Span { from, to });
                 from = to;
             }
@@ -454,11 +465,6 @@ impl<T: Totals + std::fmt::Debug> Reconcile<T> {
             Some(disagreement) => Err(disagreement),
             None => Ok(self.days),
         }
-    }
-
-    /// The spans the planner covers, each at most [`MAX_SPAN_DAYS`] days.
-    pub(crate) fn spans(&self) -> &[Span] {
-        &self.spans
     }
 }
 

@@ -92,11 +92,11 @@ struct Api {
 impl Api {
     fn answer(&mut self, span: Span) -> V {
         self.requests += 1;
-        if let Some((after, day, value)) = self.change {
-            if self.requests > after {
-                self.days.insert(day, value);
-                self.change = None;
-            }
+        if let Some((after, day, value)) = self.change
+            && self.requests > after
+        {
+            self.days.insert(day, value);
+            self.change = None;
         }
         let range = match self.kind {
             Upstream::Additive => span.from..span.to,
