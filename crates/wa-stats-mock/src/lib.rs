@@ -52,5 +52,5 @@ pub use journal::{JournalEntry, peak_in_window};
 pub use routes::{ADMIN_PREFIX, HEALTH_PATH, REQUEST_LOG_TARGET, router};
 pub use server::{MockServer, MockServerBuilder};
 pub use state::{AppState, DEFAULT_JOURNAL_CAPACITY, DEFAULT_TOKEN_TTL};
-pub use synthetic::{SYNTHETIC_FIRST_ID, SYNTHETIC_OWNER};
+pub use synthetic::{Activity, SYNTHETIC_FIRST_ID, SYNTHETIC_OWNER};
 pub use verify::{Expectation, VerificationError};

@@ -23,7 +23,7 @@ use crate::fixtures::{CampaignFixture, Fixtures, IN_CODE, ReadFixtures};
 use crate::journal::JournalEntry;
 use crate::routes::{ConnectionControl, ConnectionEnd, router};
 use crate::state::{AdminAccess, AppState, Data, Settings, apply_fixture_settings};
-use crate::synthetic::Synthetic;
+use crate::synthetic::{Activity, Synthetic};
 #[cfg(feature = "tls")]
 use crate::tls::TlsIdentity;
 use crate::verify::{Expectation, VerificationError};
@@ -299,7 +299,17 @@ impl MockServerBuilder {
             campaigns,
             days,
             seed,
+            activity: self.synthetic.map(|s| s.activity).unwrap_or_default(),
         });
+        self
+    }
+
+    /// How the synthetic campaigns' activity spreads over their days (default: every day).
+    /// Call after [`Self::synthetic`].
+    pub fn synthetic_activity(mut self, activity: Activity) -> Self {
+        if let Some(synthetic) = &mut self.synthetic {
+            synthetic.activity = activity;
+        }
         self
     }
 

@@ -1,5 +1,10 @@
 //! Synthetic campaigns for load and memory tests: generated in-process from a seed, so 100 000
 //! campaigns × 30 days need no multi-gigabyte fixture file.
+//!
+//! Two activity models: every day active (load tests: every answer has counters), or campaigns
+//! that look real (benchmarks of `wa-stats sync`, whose cost follows the active days): never
+//! sent, one send with a week's tail of receipts and clicks, monthly sends with short tails, and
+//! a few active every day.
 
 use std::sync::Arc;
 
@@ -17,12 +22,27 @@ pub const SYNTHETIC_OWNER: &str = "demo";
 /// Lowest synthetic campaign ID (or just above the highest fixture ID, if that is higher).
 pub const SYNTHETIC_FIRST_ID: u64 = 1_000_000;
 
-/// How many campaigns and days to generate, from which seed.
+/// How synthetic campaigns spread their activity over their days.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Activity {
+    /// Every day of every campaign has counters (the load tests' data).
+    #[default]
+    EveryDay,
+    /// Campaigns as they look in real accounts, drawn per campaign from the seed: 25 % never
+    /// sent; 55 % one send on a random day, then 7 days of trailing receipts, reads and clicks,
+    /// each about half the day before's; 18 % a send every 28 to 35 days with 3-day tails; 2 %
+    /// active every day.
+    Realistic,
+}
+
+/// How many campaigns and days to generate, from which seed, how active.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Synthetic {
     pub(crate) campaigns: u32,
     pub(crate) days: u32,
     pub(crate) seed: u64,
+    pub(crate) activity: Activity,
 }
 
 impl Synthetic {
@@ -53,8 +73,15 @@ impl Synthetic {
         let layout = Layout::new();
         for offset in 0..u64::from(self.campaigns) {
             let scale = rng.random_range(1..=1_000_u64);
-            for day in leaves.chunks_exact_mut(BASE_COLUMNS) {
-                fill_day(&mut rng, scale, day, &layout);
+            let shifts = match self.activity {
+                Activity::EveryDay => vec![Some(0); days],
+                Activity::Realistic => realistic_days(&mut rng, days),
+            };
+            for (day, shift) in leaves.chunks_exact_mut(BASE_COLUMNS).zip(shifts) {
+                match shift {
+                    Some(shift) => fill_day(&mut rng, scale >> shift, day, &layout),
+                    None => day.fill(0),
+                }
             }
             let table = PrefixTable::from_flat(BASE_COLUMNS, Arc::clone(&day_starts), &leaves)
                 .ok_or_else(|| MockError::Settings("synthetic totals overflow".to_owned()))?;
@@ -62,6 +89,42 @@ impl Synthetic {
             data.campaigns.by_id.insert(first_id + offset, campaign);
         }
         Ok(())
+    }
+}
+
+/// Days of one campaign, each `None` (quiet) or the right shift of its scale (0 on a send day,
+/// one more for each day of the tail after it).
+fn realistic_days(rng: &mut StdRng, days: usize) -> Vec<Option<u32>> {
+    let mut shifts = vec![None; days];
+    if days == 0 {
+        return shifts;
+    }
+    match rng.random_range(0..100_u32) {
+        0..25 => {}
+        25..80 => {
+            let start = rng.random_range(0..days);
+            send(&mut shifts, start, 7);
+        }
+        80..98 => {
+            let period = rng.random_range(28..=35_usize);
+            let mut start = rng.random_range(0..period.min(days));
+            while start < days {
+                send(&mut shifts, start, 3);
+                start += period;
+            }
+        }
+        _ => shifts.fill(Some(0)),
+    }
+    shifts
+}
+
+/// Marks a send on day `start` and its `tail` days after it, the busier of two overlapping
+/// sends winning.
+fn send(shifts: &mut [Option<u32>], start: usize, tail: u32) {
+    let days = shifts.len();
+    for (shift, day) in (0..=tail).zip(start..days) {
+        let slot = &mut shifts[day];
+        *slot = Some(slot.map_or(shift, |earlier| earlier.min(shift)));
     }
 }
 

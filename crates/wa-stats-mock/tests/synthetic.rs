@@ -77,3 +77,40 @@ async fn ids_start_above_the_fixtures_and_need_partner_demo() {
         .unwrap_err();
     assert!(matches!(error, MockError::Settings(_)), "{error}");
 }
+
+/// The realistic model (issue 32, docs/mock.md): deterministic, sums hold, and the mix is
+/// mostly quiet: about a quarter never sent, most campaigns active on a week or so of days.
+#[tokio::test]
+async fn realistic_campaigns_are_mostly_quiet_and_deterministic() {
+    let build = || {
+        router(
+            MockServer::builder()
+                .synthetic(200, 365, 7)
+                .synthetic_activity(wa_stats_mock::Activity::Realistic)
+                .rate_limit(None)
+                .into_state()
+                .unwrap(),
+        )
+    };
+    let (a, b) = (build(), build());
+    let mut never_sent = 0;
+    for offset in 0..200 {
+        let id = SYNTHETIC_FIRST_ID + offset;
+        let (status, body) = lifetime(&a, "INS.demo-key", id).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            lifetime(&b, "INS.demo-key", id).await.1,
+            body,
+            "the same seed"
+        );
+        let stats = CampaignStatistics::from_json(body.as_bytes()).unwrap();
+        stats.check_sums().unwrap();
+        if stats.sent == 0 && stats.open == 0 && stats.drop == 0 {
+            never_sent += 1;
+        }
+    }
+    assert!(
+        (30..=70).contains(&never_sent),
+        "{never_sent} of 200 never sent"
+    );
+}

@@ -26,6 +26,15 @@ use wa_stats_mock::MockServer;
 
 use crate::logging::{Log, LogFormat, LogSettings};
 
+/// `--synthetic-activity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SyntheticActivity {
+    /// Every day of every campaign has counters.
+    EveryDay,
+    /// Campaigns as real accounts have them.
+    Realistic,
+}
+
 /// A faithful mock of Insider's WhatsApp Campaign Analytics API.
 ///
 /// Without --fixtures it serves the built-in data: partner "demo" (API key INS.demo-key, token
@@ -74,6 +83,10 @@ struct Args {
     /// Seed of the synthetic data.
     #[arg(long, value_name = "S", default_value_t = 0)]
     seed: u64,
+    /// How synthetic campaigns are active: every day (load tests), or realistic (never sent,
+    /// one send with a week's tail, monthly sends, a few every day; docs/mock.md).
+    #[arg(long, value_enum, value_name = "MODEL", default_value_t = SyntheticActivity::EveryDay)]
+    synthetic_activity: SyntheticActivity,
     /// Log format on stderr: `text` lines, or `json` (JSON Lines: timestamp, level, message,
     /// and for each request method, path, status and latency_us; never a credential).
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = LogFormat::Text)]
@@ -200,7 +213,12 @@ async fn run(args: Args, log: &Log) -> ExitCode {
         builder = builder.admin_token(token);
     }
     if args.synthetic_campaigns > 0 {
-        builder = builder.synthetic(args.synthetic_campaigns, args.synthetic_days, args.seed);
+        builder = builder
+            .synthetic(args.synthetic_campaigns, args.synthetic_days, args.seed)
+            .synthetic_activity(match args.synthetic_activity {
+                SyntheticActivity::EveryDay => wa_stats_mock::Activity::EveryDay,
+                SyntheticActivity::Realistic => wa_stats_mock::Activity::Realistic,
+            });
     }
     builder = match tls_setup(&args, builder) {
         Ok(builder) => builder,
