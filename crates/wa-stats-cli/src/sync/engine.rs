@@ -11,7 +11,7 @@ use std::future::Future;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use indicatif::ProgressBar;
-use wa_stats_client::{CampaignStatistics, Client, Error, TimeRange};
+use wa_stats_client::{CampaignStatistics, Client, Concurrency, Error, TimeRange};
 use wa_stats_model::ApiErrorKind;
 
 use super::plan::{DAY_SECONDS, Day, Span, day_text};
@@ -60,8 +60,10 @@ pub(crate) struct Ran {
 
 /// The limits of a run.
 pub(crate) struct Limits<I> {
-    /// Requests in flight at most.
-    pub(crate) in_flight: usize,
+    /// Requests in flight at most: the client's batch limit for it, read again before each
+    /// admission, so that `Auto` follows the latency (more in flight would only queue in the
+    /// pacer, and every queued request lengthens the chain of answers a campaign waits on).
+    pub(crate) concurrency: Concurrency,
     /// Stop admitting at this instant.
     pub(crate) deadline: Option<tokio::time::Instant>,
     /// Stop admitting after this many requests.
@@ -104,7 +106,7 @@ where
     let interrupt = limits.interrupt;
     tokio::pin!(sleep, interrupt);
     loop {
-        while in_flight.len() < limits.in_flight.max(1) {
+        while in_flight.len() < client.calls_in_flight(limits.concurrency) {
             ready.retain(|index, spans| alive[*index] && !spans.is_empty());
             let Some(mut first) = ready.first_entry() else {
                 break;

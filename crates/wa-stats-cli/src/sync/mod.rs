@@ -132,7 +132,7 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
     let mut failed: Vec<String> = Vec::new();
     let mut about_campaigns: Vec<String> = Vec::new();
     let limits = engine::Limits {
-        in_flight: in_flight(args),
+        concurrency: args.settings.throughput.in_flight(),
         deadline,
         max_requests: args
             .max_requests
@@ -236,17 +236,6 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
         Ok(EXIT_OK)
     } else {
         Ok(EXIT_FAILED)
-    }
-}
-
-/// Requests in flight: `--concurrency`, or by default as many as the rate limit sends in a
-/// second (the client's pacer, not this number, sets the pace; answers seldom take longer).
-fn in_flight(args: &SyncArgs) -> usize {
-    match args.settings.throughput.in_flight() {
-        wa_stats_client::Concurrency::Fixed(calls) => calls.max(1),
-        _ => usize::try_from(args.settings.throughput.rate_limit)
-            .unwrap_or(1)
-            .clamp(4, wa_stats_client::MAX_AUTO_CONCURRENCY),
     }
 }
 

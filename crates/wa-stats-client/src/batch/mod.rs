@@ -156,6 +156,26 @@ impl Client {
         })
     }
 
+    /// How many calls a batch given `concurrency` keeps in flight at this moment: a
+    /// [`Concurrency::Fixed`] number as it is, or for [`Concurrency::Auto`] enough to keep the
+    /// rate limit busy at the latency this client has observed so far (300 ms before its first
+    /// answer). For a caller that runs its own loop of calls, whose next calls depend on the
+    /// answers (as `wa-stats sync`'s planner does), and wants a batch's pace without queueing
+    /// more calls in the pacer than the latency needs.
+    ///
+    /// ```
+    /// let client = wa_stats_client::Client::builder().bearer_token("t").build().unwrap();
+    /// assert_eq!(client.calls_in_flight(wa_stats_client::Concurrency::Fixed(3)), 3);
+    /// assert!(client.calls_in_flight(wa_stats_client::Concurrency::Auto) >= 4);
+    /// ```
+    pub fn calls_in_flight(&self, concurrency: impl Into<Concurrency>) -> usize {
+        concurrency.into().limit(
+            self.rate_limit(),
+            &self.inner.latency,
+            std::time::Duration::ZERO,
+        )
+    }
+
     /// Every campaign's result, in the order of `ids`, once all have finished: the simplest way
     /// to run a batch when nothing needs printing early. Concurrency and pacing as in
     /// [`campaign_statistics_many`](Self::campaign_statistics_many).
