@@ -17,12 +17,13 @@ use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt;
 
+use crate::body_deadline::{DeadlineBody, REQUEST_READ_TIMEOUT};
 use crate::error::MockError;
 use crate::fault::Fault;
 use crate::fixtures::{CampaignFixture, Fixtures, IN_CODE, ReadFixtures};
-use crate::journal::JournalEntry;
+use crate::journal::{JournalEntry, MIN_JOURNAL_MAX_BYTES};
 use crate::routes::{ConnectionControl, ConnectionEnd, router};
-use crate::state::{AdminAccess, AppState, Data, Settings, apply_fixture_settings};
+use crate::state::{AdminAccess, AppState, Data, MAX_TOKEN_TTL, Settings, apply_fixture_settings};
 use crate::synthetic::Synthetic;
 #[cfg(feature = "tls")]
 use crate::tls::TlsIdentity;
@@ -52,6 +53,7 @@ pub struct MockServer {
     https: bool,
     ca_pem: Option<String>,
     accepted: Arc<AtomicU64>,
+    verify_on_drop: bool,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -134,6 +136,12 @@ impl MockServer {
         self.state.journal()
     }
 
+    /// Requests counted since the start or the last reset, including those the journal no
+    /// longer keeps.
+    pub fn requests_received(&self) -> u64 {
+        self.state.requests_received()
+    }
+
     /// Expects a request, as wiremock-rs's `expect` does: checked by [`MockServer::verify`] and
     /// when the server is dropped.
     ///
@@ -188,15 +196,18 @@ impl MockServer {
 }
 
 impl Drop for MockServer {
-    /// Checks the expectations, as wiremock-rs does: only when some were set (which only a test
-    /// does), and not while the thread is already panicking, where a second panic would abort
-    /// the test binary and hide the first failure.
+    /// Checks the expectations, as wiremock-rs does: only when some were set, only in a test
+    /// (a server built with [`MockServerBuilder::verify_on_drop`]`(false)`, as the binary is,
+    /// never panics here), and not while the thread is already panicking, where a second panic
+    /// would abort the test binary and hide the first failure. The panic text names requests by
+    /// method, path and campaign, never by body.
     fn drop(&mut self) {
-        let failed = if !std::thread::panicking() && self.state.has_expectations() {
-            self.state.verify().err()
-        } else {
-            None
-        };
+        let failed =
+            if self.verify_on_drop && !std::thread::panicking() && self.state.has_expectations() {
+                self.state.verify().err()
+            } else {
+                None
+            };
         if let Some(task) = self.task.take() {
             // Aborting the accept loop drops its JoinSet, which aborts every connection.
             task.abort();
@@ -226,6 +237,8 @@ pub struct MockServerBuilder {
     admin_token: Option<String>,
     synthetic: Option<Synthetic>,
     journal_capacity: Option<usize>,
+    journal_max_bytes: Option<usize>,
+    verify_on_drop: bool,
     #[cfg(feature = "tls")]
     tls: Option<TlsSetup>,
 }
@@ -248,6 +261,8 @@ impl Default for MockServerBuilder {
             admin_token: None,
             synthetic: None,
             journal_capacity: None,
+            journal_max_bytes: None,
+            verify_on_drop: true,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -273,9 +288,10 @@ impl MockServerBuilder {
         self
     }
 
-    /// Lifetime of issued tokens unless a client sets its own. Default 3600 s; at least 1 s.
+    /// Lifetime of issued tokens unless a client sets its own. Default 3600 s; from 1 s to
+    /// [`MAX_TOKEN_TTL`](crate::MAX_TOKEN_TTL), else the server refuses to start.
     pub fn token_ttl(mut self, ttl: Duration) -> Self {
-        self.token_ttl = Some(ttl.max(Duration::from_secs(1)));
+        self.token_ttl = Some(ttl);
         self
     }
 
@@ -309,6 +325,22 @@ impl MockServerBuilder {
         self
     }
 
+    /// The most bytes the journal holds (default 32 MiB, at least 1 MiB): the oldest entries
+    /// go first when a new one would pass it, and every request is still counted
+    /// ([`MockServer::requests_received`]). A smaller bound is refused when the server starts.
+    pub fn journal_max_bytes(mut self, bytes: usize) -> Self {
+        self.journal_max_bytes = Some(bytes);
+        self
+    }
+
+    /// Whether dropping the server checks the expectations and panics on an unmet one (default
+    /// `true`, for tests). A program that serves the mock (the binary) sets `false` and calls
+    /// [`MockServer::verification`] itself: a panic there would end it with the wrong status.
+    pub fn verify_on_drop(mut self, verify: bool) -> Self {
+        self.verify_on_drop = verify;
+        self
+    }
+
     /// Serves HTTPS (ALPN `h2` and `http/1.1`) with a CA and a leaf certificate for
     /// `localhost`, `127.0.0.1` and `::1` made at start; [`MockServer::ca_pem`] hands back the CA.
     #[cfg(feature = "tls")]
@@ -337,15 +369,30 @@ impl MockServerBuilder {
             synthetic.generate(&mut data)?;
         }
         let mut settings = Settings::default();
-        apply_fixture_settings(&mut settings, &fixtures);
+        apply_fixture_settings(&mut settings, &fixtures).map_err(|issue| issue.in_file(&name))?;
         if let Some(rate_limit) = self.rate_limit {
             settings.rate_limit = rate_limit;
         }
         if let Some(ttl) = self.token_ttl {
+            if ttl < Duration::from_secs(1) || ttl > MAX_TOKEN_TTL {
+                return Err(MockError::Settings(format!(
+                    "the token TTL must be from 1 s to {} s (68 years), got {ttl:?}",
+                    MAX_TOKEN_TTL.as_secs()
+                )));
+            }
             settings.token_ttl = ttl;
         }
         if let Some(capacity) = self.journal_capacity {
             settings.journal_capacity = capacity;
+        }
+        if let Some(bytes) = self.journal_max_bytes {
+            if bytes < MIN_JOURNAL_MAX_BYTES {
+                return Err(MockError::Settings(format!(
+                    "the journal's byte bound must be at least {MIN_JOURNAL_MAX_BYTES} (1 MiB), \
+                     got {bytes}"
+                )));
+            }
+            settings.journal_max_bytes = bytes;
         }
         settings.admin = match self.admin_token {
             Some(token) => AdminAccess::Token(token),
@@ -362,6 +409,7 @@ impl MockServerBuilder {
     )]
     pub async fn start(mut self) -> Result<MockServer, MockError> {
         let listen = self.listen;
+        let verify_on_drop = self.verify_on_drop;
         #[cfg(feature = "tls")]
         let tls = match self.tls.take() {
             None => None,
@@ -405,6 +453,7 @@ impl MockServerBuilder {
             https,
             ca_pem,
             accepted,
+            verify_on_drop,
             stop: Some(stop),
             task: Some(task),
         })
@@ -481,7 +530,9 @@ fn handler(
     let control = control.clone();
     move |mut request: http::Request<Incoming>| {
         request.extensions_mut().insert(control.clone());
-        router.clone().oneshot(request.map(Body::new))
+        router
+            .clone()
+            .oneshot(request.map(|body| Body::new(DeadlineBody::new(body))))
     }
 }
 
@@ -495,6 +546,7 @@ async fn plain_connection(
     let raw = RawSocket::of(&stream);
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
+        .header_read_timeout(REQUEST_READ_TIMEOUT)
         .serve_connection(
             TokioIo::new(stream),
             hyper::service::service_fn(handler(router, &control)),
@@ -540,6 +592,7 @@ async fn tls_connection(
     } else {
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
+            .header_read_timeout(REQUEST_READ_TIMEOUT)
             .serve_connection(io, service);
         let conn = graceful.watch(conn);
         tokio::select! {
