@@ -31,7 +31,8 @@ pub struct JournalEntry {
     /// (`authorization`, `proxy-authorization`, `cookie`, `x-ins-auth-key`, …) read
     /// `** redacted **`.
     pub headers: Vec<(String, String)>,
-    /// The body as text (invalid UTF-8 replaced), at most 64 KiB + 1 byte of it. On every path,
+    /// The body as text (invalid UTF-8 replaced), at most [`JOURNAL_BODY_LIMIT`] (16 KiB) of
+    /// it; see `body_cut`. On every path,
     /// the value of every secret field (`client_secret`, `password`, `access_token`, …, at any
     /// depth of JSON, or in a form) reads `** redacted **`; a body that names such a field but
     /// is neither JSON nor a form is replaced whole.

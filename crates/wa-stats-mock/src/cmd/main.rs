@@ -131,9 +131,10 @@ Environment:
   NO_COLOR   any non-empty value turns colours off; colours are only ever used when stderr is
              a terminal
 
-Exit status: 0 after a clean stop; 1 when it cannot start (bad fixtures, TLS files or port); 2
-for a refused flag or value, or --exit-on-stdin-eof with --fixtures on stdin; 3 when expectations set through
-/__admin/expectations are not met at shutdown (logged on stderr, without request bodies).
+Exit status: 0 after a clean stop; 1 when it cannot start (bad fixtures, TLS
+files or port); 2 for a refused flag or value, or --exit-on-stdin-eof with
+--fixtures on stdin; 3 when expectations set through /__admin/expectations are
+not met at shutdown (logged on stderr, without request bodies).
 
 Output: one line on stdout, `listening on http://ADDR` (https:// with --tls), written first and flushed; logs on
 stderr. Log lines are dropped (and the number dropped is logged) rather than ever holding up a
