@@ -30,6 +30,7 @@
 //! The rulings it follows (R1–R15) and the fixture format are described in `docs/mock.md`.
 
 mod body_deadline;
+mod builder;
 mod error;
 mod fault;
 pub mod fixtures;
@@ -48,6 +49,7 @@ pub mod tls;
 mod tokens;
 mod verify;
 
+pub use builder::MockServerBuilder;
 pub use error::MockError;
 pub use fault::{Fault, FaultAction, FaultScope, Fraction, NOT_HTTP_BYTES, TIMES_ALWAYS};
 pub use fixtures::{Fixtures, ReadFixtures, fixture_schema};
@@ -56,7 +58,7 @@ pub use journal::{
     peak_in_window,
 };
 pub use routes::{ADMIN_PREFIX, HEALTH_PATH, REQUEST_LOG_TARGET, router};
-pub use server::{MockServer, MockServerBuilder};
+pub use server::MockServer;
 pub use state::{AppState, DEFAULT_JOURNAL_CAPACITY, DEFAULT_TOKEN_TTL, MAX_TOKEN_TTL};
 pub use synthetic::{MAX_SYNTHETIC_DAYS, SYNTHETIC_FIRST_ID, SYNTHETIC_OWNER};
 pub use verify::{Expectation, VerificationError};
