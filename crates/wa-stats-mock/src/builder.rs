@@ -156,7 +156,7 @@ impl MockServerBuilder {
         self
     }
 
-    /// Builds the state without binding, for [`router`] tests.
+    /// Builds the state without binding, for [`router`](crate::router) tests.
     pub fn into_state(self) -> Result<AppState, MockError> {
         let (fixtures, name) = match self.source {
             Source::Builtin => (Fixtures::builtin(), IN_CODE.to_owned()),
