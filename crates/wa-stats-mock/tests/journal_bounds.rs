@@ -79,3 +79,32 @@ async fn a_small_body_is_kept_whole_and_not_marked() {
     assert_eq!(entries[0]["body"], r#"{"campaign_id":12345}"#);
     assert_eq!(entries[0].get("body_cut"), None);
 }
+
+#[tokio::test]
+async fn the_byte_bound_is_settable_and_a_bound_too_small_is_refused() {
+    let error = MockServer::builder()
+        .journal_max_bytes(1024)
+        .into_state()
+        .unwrap_err();
+    assert!(error.to_string().contains("at least"), "{error}");
+    let server = MockServer::builder()
+        .journal_max_bytes(MIB)
+        .start()
+        .await
+        .unwrap();
+    let body = "x".repeat(16 * 1024);
+    for _ in 0..200 {
+        by_key(&server, DEMO_KEY, &body).await;
+    }
+    let journal = server.journal();
+    let kept: usize = journal.iter().map(|entry| entry.body.len()).sum();
+    assert!(kept <= MIB, "{kept}");
+    assert!(
+        journal.len() < 200 && journal.len() > 10,
+        "{}",
+        journal.len()
+    );
+    assert_eq!(server.requests_received(), 200);
+    let listed = send(client().get(format!("{}/__admin/journal", server.base_url()))).await;
+    assert_eq!(listed.header("x-journal-received"), Some("200"));
+}
