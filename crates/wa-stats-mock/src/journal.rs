@@ -2,13 +2,15 @@
 //! so no credential is ever stored, returned or printed.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::HeaderName;
 use serde::Serialize;
 use tokio::time::Instant;
-use wa_stats_model::endpoint::{API_KEY_HEADER, TOKEN_PATH};
 use wa_stats_model::secret::REDACTED;
+
+use crate::redact;
 
 /// One received request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,17 +22,25 @@ pub struct JournalEntry {
     pub method: String,
     /// Path, without the query.
     pub path: String,
-    /// Query string, if any.
+    /// Query string, if any, with the value of every secret field (`client_secret`, `token`,
+    /// `password`, …) redacted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// Headers in received order as (lower-case name, value), a repeated name's values together
-    /// at its first place (as `http::HeaderMap` keeps them); `authorization` and
-    /// `x-ins-auth-key` values read `** redacted **`.
+    /// at its first place (as `http::HeaderMap` keeps them); the values of credential headers
+    /// (`authorization`, `proxy-authorization`, `cookie`, `x-ins-auth-key`, …) read
+    /// `** redacted **`.
     pub headers: Vec<(String, String)>,
-    /// The body as text (invalid UTF-8 replaced), at most 64 KiB + 1 byte of it. On
-    /// `/auth/token` the `client_secret` value reads `** redacted **` (and a body that is not a
-    /// JSON object is replaced whole).
+    /// The body as text (invalid UTF-8 replaced), at most [`JOURNAL_BODY_LIMIT`] (16 KiB) of
+    /// it; see `body_cut`. On every path,
+    /// the value of every secret field (`client_secret`, `password`, `access_token`, …, at any
+    /// depth of JSON, or in a form) reads `** redacted **`; a body that names such a field but
+    /// is neither JSON nor a form is replaced whole.
     pub body: String,
+    /// Whether `body` was cut at [`JOURNAL_BODY_LIMIT`] bytes: the request's body was longer.
+    /// Serialised only when `true`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub body_cut: bool,
     /// The status answered; `None` if the connection was closed instead or the answer is
     /// still being made.
     pub status: Option<u16>,
@@ -70,6 +80,22 @@ pub fn peak_in_window(entries: &[JournalEntry], window: std::time::Duration) -> 
     wa_stats_model::window::peak_in_window(&at, window)
 }
 
+/// The most bytes of a body one journal entry keeps; a longer body is cut there and the entry
+/// says so (`body_cut`). Every statistics request fits many times over.
+pub const JOURNAL_BODY_LIMIT: usize = 16 * 1024;
+
+/// Default bound on the bytes the journal holds (its entries' packed requests and their
+/// bookkeeping): the oldest entries go first when a new one would pass it.
+pub const DEFAULT_JOURNAL_MAX_BYTES: usize = 32 * 1024 * 1024;
+
+/// The smallest bound the journal takes: one entry of the largest request hyper reads (its
+/// header buffer, about 400 KiB) plus a cut body must fit.
+pub const MIN_JOURNAL_MAX_BYTES: usize = 1024 * 1024;
+
+/// Bytes counted per entry besides its packed request: the queue slot, the `Arc` and the
+/// allocator's rounding, roughly.
+const ENTRY_OVERHEAD: usize = 96;
+
 /// What the journal keeps of a request until someone reads it: method, target, headers and body
 /// packed into one allocation, credentials already replaced. Strings are built only when the
 /// journal is read. (Sharing the request's `HeaderMap` instead cost a clone of its tables and a
@@ -77,8 +103,8 @@ pub fn peak_in_window(entries: &[JournalEntry], window: std::time::Duration) -> 
 /// per request against 1 100 for this.)
 pub(crate) struct Recorded {
     seq: u64,
-    status: Option<u16>,
     received: Instant,
+    body_cut: bool,
     /// `method`, then `path[?query]`, then each header as (name, value), then the body; every
     /// part but the body led by its length as four little-endian bytes.
     packed: Vec<u8>,
@@ -86,15 +112,12 @@ pub(crate) struct Recorded {
 
 impl Recorded {
     pub(crate) fn new(parts: &http::request::Parts, body: &Bytes) -> Self {
-        let token_body;
-        let body: &[u8] = if parts.uri.path() == TOKEN_PATH {
-            token_body = redacted_token_body(body);
-            token_body.as_bytes()
-        } else {
-            body
-        };
+        let body = redact::body(body);
+        let body_cut = body.len() > JOURNAL_BODY_LIMIT;
+        let body: &[u8] = &body[..body.len().min(JOURNAL_BODY_LIMIT)];
         let path = parts.uri.path();
-        let query = parts.uri.query();
+        let query = parts.uri.query().map(redact::query);
+        let query = query.as_deref();
         let target_len = path.len() + query.map_or(0, |q| q.len() + 1);
         let headers = || {
             parts.headers.iter().map(|(name, value)| {
@@ -127,13 +150,18 @@ impl Recorded {
         packed.extend_from_slice(body);
         Self {
             seq: 0,
-            status: None,
             received: Instant::now(),
+            body_cut,
             packed,
         }
     }
 
-    fn entry(&self, began: Instant) -> JournalEntry {
+    /// Bytes this entry holds against the journal's bound.
+    fn size(&self) -> usize {
+        self.packed.capacity() + ENTRY_OVERHEAD
+    }
+
+    pub(crate) fn entry(&self, status: Option<u16>, began: Instant) -> JournalEntry {
         let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
         let mut rest = self.packed.as_slice();
         let method = take(&mut rest);
@@ -156,7 +184,8 @@ impl Recorded {
             query,
             headers,
             body: text(rest),
-            status: self.status,
+            body_cut: self.body_cut,
+            status,
             received_us: u64::try_from(self.received.saturating_duration_since(began).as_micros())
                 .unwrap_or(u64::MAX),
         }
@@ -167,7 +196,7 @@ impl Recorded {
 impl std::fmt::Debug for Recorded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // No journal to count from here: the entry's own instant is its zero.
-        self.entry(self.received).fmt(f)
+        self.entry(None, self.received).fmt(f)
     }
 }
 
@@ -196,47 +225,72 @@ fn take<'a>(rest: &mut &'a [u8]) -> &'a [u8] {
 }
 
 fn is_credential(name: &HeaderName) -> bool {
-    name == http::header::AUTHORIZATION || name.as_str() == API_KEY_HEADER
+    redact::is_secret_header(name.as_str())
 }
 
-/// The last `capacity` entries.
+/// An entry as kept: the request, shared with readers that stream it, and its status.
+#[derive(Debug, Clone)]
+pub(crate) struct Kept {
+    pub(crate) recorded: Arc<Recorded>,
+    pub(crate) status: Option<u16>,
+}
+
+/// The last entries, at most `capacity` of them and `max_bytes` in all.
 #[derive(Debug)]
 pub(crate) struct Journal {
     capacity: usize,
+    max_bytes: usize,
+    bytes: usize,
     began: Instant,
     next_seq: u64,
-    entries: VecDeque<Recorded>,
+    entries: VecDeque<Kept>,
 }
 
 impl Journal {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize, max_bytes: usize) -> Self {
         Self {
             capacity,
+            max_bytes,
+            bytes: 0,
             began: Instant::now(),
             next_seq: 0,
             entries: VecDeque::new(),
         }
     }
 
-    /// Records an entry and returns its sequence number, and the oldest entry if it had to go:
-    /// the caller drops that after releasing the lock, so that freeing it does not hold up the
-    /// other requests waiting to record theirs.
-    pub(crate) fn push(&mut self, mut entry: Recorded) -> (u64, Option<Recorded>) {
+    /// Records an entry and returns its sequence number (every request gets one, kept or
+    /// not), and the oldest entries that had to go: the caller drops them after releasing the
+    /// lock, so that freeing them does not hold up the other requests waiting to record theirs.
+    pub(crate) fn push(&mut self, mut entry: Recorded) -> (u64, Vec<Kept>) {
         let seq = self.next_seq;
         self.next_seq += 1;
         entry.seq = seq;
-        let evicted = if self.entries.len() >= self.capacity {
-            self.entries.pop_front()
-        } else {
-            None
-        };
-        self.entries.push_back(entry);
+        let size = entry.size();
+        let mut evicted = Vec::new();
+        while !self.entries.is_empty()
+            && (self.entries.len() >= self.capacity || self.bytes + size > self.max_bytes)
+        {
+            if let Some(old) = self.entries.pop_front() {
+                self.bytes -= old.recorded.size();
+                evicted.push(old);
+            }
+        }
+        self.bytes += size;
+        self.entries.push_back(Kept {
+            recorded: Arc::new(entry),
+            status: None,
+        });
         (seq, evicted)
     }
 
     /// Sets the status of entry `seq`, if it is still kept.
     pub(crate) fn set_status(&mut self, seq: u64, status: u16) {
-        if let Some(entry) = self.entries.iter_mut().rev().find(|e| e.seq == seq) {
+        if let Some(entry) = self
+            .entries
+            .iter_mut()
+            .rev()
+            .find(|e| e.recorded.seq == seq)
+        {
             entry.status = Some(status);
         }
     }
@@ -244,29 +298,33 @@ impl Journal {
     pub(crate) fn entries(&self) -> Vec<JournalEntry> {
         self.entries
             .iter()
-            .map(|recorded| recorded.entry(self.began))
+            .map(|kept| kept.recorded.entry(kept.status, self.began))
             .collect()
+    }
+
+    /// Up to `limit` kept entries from sequence number `since` on, cheap to take under the lock
+    /// (one reference count each), with the instant their times count from.
+    pub(crate) fn page(&self, since: u64, limit: usize) -> (Vec<Kept>, Instant) {
+        let page = self
+            .entries
+            .iter()
+            .filter(|kept| kept.recorded.seq >= since)
+            .take(limit)
+            .cloned()
+            .collect();
+        (page, self.began)
+    }
+
+    /// Requests counted since the start or the last reset, kept or not.
+    pub(crate) fn received(&self) -> u64 {
+        self.next_seq
     }
 
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
+        self.bytes = 0;
         self.next_seq = 0;
         self.began = Instant::now();
-    }
-}
-
-/// A token request body with its `client_secret` value redacted. A body that is not a JSON
-/// object is redacted whole: it might still hold the secret somewhere.
-fn redacted_token_body(body: &[u8]) -> String {
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(serde_json::Value::Object(mut object)) => {
-            if let Some(secret) = object.get_mut("client_secret") {
-                *secret = serde_json::Value::from(REDACTED);
-            }
-            serde_json::Value::Object(object).to_string()
-        }
-        _ if body.is_empty() => String::new(),
-        _ => REDACTED.to_owned(),
     }
 }
 
@@ -285,14 +343,17 @@ mod tests {
 
     #[test]
     fn the_oldest_entry_goes_first_and_is_handed_back() {
-        let mut journal = Journal::new(2);
+        let mut journal = Journal::new(2, DEFAULT_JOURNAL_MAX_BYTES);
         assert_eq!(journal.push(recorded("/a")).0, 0);
         assert_eq!(journal.push(recorded("/b")).0, 1);
         let (seq, evicted) = journal.push(recorded("/c"));
         assert_eq!(seq, 2);
         assert_eq!(
-            evicted.map(|e| e.entry(Instant::now()).path),
-            Some("/a".to_owned())
+            evicted
+                .iter()
+                .map(|e| e.recorded.entry(None, Instant::now()).path)
+                .collect::<Vec<_>>(),
+            ["/a".to_owned()]
         );
         // A status for an entry no longer kept changes nothing.
         journal.set_status(0, 500);
@@ -324,7 +385,7 @@ mod tests {
             .expect("request");
         let (parts, ()) = request.into_parts();
         let entry =
-            Recorded::new(&parts, &Bytes::from_static(b"{\"a\":\xff}")).entry(Instant::now());
+            Recorded::new(&parts, &Bytes::from_static(b"{\"a\":\xff}")).entry(None, Instant::now());
         assert_eq!(
             (
                 entry.method.as_str(),
@@ -346,9 +407,9 @@ mod tests {
         let bare = recorded("/");
         assert_eq!(
             (
-                bare.entry(Instant::now()).query,
-                bare.entry(Instant::now()).headers.len(),
-                bare.entry(Instant::now()).body
+                bare.entry(None, Instant::now()).query,
+                bare.entry(None, Instant::now()).headers.len(),
+                bare.entry(None, Instant::now()).body
             ),
             (None, 0, String::new())
         );
@@ -367,7 +428,7 @@ mod tests {
         let recorded = Recorded::new(&parts, &Bytes::from_static(b"{}"));
         let kept = format!("{recorded:?}");
         assert!(!kept.contains("secret"), "{kept}");
-        let entry = recorded.entry(Instant::now());
+        let entry = recorded.entry(None, Instant::now());
         assert_eq!(
             entry.headers,
             [

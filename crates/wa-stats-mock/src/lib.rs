@@ -29,13 +29,17 @@
 //!
 //! The rulings it follows (R1–R15) and the fixture format are described in `docs/mock.md`.
 
+mod body_deadline;
+mod builder;
 mod error;
 mod fault;
 pub mod fixtures;
 mod journal;
 mod json_wording;
 mod limiter;
+mod redact;
 mod routes;
+mod secret_map;
 mod server;
 mod state;
 mod store;
@@ -45,12 +49,16 @@ pub mod tls;
 mod tokens;
 mod verify;
 
+pub use builder::MockServerBuilder;
 pub use error::MockError;
 pub use fault::{Fault, FaultAction, FaultScope, Fraction, NOT_HTTP_BYTES, TIMES_ALWAYS};
 pub use fixtures::{Fixtures, ReadFixtures, fixture_schema};
-pub use journal::{JournalEntry, peak_in_window};
+pub use journal::{
+    DEFAULT_JOURNAL_MAX_BYTES, JOURNAL_BODY_LIMIT, JournalEntry, MIN_JOURNAL_MAX_BYTES,
+    peak_in_window,
+};
 pub use routes::{ADMIN_PREFIX, HEALTH_PATH, REQUEST_LOG_TARGET, router};
-pub use server::{MockServer, MockServerBuilder};
-pub use state::{AppState, DEFAULT_JOURNAL_CAPACITY, DEFAULT_TOKEN_TTL};
-pub use synthetic::{Activity, SYNTHETIC_FIRST_ID, SYNTHETIC_OWNER};
+pub use server::MockServer;
+pub use state::{AppState, DEFAULT_JOURNAL_CAPACITY, DEFAULT_TOKEN_TTL, MAX_TOKEN_TTL};
+pub use synthetic::{Activity, MAX_SYNTHETIC_DAYS, SYNTHETIC_FIRST_ID, SYNTHETIC_OWNER};
 pub use verify::{Expectation, VerificationError};

@@ -1,8 +1,7 @@
-//! The server handle: build, bind, serve (HTTP/1.1, or HTTPS with ALPN h2 and http/1.1), shut
-//! down.
+//! The server handle: bind, serve (HTTP/1.1, or HTTPS with ALPN h2 and http/1.1), shut down.
+//! Its configuration is `builder.rs`.
 
-use std::net::{Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -17,15 +16,14 @@ use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt;
 
+use crate::body_deadline::{DeadlineBody, REQUEST_READ_TIMEOUT};
+use crate::builder::MockServerBuilder;
 use crate::error::MockError;
 use crate::fault::Fault;
-use crate::fixtures::{CampaignFixture, Fixtures, IN_CODE, ReadFixtures};
+use crate::fixtures::CampaignFixture;
 use crate::journal::JournalEntry;
 use crate::routes::{ConnectionControl, ConnectionEnd, router};
-use crate::state::{AdminAccess, AppState, Data, Settings, apply_fixture_settings};
-use crate::synthetic::{Activity, Synthetic};
-#[cfg(feature = "tls")]
-use crate::tls::TlsIdentity;
+use crate::state::AppState;
 use crate::verify::{Expectation, VerificationError};
 
 /// How long a graceful shutdown waits for requests in flight before dropping them.
@@ -52,6 +50,7 @@ pub struct MockServer {
     https: bool,
     ca_pem: Option<String>,
     accepted: Arc<AtomicU64>,
+    verify_on_drop: bool,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -134,6 +133,12 @@ impl MockServer {
         self.state.journal()
     }
 
+    /// Requests counted since the start or the last reset, including those the journal no
+    /// longer keeps.
+    pub fn requests_received(&self) -> u64 {
+        self.state.requests_received()
+    }
+
     /// Expects a request, as wiremock-rs's `expect` does: checked by [`MockServer::verify`] and
     /// when the server is dropped.
     ///
@@ -188,15 +193,18 @@ impl MockServer {
 }
 
 impl Drop for MockServer {
-    /// Checks the expectations, as wiremock-rs does: only when some were set (which only a test
-    /// does), and not while the thread is already panicking, where a second panic would abort
-    /// the test binary and hide the first failure.
+    /// Checks the expectations, as wiremock-rs does: only when some were set, only in a test
+    /// (a server built with [`MockServerBuilder::verify_on_drop`]`(false)`, as the binary is,
+    /// never panics here), and not while the thread is already panicking, where a second panic
+    /// would abort the test binary and hide the first failure. The panic text names requests by
+    /// method, path and campaign, never by body.
     fn drop(&mut self) {
-        let failed = if !std::thread::panicking() && self.state.has_expectations() {
-            self.state.verify().err()
-        } else {
-            None
-        };
+        let failed =
+            if self.verify_on_drop && !std::thread::panicking() && self.state.has_expectations() {
+                self.state.verify().err()
+            } else {
+                None
+            };
         if let Some(task) = self.task.take() {
             // Aborting the accept loop drops its JoinSet, which aborts every connection.
             task.abort();
@@ -207,188 +215,15 @@ impl Drop for MockServer {
     }
 }
 
-/// Where fixtures come from.
-#[derive(Debug, Clone)]
-enum Source {
-    Builtin,
-    Fixtures(Box<Fixtures>),
-    File(PathBuf),
-}
-
-/// Configures a [`MockServer`]. Settings given here win over a fixture file's `settings`.
-#[derive(Debug, Clone)]
-#[must_use]
-pub struct MockServerBuilder {
-    source: Source,
-    rate_limit: Option<Option<u32>>,
-    token_ttl: Option<Duration>,
-    listen: SocketAddr,
-    admin_token: Option<String>,
-    synthetic: Option<Synthetic>,
-    journal_capacity: Option<usize>,
-    #[cfg(feature = "tls")]
-    tls: Option<TlsSetup>,
-}
-
-/// Where the certificate served over HTTPS comes from.
-#[cfg(feature = "tls")]
-#[derive(Debug, Clone)]
-enum TlsSetup {
-    Generate,
-    Identity(Box<TlsIdentity>),
-}
-
-impl Default for MockServerBuilder {
-    fn default() -> Self {
-        Self {
-            source: Source::Builtin,
-            rate_limit: None,
-            token_ttl: None,
-            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            admin_token: None,
-            synthetic: None,
-            journal_capacity: None,
-            #[cfg(feature = "tls")]
-            tls: None,
-        }
-    }
-}
-
-impl MockServerBuilder {
-    /// Serves these fixtures instead of the built-in data.
-    pub fn fixtures(mut self, fixtures: Fixtures) -> Self {
-        self.source = Source::Fixtures(Box::new(fixtures));
-        self
-    }
-
-    /// Serves the fixtures of a JSON file (read when the server starts).
-    pub fn fixtures_file(mut self, path: impl AsRef<Path>) -> Self {
-        self.source = Source::File(path.as_ref().to_path_buf());
-        self
-    }
-
-    /// Requests per second per credential; `None` turns the limit off. Default `Some(100)`.
-    pub fn rate_limit(mut self, per_second: Option<u32>) -> Self {
-        self.rate_limit = Some(per_second.filter(|&n| n > 0));
-        self
-    }
-
-    /// Lifetime of issued tokens unless a client sets its own. Default 3600 s; at least 1 s.
-    pub fn token_ttl(mut self, ttl: Duration) -> Self {
-        self.token_ttl = Some(ttl.max(Duration::from_secs(1)));
-        self
-    }
-
-    /// The address to listen on. Default `127.0.0.1:0` (a free port).
-    pub fn listen(mut self, addr: SocketAddr) -> Self {
-        self.listen = addr;
-        self
-    }
-
-    /// Requires `Authorization: Bearer <token>` on `/__admin/`, and enables the admin API on a
-    /// non-loopback address (without a token it exists only on loopback).
-    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
-        self.admin_token = Some(token.into());
-        self
-    }
-
-    /// Adds `campaigns` generated campaigns of `days` days each, owned by partner `demo`,
-    /// deterministic for a `seed`.
-    pub fn synthetic(mut self, campaigns: u32, days: u32, seed: u64) -> Self {
-        self.synthetic = Some(Synthetic {
-            campaigns,
-            days,
-            seed,
-            activity: self.synthetic.map(|s| s.activity).unwrap_or_default(),
-        });
-        self
-    }
-
-    /// How the synthetic campaigns' activity spreads over their days (default: every day).
-    /// Call after [`Self::synthetic`].
-    pub fn synthetic_activity(mut self, activity: Activity) -> Self {
-        if let Some(synthetic) = &mut self.synthetic {
-            synthetic.activity = activity;
-        }
-        self
-    }
-
-    /// How many journal entries to keep (default 10 000; 0 turns the journal off).
-    pub fn journal_capacity(mut self, entries: usize) -> Self {
-        self.journal_capacity = Some(entries);
-        self
-    }
-
-    /// Serves HTTPS (ALPN `h2` and `http/1.1`) with a CA and a leaf certificate for
-    /// `localhost`, `127.0.0.1` and `::1` made at start; [`MockServer::ca_pem`] hands back the CA.
-    #[cfg(feature = "tls")]
-    pub fn tls(mut self) -> Self {
-        self.tls = Some(TlsSetup::Generate);
-        self
-    }
-
-    /// Serves HTTPS with this certificate and key, such as one made wrong on purpose by
-    /// [`crate::tls::CertificateAuthority`] or read by [`TlsIdentity::from_files`].
-    #[cfg(feature = "tls")]
-    pub fn tls_identity(mut self, identity: TlsIdentity) -> Self {
-        self.tls = Some(TlsSetup::Identity(Box::new(identity)));
-        self
-    }
-
-    /// Builds the state without binding, for [`router`] tests.
-    pub fn into_state(self) -> Result<AppState, MockError> {
-        let (fixtures, name) = match self.source {
-            Source::Builtin => (Fixtures::builtin(), IN_CODE.to_owned()),
-            Source::Fixtures(fixtures) => (*fixtures, IN_CODE.to_owned()),
-            Source::File(path) => (Fixtures::from_file(&path)?, path.display().to_string()),
-        };
-        let mut data = Data::compile(&fixtures).map_err(|issue| issue.in_file(&name))?;
-        if let Some(synthetic) = self.synthetic {
-            synthetic.generate(&mut data)?;
-        }
-        let mut settings = Settings::default();
-        apply_fixture_settings(&mut settings, &fixtures);
-        if let Some(rate_limit) = self.rate_limit {
-            settings.rate_limit = rate_limit;
-        }
-        if let Some(ttl) = self.token_ttl {
-            settings.token_ttl = ttl;
-        }
-        if let Some(capacity) = self.journal_capacity {
-            settings.journal_capacity = capacity;
-        }
-        settings.admin = match self.admin_token {
-            Some(token) => AdminAccess::Token(token),
-            None if self.listen.ip().is_loopback() => AdminAccess::Open,
-            None => AdminAccess::Off,
-        };
-        Ok(AppState::from_data(data, settings))
-    }
-
-    /// Loads the data, binds and starts serving.
-    #[cfg_attr(
-        not(feature = "tls"),
-        expect(unused_mut, reason = "only the TLS setup is taken out of the builder")
-    )]
-    pub async fn start(mut self) -> Result<MockServer, MockError> {
-        let listen = self.listen;
-        #[cfg(feature = "tls")]
-        let tls = match self.tls.take() {
-            None => None,
-            Some(TlsSetup::Generate) => Some(TlsIdentity::generate()?),
-            Some(TlsSetup::Identity(identity)) => Some(*identity),
-        };
-        #[cfg(feature = "tls")]
-        let (acceptor, ca_pem) = match &tls {
-            Some(identity) => (
-                Some(identity.acceptor()?),
-                identity.ca_pem().map(str::to_owned),
-            ),
-            None => (None, None),
-        };
-        #[cfg(not(feature = "tls"))]
-        let (acceptor, ca_pem) = (None::<NoTls>, None);
-        let state = self.into_state()?;
+impl MockServer {
+    /// Binds `listen` and serves `state` on it (over TLS with `acceptor`).
+    pub(crate) async fn spawn(
+        listen: SocketAddr,
+        state: AppState,
+        acceptor: Option<Acceptor>,
+        ca_pem: Option<String>,
+        verify_on_drop: bool,
+    ) -> Result<Self, MockError> {
         let listener = TcpListener::bind(listen)
             .await
             .map_err(|source| MockError::Bind {
@@ -409,12 +244,13 @@ impl MockServerBuilder {
             accepted.clone(),
             stopped,
         ));
-        Ok(MockServer {
+        Ok(Self {
             addr,
             state,
             https,
             ca_pem,
             accepted,
+            verify_on_drop,
             stop: Some(stop),
             task: Some(task),
         })
@@ -422,14 +258,14 @@ impl MockServerBuilder {
 }
 
 #[cfg(feature = "tls")]
-type Acceptor = tokio_rustls::TlsAcceptor;
+pub(crate) type Acceptor = tokio_rustls::TlsAcceptor;
 #[cfg(not(feature = "tls"))]
-type Acceptor = NoTls;
+pub(crate) type Acceptor = NoTls;
 
 /// Stands in for the TLS acceptor when the `tls` feature is off.
 #[cfg(not(feature = "tls"))]
 #[derive(Debug, Clone)]
-enum NoTls {}
+pub(crate) enum NoTls {}
 
 /// Accepts connections until `stop` fires, then shuts down gracefully.
 async fn serve(
@@ -491,7 +327,9 @@ fn handler(
     let control = control.clone();
     move |mut request: http::Request<Incoming>| {
         request.extensions_mut().insert(control.clone());
-        router.clone().oneshot(request.map(Body::new))
+        router
+            .clone()
+            .oneshot(request.map(|body| Body::new(DeadlineBody::new(body))))
     }
 }
 
@@ -505,6 +343,7 @@ async fn plain_connection(
     let raw = RawSocket::of(&stream);
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
+        .header_read_timeout(REQUEST_READ_TIMEOUT)
         .serve_connection(
             TokioIo::new(stream),
             hyper::service::service_fn(handler(router, &control)),
@@ -550,6 +389,7 @@ async fn tls_connection(
     } else {
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
+            .header_read_timeout(REQUEST_READ_TIMEOUT)
             .serve_connection(io, service);
         let conn = graceful.watch(conn);
         tokio::select! {

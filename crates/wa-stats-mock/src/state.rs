@@ -11,7 +11,7 @@ use wa_stats_model::endpoint::{RATE_LIMIT_PER_SECOND, RATE_LIMIT_WINDOW};
 use crate::error::{FixtureIssue, MockError};
 use crate::fault::{Fault, FaultQueue, FaultScope};
 use crate::fixtures::{CampaignFixture, Fixtures, IN_CODE};
-use crate::journal::{Journal, JournalEntry};
+use crate::journal::{DEFAULT_JOURNAL_MAX_BYTES, Journal, JournalEntry};
 use crate::limiter::SlidingWindow;
 use crate::store::{Campaigns, Directory, compile_campaign};
 use crate::tokens::TokenStore;
@@ -19,6 +19,10 @@ use crate::verify::{Expectation, VerificationError};
 
 /// Default lifetime of issued tokens (R14).
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(3600);
+/// The longest token lifetime the mock issues: 2^31 − 1 seconds (68 years), the most an
+/// `expires_in` read into a 32-bit integer holds, as many OAuth clients read it. A longer one is
+/// refused at start (flag, fixture or builder), never clamped.
+pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(2_147_483_647);
 /// Default number of journal entries kept (the oldest go first).
 pub const DEFAULT_JOURNAL_CAPACITY: usize = 10_000;
 
@@ -40,6 +44,7 @@ pub(crate) struct Settings {
     pub(crate) token_ttl: Duration,
     pub(crate) admin: AdminAccess,
     pub(crate) journal_capacity: usize,
+    pub(crate) journal_max_bytes: usize,
 }
 
 impl Default for Settings {
@@ -49,6 +54,7 @@ impl Default for Settings {
             token_ttl: DEFAULT_TOKEN_TTL,
             admin: AdminAccess::Open,
             journal_capacity: DEFAULT_JOURNAL_CAPACITY,
+            journal_max_bytes: DEFAULT_JOURNAL_MAX_BYTES,
         }
     }
 }
@@ -131,7 +137,7 @@ impl AppState {
     pub fn new(fixtures: &Fixtures) -> Result<Self, MockError> {
         let data = Data::compile(fixtures).map_err(|issue| issue.in_file(IN_CODE))?;
         let mut settings = Settings::default();
-        apply_fixture_settings(&mut settings, fixtures);
+        apply_fixture_settings(&mut settings, fixtures).map_err(|issue| issue.in_file(IN_CODE))?;
         Ok(Self::from_data(data, settings))
     }
 
@@ -147,7 +153,10 @@ impl AppState {
                 tokens: Mutex::new(TokenStore::default()),
                 faults: Mutex::new(FaultQueue::default()),
                 faults_pending: AtomicBool::new(false),
-                journal: Mutex::new(Journal::new(settings.journal_capacity)),
+                journal: Mutex::new(Journal::new(
+                    settings.journal_capacity,
+                    settings.journal_max_bytes,
+                )),
                 expectations: Mutex::new(Vec::new()),
                 settings,
             }),
@@ -164,6 +173,12 @@ impl AppState {
     /// The requests received so far (oldest first), credentials redacted.
     pub fn journal(&self) -> Vec<JournalEntry> {
         lock(&self.shared.journal).entries()
+    }
+
+    /// Requests counted since the start or the last reset, including those the journal no
+    /// longer keeps (it keeps the last 10 000, and at most 32 MiB, by default).
+    pub fn requests_received(&self) -> u64 {
+        lock(&self.shared.journal).received()
     }
 
     /// Expects a request (see [`Expectation`]); [`verify`](Self::verify) checks it.
@@ -249,12 +264,31 @@ impl AppState {
     }
 }
 
-/// Applies what a fixture file's `settings` say (0 turns the rate limit off).
-pub(crate) fn apply_fixture_settings(settings: &mut Settings, fixtures: &Fixtures) {
+/// Applies what a fixture file's `settings` say (0 turns the rate limit off); a token lifetime
+/// outside 1 s ..= [`MAX_TOKEN_TTL`] is refused.
+pub(crate) fn apply_fixture_settings(
+    settings: &mut Settings,
+    fixtures: &Fixtures,
+) -> Result<(), FixtureIssue> {
     if let Some(limit) = fixtures.settings.rate_limit_per_second {
         settings.rate_limit = (limit > 0).then_some(limit);
     }
     if let Some(ttl) = fixtures.settings.token_ttl_secs {
-        settings.token_ttl = Duration::from_secs(ttl.max(1));
+        settings.token_ttl = token_ttl_secs(ttl)
+            .map_err(|message| FixtureIssue::new("settings.tokenTtlSecs", message))?;
+    }
+    Ok(())
+}
+
+/// A token lifetime the mock can honour, or why not.
+pub(crate) fn token_ttl_secs(secs: u64) -> Result<Duration, String> {
+    if (1..=MAX_TOKEN_TTL.as_secs()).contains(&secs) {
+        Ok(Duration::from_secs(secs))
+    } else {
+        Err(format!(
+            "a token lifetime must be from 1 to {} seconds (68 years, what a 32-bit \
+             expires_in holds), got {secs}",
+            MAX_TOKEN_TTL.as_secs()
+        ))
     }
 }

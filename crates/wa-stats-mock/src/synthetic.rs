@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use wa_stats_model::validation::DEFAULT_START_TIME;
+use wa_stats_model::validation::{DEFAULT_START_TIME, MAX_UNIX_SECONDS};
 
 use crate::error::MockError;
 use crate::fixtures::CampaignKind;
@@ -21,6 +21,20 @@ use crate::store::{BASE_COLUMNS, Campaign, PrefixTable, REVENUE_CENTS, column_of
 pub const SYNTHETIC_OWNER: &str = "demo";
 /// Lowest synthetic campaign ID (or just above the highest fixture ID, if that is higher).
 pub const SYNTHETIC_FIRST_ID: u64 = 1_000_000;
+
+/// The most days a synthetic campaign may have: from 2018-01-01, the last day must still be a
+/// ten-digit Unix time (R5's bound, 2286-11-20), or no request could reach it.
+pub const MAX_SYNTHETIC_DAYS: u32 = {
+    let days = (MAX_UNIX_SECONDS - DEFAULT_START_TIME) / 86_400 + 1;
+    assert!(days > 0 && days <= u32::MAX as i64);
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "checked above"
+    )]
+    let days = days as u32;
+    days
+};
 
 /// How synthetic campaigns spread their activity over their days.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -49,6 +63,13 @@ impl Synthetic {
     /// Adds the campaigns to `data`: consecutive IDs from [`SYNTHETIC_FIRST_ID`] (or above the
     /// highest existing ID), days from 2018-01-01 on, all owned by partner `demo`.
     pub(crate) fn generate(self, data: &mut Data) -> Result<(), MockError> {
+        if self.days > MAX_SYNTHETIC_DAYS {
+            return Err(MockError::Settings(format!(
+                "synthetic campaigns may have at most {MAX_SYNTHETIC_DAYS} days (from 2018-01-01 \
+                 to the last ten-digit Unix time), got {}",
+                self.days
+            )));
+        }
         let owner = data.directory.partner_id(SYNTHETIC_OWNER).ok_or_else(|| {
             MockError::Settings(format!(
                 "synthetic campaigns belong to partner {SYNTHETIC_OWNER:?}, which the fixtures do not declare"

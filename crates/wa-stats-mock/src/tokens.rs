@@ -1,13 +1,13 @@
 //! Access tokens issued by `POST /auth/token` (R14): who they act for, when they expire, and the
 //! 10-per-minute issuance limit per client.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use tokio::time::Instant;
 use wa_stats_model::endpoint::{TOKEN_LIMIT_WINDOW, TOKENS_PER_MINUTE};
 
 use crate::limiter::SlidingWindow;
+use crate::secret_map::SecretMap;
 use crate::store::{Client, Identity};
 
 #[derive(Debug)]
@@ -19,14 +19,15 @@ struct Issued {
 /// Issued tokens and the issuance limiter.
 #[derive(Debug)]
 pub(crate) struct TokenStore {
-    issued: BTreeMap<String, Issued>,
+    /// Keyed by the token, looked up in constant time per candidate.
+    issued: SecretMap<Issued>,
     issuance: SlidingWindow,
 }
 
 impl Default for TokenStore {
     fn default() -> Self {
         Self {
-            issued: BTreeMap::new(),
+            issued: SecretMap::default(),
             issuance: SlidingWindow::new(TOKENS_PER_MINUTE, TOKEN_LIMIT_WINDOW),
         }
     }
@@ -39,7 +40,7 @@ impl TokenStore {
             return None;
         }
         // Expired tokens are dropped here, so the store stays as small as the issuance limit.
-        self.issued.retain(|_, issued| issued.expires_at > now);
+        self.issued.retain(|issued| issued.expires_at > now);
         let token = format!("mock-at.{:032x}", rand::random::<u128>());
         let identity = Identity {
             partner: client.partner,
@@ -49,7 +50,7 @@ impl TokenStore {
             .checked_add(ttl)
             .unwrap_or(now + Duration::from_secs(86_400 * 365));
         self.issued.insert(
-            token.clone(),
+            &token,
             Issued {
                 identity,
                 expires_at,

@@ -227,7 +227,7 @@ pub(crate) fn check(
                 entry.seq,
                 entry.method,
                 entry.path,
-                shorten(&entry.body)
+                summary(entry)
             );
         }
         report.push_str("  (+ matches an unmet expectation, - matches none)\n");
@@ -235,15 +235,13 @@ pub(crate) fn check(
     Err(VerificationError { report })
 }
 
-/// A body on one line, cut at 120 characters.
-fn shorten(body: &str) -> String {
-    let line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() > 120 {
-        let cut: String = line.chars().take(117).collect();
-        format!("{cut}...")
-    } else if line.is_empty() {
-        "(empty body)".to_owned()
-    } else {
-        line
+/// What a request asked for, without its body: a body may hold anything a client sent, secrets
+/// included, and this account goes into panics, logs and the `/__admin/verify` answer. The
+/// campaign is named when the body reads as a statistics request; otherwise only its size.
+fn summary(entry: &JournalEntry) -> String {
+    match campaign_of(entry) {
+        Some(id) => format!("campaign {id}"),
+        None if entry.body.is_empty() => "(empty body)".to_owned(),
+        None => format!("({} bytes of body)", entry.body.len()),
     }
 }

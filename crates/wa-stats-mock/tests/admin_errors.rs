@@ -26,7 +26,13 @@ const RUST_WORDS: [&str; 8] = [
 async fn admin(server: &MockServer, method: &str, path: &str, body: &str) -> (u16, String) {
     let url = format!("{}/__admin{path}", server.base_url());
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let answer = send(client().request(method, url).body(body.to_owned())).await;
+    let answer = send(
+        client()
+            .request(method, url)
+            .header("content-type", "application/json")
+            .body(body.to_owned()),
+    )
+    .await;
     let json: serde_json::Value = serde_json::from_str(&answer.body)
         .unwrap_or_else(|e| panic!("{path}: not a JSON body ({e}): {:?}", answer.body));
     assert_eq!(

@@ -153,3 +153,64 @@ async fn journal_flag_sets_how_many_requests_are_kept() {
     assert!(!bad_flag.status.success());
     assert!(String::from_utf8_lossy(&bad_flag.stderr).contains("`off`"));
 }
+
+/// Issue 31, item 2: an unmet expectation at SIGTERM is reported (redacted, without bodies) and
+/// ends the binary with exit status 3, never a panic (101) that prints the journal.
+#[tokio::test]
+async fn an_unmet_expectation_at_sigterm_exits_3_without_bodies_or_secrets() {
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let base = line
+        .trim_end()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let added = send(
+        client()
+            .post(format!("{base}/__admin/expectations"))
+            .header("content-type", "application/json")
+            .body(r#"{"campaignId":424242}"#),
+    )
+    .await;
+    assert_eq!(added.status, 204, "{}", added.body);
+    // A mistyped token URL with the secret in its body, and a body with a marker of its own.
+    let token = send(client().post(format!("{base}/auth/token/")).body(
+        r#"{"client_id":"demo-client","client_secret":"s3cret-in-body","scopes":["wa-stats-api"]}"#,
+    ))
+    .await;
+    assert_eq!(token.status, 404);
+    let marked = send(
+        client()
+            .post(format!("{base}/v1/statistics/campaign"))
+            .header("x-ins-auth-key", DEMO_KEY)
+            .body(r#"{"campaign_id":12345,"note":"BODY-MARKER"}"#),
+    )
+    .await;
+    assert_eq!(marked.status, 200, "{}", marked.body);
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert_eq!(exit.code(), Some(3), "{exit:?}\n{logs}");
+    assert!(logs.contains("424242"), "names the expectation: {logs}");
+    for secret in ["s3cret-in-body", "BODY-MARKER", DEMO_KEY, "panicked"] {
+        assert!(!logs.contains(secret), "{secret} in: {logs}");
+    }
+}

@@ -161,6 +161,13 @@ async fn upserted_campaign_is_served() {
     assert!(error.to_string().contains("campaign.owner"), "{error}");
 }
 
+/// An admin write as the admin API takes it: `Content-Type: application/json`.
+fn json_post(url: String) -> reqwest::RequestBuilder {
+    client()
+        .post(url)
+        .header("content-type", "application/json")
+}
+
 #[tokio::test]
 async fn admin_api_over_http() {
     let server = MockServer::start().await;
@@ -168,9 +175,7 @@ async fn admin_api_over_http() {
     let fault =
         r#"{"status":429,"body":"{}","headers":{"retry-after":"7"},"times":1,"campaignId":12345}"#;
     assert_eq!(
-        send(client().post(admin("/faults")).body(fault))
-            .await
-            .status,
+        send(json_post(admin("/faults")).body(fault)).await.status,
         204
     );
     let limited = by_key(&server, DEMO_KEY, CAMPAIGN).await;
@@ -180,19 +185,13 @@ async fn admin_api_over_http() {
     );
     let close = r#"{"close":"connection","route":"token"}"#;
     assert_eq!(
-        send(client().post(admin("/faults")).body(close))
-            .await
-            .status,
+        send(json_post(admin("/faults")).body(close)).await.status,
         204
     );
-    let bad = send(
-        client()
-            .post(admin("/faults"))
-            .body(r#"{"status":200,"close":"connection"}"#),
-    )
-    .await;
+    let bad =
+        send(json_post(admin("/faults")).body(r#"{"status":200,"close":"connection"}"#)).await;
     assert_eq!(bad.status, 400);
-    let typo = send(client().post(admin("/faults")).body(r#"{"stauts":500}"#)).await;
+    let typo = send(json_post(admin("/faults")).body(r#"{"stauts":500}"#)).await;
     assert_eq!(typo.status, 400);
 
     let journal = send(client().get(admin("/journal"))).await;
@@ -210,19 +209,30 @@ async fn admin_api_over_http() {
 
     let day = r#"{"owner":"demo","days":[{"date":"2022-01-01","delivered":7}]}"#;
     assert_eq!(
-        send(client().put(admin("/campaigns/4242")).body(day))
-            .await
-            .status,
+        send(
+            client()
+                .put(admin("/campaigns/4242"))
+                .header("content-type", "application/json")
+                .body(day)
+        )
+        .await
+        .status,
         204
     );
     let answer = by_key(&server, DEMO_KEY, r#"{"campaign_id":4242}"#).await;
     assert_eq!(answer.json()["sent"], 7);
     let bad_day = r#"{"owner":"demo","days":[{"date":"2022-02-30"}]}"#;
-    let refused = send(client().put(admin("/campaigns/4243")).body(bad_day)).await;
+    let refused = send(
+        client()
+            .put(admin("/campaigns/4243"))
+            .header("content-type", "application/json")
+            .body(bad_day),
+    )
+    .await;
     assert_eq!(refused.status, 400);
     assert!(refused.body.contains("days[0].date"), "{}", refused.body);
 
-    assert_eq!(send(client().post(admin("/reset"))).await.status, 204);
+    assert_eq!(send(json_post(admin("/reset"))).await.status, 204);
     assert_eq!(send(client().get(admin("/journal"))).await.body, "[]");
 }
 

@@ -80,3 +80,36 @@ async fn a_port_in_use_is_an_error() {
     assert!(matches!(error, MockError::Bind { .. }), "{error}");
     assert!(error.to_string().contains(&first.addr().to_string()));
 }
+
+/// Issue 31, item 2: in a test, dropping a server with an unmet expectation panics (as
+/// wiremock-rs does), and the panic names requests without their bodies, which may hold
+/// secrets; a server built with `verify_on_drop(false)` (as the binary is) does not panic.
+#[tokio::test]
+async fn a_drop_with_an_unmet_expectation_panics_without_bodies() {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    use wa_stats_mock::Expectation;
+
+    let server = MockServer::start().await;
+    server.expect(Expectation::campaign(424_242));
+    let answer = by_key(
+        &server,
+        DEMO_KEY,
+        r#"{"campaign_id":12345,"note":"BODY-MARKER"}"#,
+    )
+    .await;
+    assert_eq!(answer.status, 200);
+    let panic = catch_unwind(AssertUnwindSafe(move || drop(server))).unwrap_err();
+    let text = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(text.contains("campaign 424242"), "{text}");
+    assert!(text.contains("campaign 12345"), "{text}");
+    assert!(!text.contains("BODY-MARKER"), "{text}");
+
+    let quiet = MockServer::builder()
+        .verify_on_drop(false)
+        .start()
+        .await
+        .unwrap();
+    quiet.expect(Expectation::campaign(424_242));
+    assert!(quiet.verification().is_err());
+    drop(quiet);
+}

@@ -109,10 +109,12 @@ class Fault:
 class JournalEntry:
     """One request the mock received, with every credential already redacted by the mock.
 
-    `headers` are (lower-case name, value) pairs in received order; `authorization` and
-    `x-ins-auth-key` values read `** redacted **`. `body` is the request body as text (at most
-    64 KiB + 1 byte; on `/auth/token` the `client_secret` is redacted). `status` is the status
-    answered, or `None` when the connection was closed instead. `seq` counts from 0 since the
+    `headers` are (lower-case name, value) pairs in received order; credential headers
+    (`authorization`, `cookie`, `x-ins-auth-key`, ...) read `** redacted **`. `body` is the
+    request body as text, at most 16 KiB of it (`body_cut` is `True` when it was longer), with
+    every secret field (`client_secret`, `password`, `token`, ..., on any path) redacted, as are
+    the secret fields of `query`. `status` is the status answered, or `None` when the connection
+    was closed instead. `seq` counts from 0 since the
     start or the last `reset()`. `/__admin/` and `/healthz` requests are not journaled.
     """
 
@@ -123,6 +125,7 @@ class JournalEntry:
     headers: Tuple[Tuple[str, str], ...]
     body: str
     status: Optional[int]
+    body_cut: bool = False
 
     @classmethod
     def from_json(cls, entry: Mapping[str, Any]) -> JournalEntry:
@@ -135,6 +138,7 @@ class JournalEntry:
             headers=tuple((str(name), str(value)) for name, value in entry["headers"]),
             body=str(entry["body"]),
             status=entry.get("status"),
+            body_cut=bool(entry.get("body_cut", False)),
         )
 
     def header(self, name: str) -> Optional[str]:

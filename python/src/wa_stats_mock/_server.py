@@ -393,7 +393,8 @@ class MockServer(AdminControls):
 
     @property
     def returncode(self) -> Optional[int]:
-        """The exit status once stopped (negative: the signal that ended it), else `None`."""
+        """The exit status once stopped (negative: the signal that ended it; 3: expectations
+        set with `expect()` were not met when it stopped), else `None`."""
         return self._returncode
 
     @property

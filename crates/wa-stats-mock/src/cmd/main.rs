@@ -62,8 +62,17 @@ struct Args {
     /// Default 10000.
     #[arg(long, value_name = "N|off", value_parser = parse_journal)]
     journal: Option<Journal>,
-    /// Default lifetime of issued OAuth tokens, in seconds. Default 3600.
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    /// The most bytes the journal holds (the oldest entries go first; every request is still
+    /// counted), such as 8MiB or 1048576; at least 1MiB. Default 32MiB.
+    #[arg(long, value_name = "BYTES", value_parser = parse_journal_bytes)]
+    journal_bytes: Option<usize>,
+    /// Default lifetime of issued OAuth tokens, in seconds, from 1 to 2147483647 (68 years, what
+    /// a 32-bit expires_in holds). Default 3600.
+    #[arg(
+        long,
+        value_name = "SECS",
+        value_parser = clap::value_parser!(u64).range(1..=wa_stats_mock::MAX_TOKEN_TTL.as_secs())
+    )]
     token_ttl: Option<u64>,
     /// Token required (as `Authorization: Bearer TOKEN`) on /__admin/; also enables the admin
     /// API on a non-loopback address.
@@ -77,8 +86,14 @@ struct Args {
     /// Generate this many synthetic campaigns owned by partner "demo".
     #[arg(long, value_name = "N", default_value_t = 0)]
     synthetic_campaigns: u32,
-    /// Days per synthetic campaign, from 2018-01-01.
-    #[arg(long, value_name = "D", default_value_t = 30)]
+    /// Days per synthetic campaign, from 2018-01-01: at most 98209 (the last ten-digit Unix
+    /// day).
+    #[arg(
+        long,
+        value_name = "D",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(0..=i64::from(wa_stats_mock::MAX_SYNTHETIC_DAYS))
+    )]
     synthetic_days: u32,
     /// Seed of the synthetic data.
     #[arg(long, value_name = "S", default_value_t = 0)]
@@ -129,6 +144,11 @@ Environment:
   NO_COLOR   any non-empty value turns colours off; colours are only ever used when stderr is
              a terminal
 
+Exit status: 0 after a clean stop; 1 when it cannot start (bad fixtures, TLS
+files or port); 2 for a refused flag or value, or --exit-on-stdin-eof with
+--fixtures on stdin; 3 when expectations set through /__admin/expectations are
+not met at shutdown (logged on stderr, without request bodies).
+
 Output: one line on stdout, `listening on http://ADDR` (https:// with --tls), written first and flushed; logs on
 stderr. Log lines are dropped (and the number dropped is logged) rather than ever holding up a
 request when stderr is not read.";
@@ -155,6 +175,30 @@ fn parse_journal(text: &str) -> Result<Journal, String> {
     text.parse::<usize>()
         .map(Journal)
         .map_err(|_| format!("expected a number of entries or `off`, got {text:?}"))
+}
+
+/// A size in bytes: digits, then nothing, `KiB`, `MiB` or `GiB` (any case).
+fn parse_journal_bytes(text: &str) -> Result<usize, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    let (digits, unit) = [("gib", 1 << 30), ("mib", 1 << 20), ("kib", 1 << 10)]
+        .iter()
+        .find_map(|(suffix, unit)| lower.strip_suffix(suffix).map(|digits| (digits, *unit)))
+        .unwrap_or((lower.as_str(), 1_usize));
+    let bytes = digits
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(|| {
+            format!("expected a size such as 32MiB, 512KiB or 1048576 (bytes), got {text:?}")
+        })?;
+    if bytes < wa_stats_mock::MIN_JOURNAL_MAX_BYTES {
+        return Err(format!(
+            "the journal needs at least 1MiB (one request of the largest size hyper reads), \
+             got {text:?}"
+        ));
+    }
+    Ok(bytes)
 }
 
 fn main() -> ExitCode {
@@ -196,7 +240,9 @@ async fn run(args: Args, log: &Log) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let mut builder = MockServer::builder().listen(args.listen);
+    let mut builder = MockServer::builder()
+        .listen(args.listen)
+        .verify_on_drop(false);
     if let Some(path) = &args.fixtures {
         builder = builder.fixtures_file(path);
     }
@@ -205,6 +251,9 @@ async fn run(args: Args, log: &Log) -> ExitCode {
     }
     if let Some(Journal(entries)) = args.journal {
         builder = builder.journal_capacity(entries);
+    }
+    if let Some(bytes) = args.journal_bytes {
+        builder = builder.journal_max_bytes(bytes);
     }
     if let Some(secs) = args.token_ttl {
         builder = builder.token_ttl(Duration::from_secs(secs));
@@ -281,9 +330,25 @@ async fn run(args: Args, log: &Log) -> ExitCode {
     shutdown.await;
     reporting.abort();
     tracing::info!("shutting down");
+    // Checked before the server stops, so that requests finishing during the grace period
+    // cannot change the verdict after it was logged.
+    let verdict = server.verification();
     server.shutdown().await;
-    ExitCode::SUCCESS
+    match verdict {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(unmet) => {
+            // The account names requests by method, path and campaign, never by body.
+            for line in unmet.report().lines() {
+                tracing::error!("{line}");
+            }
+            ExitCode::from(EXIT_EXPECTATIONS_NOT_MET)
+        }
+    }
 }
+
+/// The exit status when expectations set through `/__admin/expectations` are not met at
+/// shutdown (1: could not start; 2: conflicting flags).
+const EXIT_EXPECTATIONS_NOT_MET: u8 = 3;
 
 /// HTTPS as the command line asks: a certificate of one's own, or one made at start.
 fn tls_setup(

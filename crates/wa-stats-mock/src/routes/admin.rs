@@ -8,25 +8,31 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Request, State};
-use axum::middleware::{self, Next};
-use axum::response::Response;
-use axum::routing::{get, post, put};
-use http::{HeaderMap, StatusCode, header};
-use serde::Deserialize;
-use wa_stats_model::ErrorResponse;
-use wa_stats_model::endpoint::bearer_token;
-
-use super::respond;
+use super::{admin_guard, admin_journal, respond};
 use crate::error::MockError;
 use crate::fault::Fault;
 use crate::fixtures::CampaignFixture;
 use crate::json_wording::plain;
-use crate::state::{AdminAccess, AppState};
+use crate::state::AppState;
+use crate::store::MAX_CAMPAIGN_ID;
 use crate::verify::Expectation;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Request, State};
+use axum::middleware;
+use axum::response::Response;
+use axum::routing::{get, post, put};
+use http::StatusCode;
+use serde::Deserialize;
+
+/// The longest `delayMs` a fault may have: an hour is longer than any client's timeout worth
+/// testing, and a larger one is more likely a unit mistake than a wish.
+const MAX_FAULT_DELAY_MS: u64 = 3_600_000;
+
+/// Headers a fault may not set: they frame the body, and a wrong one breaks the next answer on
+/// a keep-alive connection rather than this one (hyper writes its own).
+const FRAMING_HEADERS: [&str; 2] = ["content-length", "transfer-encoding"];
 
 /// Largest admin request body: a campaign with years of days fits easily.
 const MAX_ADMIN_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -35,31 +41,13 @@ pub(super) fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/reset", post(reset))
         .route("/faults", post(add_fault))
-        .route("/journal", get(journal))
+        .route("/journal", get(admin_journal::journal))
         .route("/expectations", post(add_expectation))
         .route("/verify", post(verify))
         .route("/campaigns/{id}", put(upsert_campaign))
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_ADMIN_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(state, authorize))
-}
-
-/// With an admin token, every admin request must carry `Authorization: Bearer <token>`.
-async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if let AdminAccess::Token(expected) = &state.shared.settings.admin
-        && !has_token(request.headers(), expected)
-    {
-        return respond::error(ErrorResponse::unauthorized(None));
-    }
-    next.run(request).await
-}
-
-fn has_token(headers: &HeaderMap, expected: &str) -> bool {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(bearer_token)
-        .is_some_and(|token| token == expected)
+        .layer(middleware::from_fn_with_state(state, admin_guard::guard))
 }
 
 fn bad_request(message: impl std::fmt::Display) -> Response {
@@ -86,6 +74,9 @@ async fn wrong_method(request: Request) -> Response {
 
 /// The JSON error for a body that could not be read (too large, broken off).
 fn unreadable_body(rejection: &BytesRejection) -> Response {
+    if crate::body_deadline::is_timeout(rejection) {
+        return respond::request_timeout();
+    }
     let status = rejection.status();
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         message_body(
@@ -109,11 +100,6 @@ fn no_content() -> Response {
 async fn reset(State(state): State<AppState>) -> Response {
     state.reset();
     no_content()
-}
-
-async fn journal(State(state): State<AppState>) -> Response {
-    let body = serde_json::to_vec(&state.journal()).unwrap_or_default();
-    respond::json(StatusCode::OK, body)
 }
 
 async fn add_fault(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Response {
@@ -195,6 +181,9 @@ impl ExpectationSpec {
             (None, None) if self.campaign_id.is_some() => Expectation::statistics(),
             (None, None) => Expectation::any_request(),
         };
+        if self.campaign_id.is_some_and(|id| id > MAX_CAMPAIGN_ID) {
+            return Err("campaignId must be at most 9223372036854775807 (a signed 64-bit integer)");
+        }
         if let Some(method) = &self.method {
             expectation = expectation.method(method);
         }
@@ -223,9 +212,14 @@ async fn upsert_campaign(
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let Some(id) = id.parse::<u64>().ok().filter(|id| *id > 0) else {
+    let Some(id) = id
+        .parse::<u64>()
+        .ok()
+        .filter(|id| (1..=MAX_CAMPAIGN_ID).contains(id))
+    else {
         return bad_request(format_args!(
-            "the campaign ID in the path must be a whole number greater than 0, got {id:?}"
+            "the campaign ID in the path must be a whole number greater than 0 and at most \
+             {MAX_CAMPAIGN_ID} (a request's campaign_id is a signed 64-bit integer), got {id:?}"
         ));
     };
     let body = match body {
@@ -338,9 +332,26 @@ impl FaultSpec {
         if self.status.is_none() && (self.body.is_some() || !self.headers.is_empty()) {
             return Err("body and headers need a status");
         }
+        if self
+            .headers
+            .keys()
+            .any(|name| FRAMING_HEADERS.iter().any(|f| f.eq_ignore_ascii_case(name)))
+        {
+            return Err(
+                "headers may not set content-length or transfer-encoding: the mock \
+                        frames the body itself, and a wrong length breaks the next answer on the \
+                        connection",
+            );
+        }
+        if self.delay_ms.is_some_and(|ms| ms > MAX_FAULT_DELAY_MS) {
+            return Err("delayMs must be at most 3600000 (an hour)");
+        }
+        if self.campaign_id.is_some_and(|id| id > MAX_CAMPAIGN_ID) {
+            return Err("campaignId must be at most 9223372036854775807 (a signed 64-bit integer)");
+        }
         let mut fault = if let Some(status) = self.status {
-            if !(100..=999).contains(&status) {
-                return Err("status must be in 100..=999");
+            if !(200..=999).contains(&status) {
+                return Err("status must be in 200..=999 (a 1xx status is not a final answer)");
             }
             let mut fault = Fault::status(status).body(self.body.unwrap_or_default());
             for (name, value) in self.headers {

@@ -2,6 +2,8 @@
 //! the middleware that journals and logs every request.
 
 mod admin;
+mod admin_guard;
+mod admin_journal;
 mod apply_fault;
 mod respond;
 mod statistics;
@@ -86,11 +88,18 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         && !path.starts_with(ADMIN_PREFIX);
     let response = if journaled {
         let (parts, body) = request.into_parts();
-        let body = read_limited(body).await;
+        let (body, timed_out) = match read_limited(body).await {
+            Ok(body) => (body, false),
+            Err(Partial(body)) => (body, true),
+        };
         let recorded = Recorded::new(&parts, &body);
         let (seq, evicted) = lock(&state.shared.journal).push(recorded);
         drop(evicted);
-        let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+        let response = if timed_out {
+            respond::request_timeout()
+        } else {
+            next.run(Request::from_parts(parts, Body::from(body))).await
+        };
         lock(&state.shared.journal).set_status(seq, response.status().as_u16());
         response
     } else {
@@ -109,11 +118,15 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     response
 }
 
+/// What arrived of a body whose time ran out ([`crate::body_deadline`]).
+pub(crate) struct Partial(pub(crate) Bytes);
+
 /// Reads at most `MAX_REQUEST_BODY_BYTES + 1` bytes: enough for `parse_request` to tell a body
 /// that is too large (R4) without holding an unbounded one. A body that breaks off counts as
-/// what arrived. A body that comes in one chunk (the usual case, and always once the journal
-/// has buffered it) is returned without a copy.
-pub(crate) async fn read_limited(body: Body) -> Bytes {
+/// what arrived; one whose time ran out is `Err` with what arrived, to be answered 408. A body
+/// that comes in one chunk (the usual case, and always once the journal has buffered it) is
+/// returned without a copy.
+pub(crate) async fn read_limited(body: Body) -> Result<Bytes, Partial> {
     let limit = MAX_REQUEST_BODY_BYTES + 1;
     let mut body = body;
     let mut first: Option<Bytes> = None;
@@ -128,7 +141,13 @@ pub(crate) async fn read_limited(body: Body) -> Bytes {
                 Ok(data) => data,
                 Err(_) => continue,
             },
-            Some(Err(_)) | None => break,
+            Some(Err(error)) => {
+                if crate::body_deadline::is_timeout(&error) {
+                    return Err(Partial(first.unwrap_or_else(|| buffer.freeze())));
+                }
+                break;
+            }
+            None => break,
         };
         let data = data.slice(..data.len().min(limit - held));
         match first.take() {
@@ -141,5 +160,5 @@ pub(crate) async fn read_limited(body: Body) -> Bytes {
             }
         }
     }
-    first.unwrap_or_else(|| buffer.freeze())
+    Ok(first.unwrap_or_else(|| buffer.freeze()))
 }

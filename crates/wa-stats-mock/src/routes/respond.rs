@@ -31,3 +31,20 @@ pub(crate) fn error(answer: ErrorResponse) -> Response {
     }
     response
 }
+
+/// 408 for a request whose body did not arrive in time, closing the connection: the rest of
+/// that body may still come, and must not be read as the next request.
+pub(crate) fn request_timeout() -> Response {
+    let body = serde_json::json!({
+        "message": format!(
+            "the request body did not arrive within {} s",
+            crate::body_deadline::REQUEST_READ_TIMEOUT.as_secs()
+        )
+    })
+    .to_string();
+    let mut response = json(StatusCode::REQUEST_TIMEOUT, body);
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}

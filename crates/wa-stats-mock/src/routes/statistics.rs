@@ -26,7 +26,9 @@ pub(super) async fn handle(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let connection = parts.extensions.get::<ConnectionControl>().cloned();
-    let body = read_limited(body).await;
+    let Ok(body) = read_limited(body).await else {
+        return respond::request_timeout();
+    };
     let campaign_hint = || {
         parse_request(&body)
             .ok()

@@ -4,6 +4,7 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 use http::{Method, StatusCode};
 use serde_json::error::Category;
+use subtle::ConstantTimeEq;
 use tokio::time::Instant;
 use wa_stats_model::endpoint::MAX_REQUEST_BODY_BYTES;
 use wa_stats_model::{ErrorResponse, TokenRequest, TokenResponse};
@@ -22,7 +23,9 @@ const EXPECTED_BODY: &str =
 pub(super) async fn handle(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let connection = parts.extensions.get::<ConnectionControl>().cloned();
-    let body = read_limited(body).await;
+    let Ok(body) = read_limited(body).await else {
+        return respond::request_timeout();
+    };
     let outcome =
         apply_fault::before_answer(&state, FaultScope::Token, || None, connection.as_ref()).await;
     let real = || match answer(&state, &parts.method, &body) {
@@ -43,7 +46,16 @@ fn answer(state: &AppState, method: &Method, body: &[u8]) -> Result<Vec<u8>, Err
         .directory
         .clients
         .get(&request.client_id)
-        .filter(|client| client.secret == request.client_secret)
+        // Constant time: how long a wrong secret takes must not tell how much of it was right.
+        .filter(|client| {
+            bool::from(
+                client
+                    .secret
+                    .expose()
+                    .as_bytes()
+                    .ct_eq(request.client_secret.expose().as_bytes()),
+            )
+        })
         .ok_or_else(|| ErrorResponse::unauthorized(None))?;
     if !request.has_statistics_scope() {
         return Err(ErrorResponse::scope_required());

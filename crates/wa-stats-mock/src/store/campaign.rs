@@ -2,7 +2,7 @@
 //! turns a range of its days into a statistics body, deriving `drop`, `undelivered`, `sent` and
 //! `targeted` from the leaves so that R10's four sums hold by construction.
 
-use wa_stats_model::statistics::{COUNTER_COUNT, COUNTERS, Group};
+use wa_stats_model::statistics::{COUNTER_COUNT, COUNTERS, Group, Role};
 use wa_stats_model::{
     CampaignStatistics, DropDetails, ResponseCard, ResponseSummary, UndeliveredDetails,
 };
@@ -31,6 +31,10 @@ const DAY_COUNTER_AT: [usize; DAY_COUNTERS] = {
     }
     at
 };
+/// The largest campaign ID: requests carry `campaign_id` as an `i64`.
+pub(crate) const MAX_CAMPAIGN_ID: u64 = i64::MAX.unsigned_abs();
+/// The largest total a counter may reach over a campaign's days.
+const MAX_COUNTER: u64 = i64::MAX.unsigned_abs();
 /// Columns every campaign has.
 pub(crate) const BASE_COLUMNS: usize = FIRST_COUNTER + DAY_COUNTERS;
 const BUTTON_CLICK: usize = BASE_COLUMNS;
@@ -82,6 +86,15 @@ impl Campaign {
                 "must be greater than 0",
             ));
         }
+        if fixture.id > MAX_CAMPAIGN_ID {
+            return Err(FixtureIssue::new(
+                format!("{path}.id"),
+                format!(
+                    "must be at most {MAX_CAMPAIGN_ID}: a request carries campaign_id as a \
+                     signed 64-bit integer, so a larger ID could never be asked for"
+                ),
+            ));
+        }
         let conversational = fixture.kind == CampaignKind::Conversational;
         if !conversational && !fixture.cards.is_empty() {
             return Err(FixtureIssue::new(
@@ -130,12 +143,63 @@ impl Campaign {
                 "a counter's total overflows 64 bits",
             )
         })?;
-        Ok(Self::from_parts(
-            owner,
-            fixture.kind,
-            fixture.cards.clone(),
-            table,
-        ))
+        let campaign = Self::from_parts(owner, fixture.kind, fixture.cards.clone(), table);
+        campaign.check_totals(path)?;
+        Ok(campaign)
+    }
+
+    /// Refuses totals that an answer could not carry: a derived counter whose sum passes 64
+    /// bits (it would saturate and break R10's sum), or any counter past `i64::MAX` (what
+    /// JSON consumers in most languages and SQL `BIGINT` columns hold). Counters never shrink
+    /// as a range grows, so the lifetime's totals bound every range's.
+    fn check_totals(&self, path: &str) -> Result<(), FixtureIssue> {
+        let lifetime = self.statistics(i64::MIN, i64::MAX);
+        if let Err(mismatch) = lifetime.check_sums() {
+            return Err(FixtureIssue::new(
+                format!("{path}.days"),
+                format!(
+                    "the days' totals make {} = {}, more than a counter holds ({MAX_COUNTER})",
+                    mismatch.rule.counter(),
+                    mismatch.right
+                ),
+            ));
+        }
+        let values = lifetime.counter_values();
+        // Leaves first: a total too large is named where it comes from, not by a sum over it.
+        let leaves_first = COUNTERS
+            .iter()
+            .zip(values)
+            .filter(|(counter, _)| counter.role == Role::Leaf)
+            .chain(
+                COUNTERS
+                    .iter()
+                    .zip(values)
+                    .filter(|(counter, _)| counter.role != Role::Leaf),
+            )
+            .map(|(counter, total)| (counter.path(), total));
+        let cards = lifetime.responses.iter().flatten().flat_map(|card| {
+            [
+                ("responses.sent", card.sent),
+                ("responses.delivered", card.delivered),
+                ("responses.open", card.open),
+                ("responses.click", card.click),
+                ("responses.conversion", card.conversion),
+            ]
+            .map(|(name, total)| (name.to_owned(), total))
+        });
+        if let Some((name, total)) = leaves_first
+            .chain(cards)
+            .find(|(_, total)| *total > MAX_COUNTER)
+        {
+            return Err(FixtureIssue::new(
+                format!("{path}.days"),
+                format!(
+                    "the days' total of {name} is {total}, more than a counter holds \
+                     ({MAX_COUNTER}, the largest signed 64-bit integer)"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// A campaign from an already built table (synthetic data skips the fixture format).

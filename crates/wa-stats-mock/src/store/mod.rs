@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub(crate) use campaign::{BASE_COLUMNS, Campaign, REVENUE_CENTS, column_of};
+pub(crate) use campaign::{BASE_COLUMNS, Campaign, MAX_CAMPAIGN_ID, REVENUE_CENTS, column_of};
 pub(crate) use table::PrefixTable;
 use wa_stats_model::Secret;
 
 use crate::error::FixtureIssue;
 use crate::fixtures::{CampaignFixture, Fixtures};
+use crate::secret_map::SecretMap;
 
 /// A partner's index in [`Directory::partners`].
 pub(crate) type PartnerId = u32;
@@ -46,8 +47,10 @@ pub(crate) struct Client {
 #[derive(Debug, Default)]
 pub(crate) struct Directory {
     pub(crate) partners: Vec<Partner>,
-    pub(crate) tokens: BTreeMap<String, Identity>,
-    pub(crate) api_keys: BTreeMap<String, Identity>,
+    /// Keyed by the secret, looked up in constant time per candidate.
+    pub(crate) tokens: SecretMap<Identity>,
+    /// Keyed by the secret, looked up in constant time per candidate.
+    pub(crate) api_keys: SecretMap<Identity>,
     pub(crate) clients: BTreeMap<String, Client>,
 }
 
@@ -109,7 +112,7 @@ impl Directory {
                     partner: id,
                     limit_key: format!("token:{}", token.expose()).into(),
                 };
-                directory.tokens.insert(token.expose().to_owned(), identity);
+                directory.tokens.insert(token.expose(), identity);
             }
             for (j, key) in partner.api_keys.iter().enumerate() {
                 credential(key, format!("{path}.apiKeys[{j}]"))?;
@@ -117,7 +120,7 @@ impl Directory {
                     partner: id,
                     limit_key: format!("key:{}", key.expose()).into(),
                 };
-                directory.api_keys.insert(key.expose().to_owned(), identity);
+                directory.api_keys.insert(key.expose(), identity);
             }
             for (j, client) in partner.oauth_clients.iter().enumerate() {
                 let client_path = format!("{path}.oauthClients[{j}]");
@@ -133,18 +136,19 @@ impl Directory {
                         format!("duplicate OAuth client {:?}", client.id),
                     ));
                 }
-                if client.token_ttl_secs == Some(0) {
-                    return Err(FixtureIssue::new(
-                        format!("{client_path}.tokenTtlSecs"),
-                        "must be at least 1",
-                    ));
-                }
+                let token_ttl = client
+                    .token_ttl_secs
+                    .map(crate::state::token_ttl_secs)
+                    .transpose()
+                    .map_err(|message| {
+                        FixtureIssue::new(format!("{client_path}.tokenTtlSecs"), message)
+                    })?;
                 directory.clients.insert(
                     client.id.clone(),
                     Client {
                         partner: id,
                         secret: client.secret.clone(),
-                        token_ttl: client.token_ttl_secs.map(Duration::from_secs),
+                        token_ttl,
                         limit_key: format!("client:{}", client.id).into(),
                     },
                 );
