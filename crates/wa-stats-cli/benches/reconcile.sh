@@ -5,7 +5,8 @@
 #   1. the first sync of CAMPAIGNS (default 1 000) × 365 days: requests (beside one per day) and
 #      wall time, and wall ÷ (requests ÷ 100 s);
 #   2. the next day's cron with --lookback 28, after CHANGED (default 1 %) of the campaigns got a
-#      new day of data inside the window through the admin API: requests per campaign, wall.
+#      new day of data inside the window through the admin API: requests per campaign, wall;
+#   3. the day after, nothing changed: requests per unchanged campaign.
 # One request per day would send CAMPAIGNS × 365 requests for 1 and CAMPAIGNS × 29 for 2: exact
 # by construction, so it is counted, not waited for (`--per-day` gives it when wanted).
 # Figures go in docs/performance.md ("sync by reconciliation").
@@ -87,3 +88,13 @@ print(f"next day, --lookback 28, {changed} campaigns changed: {requests} request
       f"wall / (requests / 100 s) = {wall / (requests / 100):.4f}")
 PY
 tail -n 1 "$work/next.err"
+
+# 3. The day after, nothing changed: what an unchanged campaign costs.
+"$target/wa-stats" sync - --db "$work/bench.db" --from 2018-01-01 --to 2019-01-03 --lookback 28 \
+    --base-url "$url" --token demo-token <"$work/ids" 2>"$work/quiet.err" >/dev/null || {
+    cat "$work/quiet.err" >&2
+    exit 1
+}
+quiet=$(requests_of "$work/quiet.err")
+python3 -c "print(f'the day after, nothing changed: $quiet requests ({$quiet / $campaigns:.3f} per campaign)')"
+tail -n 1 "$work/quiet.err"

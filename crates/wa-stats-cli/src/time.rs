@@ -8,7 +8,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use wa_stats_client::TimeRange;
-use wa_stats_model::{CampaignStatisticsRequest, ValidationError, validate};
+use wa_stats_model::ValidationError;
+use wa_stats_model::validation::validate_range;
 
 use crate::refusal::Refusal;
 use crate::series::rfc3339;
@@ -26,6 +27,13 @@ pub(crate) struct Bound {
     text: String,
     /// Unix seconds.
     seconds: i64,
+}
+
+impl Bound {
+    /// Unix seconds.
+    pub(crate) fn seconds(&self) -> i64 {
+        self.seconds
+    }
 }
 
 /// Reads a TIME: `YYYY-MM-DD` (UTC midnight), RFC 3339, or a Unix timestamp in digits. A number
@@ -69,15 +77,7 @@ pub(crate) fn check_range(
     to: Option<&Bound>,
     now: i64,
 ) -> Result<TimeRange, Refusal> {
-    // Any valid ID will do: only the times are being checked here.
-    let mut request = CampaignStatisticsRequest::new(1);
-    if let Some(from) = from {
-        request = request.start_time(from.seconds);
-    }
-    if let Some(to) = to {
-        request = request.end_time(to.seconds);
-    }
-    let error = match validate(&request, now) {
+    let error = match validate_range(from.map(|b| b.seconds), to.map(|b| b.seconds), now) {
         Ok(_) => {
             return Ok(TimeRange::new(
                 from.map(|b| b.seconds),

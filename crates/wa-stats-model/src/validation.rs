@@ -128,14 +128,40 @@ pub fn validate(
     request: &CampaignStatisticsRequest,
     now: i64,
 ) -> Result<ValidatedRequest, ValidationError> {
-    let given = |time: Option<i64>| time.filter(|&value| value != 0);
-    let (start, end) = (given(request.start_time), given(request.end_time));
     let campaign_id = u64::try_from(request.campaign_id)
         .ok()
         .filter(|&id| id > 0)
         .ok_or(ValidationError::CampaignIdRequired {
             campaign_id: request.campaign_id,
         })?;
+    let (start_time, end_time) = validate_range(request.start_time, request.end_time, now)?;
+    Ok(ValidatedRequest {
+        campaign_id,
+        start_time,
+        end_time,
+    })
+}
+
+/// The time rules of [`validate`] alone (R5), in its order, for code that checks a range before
+/// it has a campaign (a command line's `--from`/`--to`): each bound absent or `0` takes its
+/// default (2018-01-01, `now`), a given one must be ten-digit Unix seconds, and the end must be
+/// after the start. Returns the resolved `(start_time, end_time)`.
+///
+/// ```
+/// use wa_stats_model::validation::{validate_range, ValidationError};
+/// assert_eq!(validate_range(Some(1_700_000_000), None, 1_800_000_000), Ok((1_700_000_000, 1_800_000_000)));
+/// assert!(matches!(
+///     validate_range(Some(1_700_000_000_000), None, 1_800_000_000),
+///     Err(ValidationError::StartTimeNotTenDigits { .. })
+/// ));
+/// ```
+pub fn validate_range(
+    start_time: Option<i64>,
+    end_time: Option<i64>,
+    now: i64,
+) -> Result<(i64, i64), ValidationError> {
+    let given = |time: Option<i64>| time.filter(|&value| value != 0);
+    let (start, end) = (given(start_time), given(end_time));
     if let Some(start_time) = start.filter(|&value| !is_ten_digit_unix_seconds(value)) {
         return Err(ValidationError::StartTimeNotTenDigits { start_time });
     }
@@ -150,9 +176,5 @@ pub fn validate(
             end_time,
         });
     }
-    Ok(ValidatedRequest {
-        campaign_id,
-        start_time,
-        end_time,
-    })
+    Ok((start_time, end_time))
 }

@@ -325,27 +325,19 @@ fn summary(summary: &Summary) -> String {
 /// `--from`, `--to`: whole UTC days, checked with the model's range rules; `--to` (exclusive)
 /// defaults to today, so only days that are over are synced.
 fn days(args: &SyncArgs, now: i64) -> Result<Span, Refusal> {
-    let from = plan::parse_day("--from", &args.from)?;
+    let (from, from_bound) = plan::parse_day("--from", &args.from)?;
     let today = now.div_euclid(DAY_SECONDS);
-    let to = match &args.to {
-        Some(text) => plan::parse_day("--to", text)?,
-        None => today,
-    };
+    let to_text = args.to.clone().unwrap_or_else(|| day_text(today));
+    let (to, to_bound) = plan::parse_day("--to", &to_text)?;
     if to > today {
         return Err(Refusal::new(
             format!(
-                "--to {} is after today ({}, UTC): a day is synced once it is over",
-                args.to.as_deref().unwrap_or_default(),
+                "--to {to_text} is after today ({}, UTC): a day is synced once it is over",
                 day_text(today)
             ),
             format!("give --to {} or earlier, or leave it out", day_text(today)),
         ));
     }
-    // The model's rules for the whole range (start after 2018, end after start, …), worded for
-    // the flags.
-    let from_bound = time::parse_time("--from", &args.from)?;
-    let to_text = args.to.clone().unwrap_or_else(|| day_text(today));
-    let to_bound = time::parse_time("--to", &to_text)?;
     if to <= from {
         return Err(Refusal::new(
             format!(
@@ -355,6 +347,8 @@ fn days(args: &SyncArgs, now: i64) -> Result<Span, Refusal> {
             "--to is exclusive: --from 2024-05-01 --to 2024-05-02 syncs one day",
         ));
     }
+    // The model's rules for the whole range (start after 2018, ten-digit times, …), worded for
+    // the flags.
     time::check_range(Some(&from_bound), Some(&to_bound), now)?;
     Ok(Span { from, to })
 }

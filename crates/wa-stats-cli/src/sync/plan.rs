@@ -6,10 +6,10 @@
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
-use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::refusal::Refusal;
+use crate::time;
 
 /// Seconds in a UTC day (no leap seconds in Unix time).
 pub(crate) const DAY_SECONDS: i64 = 86_400;
@@ -46,22 +46,23 @@ pub(crate) fn day_text(day: Day) -> String {
         .unwrap_or_else(|_| day.to_string())
 }
 
-/// Reads `YYYY-MM-DD` as a UTC day; `flag` names it in the refusal.
-pub(crate) fn parse_day(flag: &str, text: &str) -> Result<Day, Refusal> {
-    text.trim()
-        .parse::<Date>()
-        .ok()
-        .filter(|_| text.trim().len() == "YYYY-MM-DD".len())
-        .and_then(|date| date.to_zoned(TimeZone::UTC).ok())
-        .map(|zoned| zoned.timestamp().as_second().div_euclid(DAY_SECONDS))
-        .ok_or_else(|| {
-            Refusal::new(
-                format!("{flag} `{text}` is not a date"),
-                format!(
-                    "give a UTC day as YYYY-MM-DD, e.g. {flag} 2024-05-01: sync stores whole days"
-                ),
-            )
-        })
+/// Reads `YYYY-MM-DD` as a UTC day, with the command line's one parser of times
+/// ([`time::parse_time`]) restricted to its date form; `flag` names it in the refusal. The
+/// bound is returned too, for the model's range check.
+pub(crate) fn parse_day(flag: &'static str, text: &str) -> Result<(Day, time::Bound), Refusal> {
+    let refused = || {
+        Refusal::new(
+            format!("{flag} `{text}` is not a date"),
+            format!("give a UTC day as YYYY-MM-DD, e.g. {flag} 2024-05-01: sync stores whole days"),
+        )
+    };
+    let trimmed = text.trim();
+    // The date form alone: ten characters, not ten digits (those are Unix seconds).
+    if trimmed.len() != "YYYY-MM-DD".len() || trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(refused());
+    }
+    let bound = time::parse_time(flag, text).map_err(|_| refused())?;
+    Ok((bound.seconds().div_euclid(DAY_SECONDS), bound))
 }
 
 /// The days of `range` a run fetches for a campaign synced over `synced`: every day outside the
@@ -140,11 +141,15 @@ mod tests {
 
     #[test]
     fn days_parse_and_print() {
-        let day = parse_day("--from", "2024-02-29").unwrap();
+        let (day, _) = parse_day("--from", "2024-02-29").unwrap();
         assert_eq!(day_text(day), "2024-02-29");
         assert_eq!(day * DAY_SECONDS, 1_709_164_800);
         assert!(parse_day("--from", "2024-02-30").is_err());
         assert!(parse_day("--from", "2024-02-29T00:00:00Z").is_err());
+        assert!(
+            parse_day("--from", "1709164800").is_err(),
+            "Unix seconds are not a day"
+        );
         let refusal = parse_day("--to", "soon").unwrap_err();
         assert!(refusal.problem.contains("`soon`"), "{refusal}");
     }

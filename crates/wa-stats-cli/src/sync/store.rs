@@ -183,7 +183,7 @@ impl Store {
         };
         Ok(by_text
             .into_iter()
-            .filter_map(|(day, row)| Some((super::plan::parse_day("day", &day).ok()?, row)))
+            .filter_map(|(day, row)| Some((super::plan::parse_day("day", &day).ok()?.0, row)))
             .collect())
     }
 
@@ -204,8 +204,8 @@ impl Store {
 
 /// A state row read back: `first_day`, `last_day` (inclusive) as text.
 pub(crate) fn span_of(first: &str, last: &str) -> Option<Span> {
-    let from = super::plan::parse_day("first_day", first).ok()?;
-    let last = super::plan::parse_day("last_day", last).ok()?;
+    let (from, _) = super::plan::parse_day("first_day", first).ok()?;
+    let (last, _) = super::plan::parse_day("last_day", last).ok()?;
     (last >= from).then_some(Span { from, to: last + 1 })
 }
 
