@@ -5,9 +5,10 @@
 use serde_json::{Map, Value};
 use wa_stats_client::CampaignStatistics;
 use wa_stats_model::schema::response_schema;
+use wa_stats_model::statistics::COUNTERS;
 use wa_stats_model::{DropDetails, ResponseSummary, UndeliveredDetails};
 
-use crate::output::ordered::{Node, flat};
+use crate::output::ordered::flat;
 
 /// The SQL type of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,9 @@ pub(crate) struct Column {
     pub(crate) name: String,
     /// `dropDetails.frequencyCapped`.
     pub(crate) path: String,
+    /// Its place in the model's table of counters; `None` for `revenue`, the one number that is
+    /// not a counter.
+    pub(crate) counter: Option<usize>,
     /// Its SQL type.
     pub(crate) kind: Kind,
 }
@@ -98,6 +102,12 @@ pub(crate) fn columns() -> Vec<Column> {
         .map(|(path, _)| Column {
             name: snake(&path),
             kind: kind_in(&schema, &path),
+            counter: COUNTERS.iter().position(|counter| {
+                let (object, name) = path
+                    .split_once('.')
+                    .map_or((None, path.as_str()), |(o, n)| (Some(o), n));
+                counter.group().object() == object && counter.name == name
+            }),
             path,
         })
         .collect()
@@ -130,34 +140,40 @@ fn resolve<'a>(schema: &'a Value, node: &'a Value) -> &'a Value {
     }
 }
 
-/// Why a day's answer cannot be stored as it came.
+/// A day's answer as a row: each counter read through the model's table, `revenue` as it came;
+/// `Err` names a counter too large for a database integer.
 pub(crate) fn row(columns: &[Column], stats: &CampaignStatistics) -> Result<Row, String> {
-    let cells_by_path = flat(stats);
     let mut cells = Vec::with_capacity(columns.len());
     for column in columns {
-        let value = cells_by_path
-            .iter()
-            .find(|(path, _)| *path == column.path)
-            .map(|(_, node)| node);
-        cells.push(match value {
-            None | Some(Node::Leaf(Value::Null)) => Cell::Null,
-            Some(Node::Leaf(Value::Number(number))) => match column.kind {
-                Kind::Integer => Cell::Integer(number.as_i64().ok_or_else(|| {
+        cells.push(match column.counter {
+            None => Cell::Real(stats.revenue),
+            Some(at) => match COUNTERS[at].get(stats) {
+                None => Cell::Null,
+                Some(value) => Cell::Integer(i64::try_from(value).map_err(|_| {
                     format!(
-                        "`{}` is {number}, more than a database integer holds",
+                        "`{}` is {value}, more than a database integer holds",
                         column.path
                     )
                 })?),
-                Kind::Real => Cell::Real(number.as_f64().unwrap_or(f64::NAN)),
             },
-            Some(other) => {
-                return Err(format!(
-                    "`{}` is {}, not a number",
-                    column.path,
-                    other.cell()
-                ));
-            }
         });
+    }
+    let has_more = stats.responses.is_some()
+        || !stats.extra.is_empty()
+        || stats
+            .drop_details
+            .as_ref()
+            .is_some_and(|d| !d.extra.is_empty())
+        || stats
+            .undelivered_details
+            .as_ref()
+            .is_some_and(|d| !d.extra.is_empty())
+        || stats
+            .response_summary
+            .as_ref()
+            .is_some_and(|d| !d.extra.is_empty());
+    if !has_more {
+        return Ok(Row { cells, extra: None });
     }
     // What has no column, kept whole so that nothing the server said is lost.
     let mut extra = match serde_json::from_str::<Value>(&stats.to_json()) {
@@ -249,6 +265,11 @@ mod tests {
         }
         let revenue = columns.iter().find(|c| c.name == "revenue").unwrap();
         assert_eq!(revenue.kind, Kind::Real);
+        assert_eq!(revenue.counter, None);
+        // Every other column is read through the model's table.
+        for column in columns.iter().filter(|c| c.name != "revenue") {
+            assert!(column.counter.is_some(), "{} is not in the table", column.path);
+        }
         assert!(
             columns
                 .iter()
