@@ -1,6 +1,7 @@
 //! Project tasks: `cargo xtask schemas [--check]` regenerates (or checks) every file generated from
 //! the Rust crates alone; `cargo xtask bindings [--check]` does that and then runs the pinned
-//! TypeScript, Python and Go generators over the schemas (docs/bindings.md).
+//! TypeScript, Python and Go generators over the schemas (docs/bindings.md); `cargo xtask test
+//! [ARGS…]` provisions what the tests drive and runs every test.
 
 #![allow(
     clippy::print_stdout,
@@ -12,10 +13,12 @@ mod bindings;
 mod exports;
 mod generated;
 mod render;
+mod test_command;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask schemas [--check]\n       cargo xtask bindings [--check]";
+const USAGE: &str = "usage: cargo xtask schemas [--check]\n       cargo xtask bindings [--check]\n       \
+                     cargo xtask test [CARGO TEST ARGS…]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +28,7 @@ fn main() -> ExitCode {
         ["schemas", "--check"] => generated::ensure_all(true),
         ["bindings"] => bindings::ensure(false),
         ["bindings", "--check"] => bindings::ensure(true),
+        ["test", rest @ ..] => test_command::run(rest),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

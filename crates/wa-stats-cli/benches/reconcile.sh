@@ -13,6 +13,7 @@
 #
 #   crates/wa-stats-cli/benches/reconcile.sh
 #   CAMPAIGNS=100 crates/wa-stats-cli/benches/reconcile.sh   # a shorter run
+#   DATA_DAYS=400 …   # campaigns still active after the synced year (new days are then changes)
 #   SKIP_BUILD=1 …                                          # the binaries already built
 #
 # Debug binaries (the rate limit, not the build, sets the pace). Binds 127.0.0.1 only; the mock
@@ -33,7 +34,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$target/wa-stats-mock" --listen 127.0.0.1:0 --journal off --no-request-log \
-    --synthetic-campaigns "$campaigns" --synthetic-days 400 --synthetic-activity realistic \
+    --synthetic-campaigns "$campaigns" --synthetic-days "${DATA_DAYS:-365}" --synthetic-activity realistic \
     --seed "${SEED:-1}" >"$work/mock.out" 2>"$work/mock.err" &
 pids+=($!)
 url=

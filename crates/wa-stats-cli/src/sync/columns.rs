@@ -268,7 +268,11 @@ mod tests {
         assert_eq!(revenue.counter, None);
         // Every other column is read through the model's table.
         for column in columns.iter().filter(|c| c.name != "revenue") {
-            assert!(column.counter.is_some(), "{} is not in the table", column.path);
+            assert!(
+                column.counter.is_some(),
+                "{} is not in the table",
+                column.path
+            );
         }
         assert!(
             columns
