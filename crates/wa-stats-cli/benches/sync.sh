@@ -79,7 +79,7 @@ for engine in $engines; do
     esac
     start=$(date +%s.%N)
     # shellcheck disable=SC2086
-    "$target/wa-stats" sync $ids --db "$db" --from 2018-01-01 --to "$to" --max-requests 40000 \
+    "$target/wa-stats" sync $ids --db "$db" --from 2018-01-01 --to "$to" --per-day \
         --base-url "$url" --token demo-token "$@" 2>"$work/summary" || status=$?
     end=$(date +%s.%N)
     summary=$(tail -1 "$work/summary")
