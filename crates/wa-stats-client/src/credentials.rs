@@ -15,6 +15,7 @@ use wa_stats_model::window::SlidingWindowLog;
 use wa_stats_model::{Secret, TokenRequest, TokenResponse};
 
 use crate::error::{Error, Setting};
+use crate::token_answer::{later, lifetime};
 
 /// R14's window plus half a second, so that our clock and the server's need not agree to the
 /// millisecond.
@@ -177,7 +178,7 @@ where
 /// expires, whichever is sooner — but never in the first half of its life, so that a short-lived
 /// token is not refetched on every call.
 fn refresh_at(issued: Instant, ttl: Duration) -> Instant {
-    issued + ttl.saturating_sub(refresh_margin(ttl))
+    later(issued, ttl.saturating_sub(refresh_margin(ttl)))
 }
 
 /// How long before its expiry a token valid for `ttl` is refreshed (see [`refresh_at`]).
@@ -226,7 +227,11 @@ impl TokenCache {
                 .map(|obtained| {
                     let now = Instant::now();
                     let (refresh_in, expires_in) = (obtained.refresh_in, obtained.expires_in);
-                    (obtained.token, now + refresh_in, now + expires_in)
+                    (
+                        obtained.token,
+                        later(now, refresh_in),
+                        later(now, expires_in),
+                    )
                 });
             return settle(&mut state, obtained, usable);
         }
@@ -253,8 +258,8 @@ impl TokenCache {
                 "fetched an OAuth access token"
             );
             // Counted from when the request left, so the cache never outlives the token.
-            let ttl = Duration::from_secs(answer.expires_in);
-            (answer.access_token, refresh_at(started, ttl), started + ttl)
+            let ttl = lifetime(answer.expires_in);
+            (answer.access_token, refresh_at(started, ttl), later(started, ttl))
         });
         settle(&mut state, fetched, usable)
     }

@@ -43,9 +43,11 @@ mod credentials;
 mod error;
 mod loopback;
 mod rate;
+mod redact;
 mod retry;
 mod statistics_call;
 mod time_range;
+mod token_answer;
 mod tls;
 #[cfg(feature = "token-cache")]
 mod token_cache;
