@@ -46,7 +46,10 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
     let range = days(args, now)?;
     let target = Target::parse(&args.db)?;
     let (client, credential_flags) = setup::settings_client(&args.settings, origins)?;
-    let ids = ids::collect(&args.ids, io::stdin().lock())?;
+    let ids = match ids::read(&args.ids, ids::Most::ids(), None).await {
+        Ok(ids) => ids,
+        Err(unread) => return crate::unread_ids(quiet, unread, None),
+    };
     let columns = columns::columns();
 
     let mut store = Store::open(&target, &columns).await.map_err(Stop::Failed)?;
@@ -110,7 +113,22 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
     let mut failed: Vec<(i64, Day, String)> = Vec::new();
     let mut stopped = None;
     let mut results = client.campaign_statistics_batch(calls, args.settings.throughput.in_flight());
-    while let Some((index, id, outcome)) = results.next().await {
+    // SIGINT or SIGTERM: nothing more is admitted; what is complete is still written.
+    let interrupt = crate::signals::interrupted();
+    tokio::pin!(interrupt);
+    let mut interrupted = None;
+    loop {
+        let (index, id, outcome) = tokio::select! {
+            biased;
+            status = &mut interrupt => {
+                interrupted = Some(status);
+                break;
+            }
+            next = results.next() => match next {
+                Some(next) => next,
+                None => break,
+            },
+        };
         progress.inc(1);
         let (campaign, day) = places[index];
         let answer = match outcome {
@@ -152,10 +170,25 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
     if let Some(stopper) = stopped {
         return Err(crate::halted(&stopper, &credential_flags, origins));
     }
+    if let Some(status) = interrupted {
+        if !quiet {
+            let _ = writeln!(
+                io::stderr(),
+                "wa-stats: interrupted: {}; the next run fetches the rest",
+                summary(written, failed.len(), requests, started, busy)
+            );
+        }
+        return Ok(status);
+    }
     if !quiet {
         let mut err = io::stderr().lock();
         for (id, day, why) in &failed {
-            let _ = writeln!(err, "wa-stats: campaign {id} {}: {why}", day_text(*day));
+            let _ = writeln!(
+                err,
+                "wa-stats: campaign {id} {}: {}",
+                day_text(*day),
+                crate::escape::terminal(why)
+            );
         }
         let _ = writeln!(
             err,
