@@ -89,7 +89,10 @@ mod tests {
 
     #[test]
     fn only_small_regular_files_are_read() {
-        assert_eq!(refused("/dev/zero", 10), "not a regular file (a character device)");
+        assert_eq!(
+            refused("/dev/zero", 10),
+            "not a regular file (a character device)"
+        );
         assert_eq!(refused("/", 10), "not a regular file (a directory)");
         assert!(matches!(
             read_regular(Path::new("/nonexistent/wa-stats"), 10),
@@ -99,7 +102,11 @@ mod tests {
         std::fs::write(&path, [b'x'; 2048]).unwrap();
         assert_eq!(read_regular(&path, 2048).unwrap().len(), 2048);
         let text = path.to_str().unwrap();
-        assert!(refused(text, 1024).starts_with("larger than 1 KiB"), "{}", refused(text, 1024));
+        assert!(
+            refused(text, 1024).starts_with("larger than 1 KiB"),
+            "{}",
+            refused(text, 1024)
+        );
         std::fs::remove_file(&path).ok();
     }
 }

@@ -298,12 +298,20 @@ mod tests {
     #[test]
     fn too_many_ids_or_too_long_a_line_are_refused_as_read() {
         let most = Most::for_requests(3, 1);
-        assert_eq!(collect(&args(&["1", "-"]), &b"2 3\n"[..], &most).unwrap(), [1, 2, 3]);
+        assert_eq!(
+            collect(&args(&["1", "-"]), &b"2 3\n"[..], &most).unwrap(),
+            [1, 2, 3]
+        );
         let refusal = collect(&args(&["1", "-"]), &b"2 3 4\n"[..], &most).unwrap_err();
         assert!(refusal.problem.contains("--max-requests 3"), "{refusal}");
         let long = format!("1{}\n", " ".repeat(MAX_LINE));
         let refusal = collect_all(&args(&["-"]), long.as_bytes()).unwrap_err();
-        assert!(refusal.problem.contains("line 1 of standard input is longer"), "{refusal}");
+        assert!(
+            refusal
+                .problem
+                .contains("line 1 of standard input is longer"),
+            "{refusal}"
+        );
         let fits = format!("1{}\n2", " ".repeat(MAX_LINE - 1));
         assert_eq!(collect_all(&args(&["-"]), fits.as_bytes()).unwrap(), [1, 2]);
         assert!(collect_all(&args(&["-"]), &b"1\n\xff\n"[..]).is_err());

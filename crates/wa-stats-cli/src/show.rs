@@ -72,8 +72,18 @@ impl Table<'_> {
         let settings = self.settings;
         let secret = |value: &Option<String>| value.as_ref().map(|_| REDACTED.to_owned());
         let rows: Vec<(&str, Option<String>)> = vec![
-            ("base_url", settings.connection.base_url.as_deref().map(without_user_info)),
-            ("token_url", settings.oauth.token_url.as_deref().map(without_user_info)),
+            (
+                "base_url",
+                settings
+                    .connection
+                    .base_url
+                    .as_deref()
+                    .map(without_user_info),
+            ),
+            (
+                "token_url",
+                settings.oauth.token_url.as_deref().map(without_user_info),
+            ),
             ("token", secret(&settings.static_credentials.token)),
             ("api_key", secret(&settings.static_credentials.api_key)),
             ("client_id", settings.oauth.client_id.clone()),

@@ -259,7 +259,11 @@ impl TokenCache {
             );
             // Counted from when the request left, so the cache never outlives the token.
             let ttl = lifetime(answer.expires_in);
-            (answer.access_token, refresh_at(started, ttl), later(started, ttl))
+            (
+                answer.access_token,
+                refresh_at(started, ttl),
+                later(started, ttl),
+            )
         });
         settle(&mut state, fetched, usable)
     }

@@ -47,8 +47,8 @@ mod redact;
 mod retry;
 mod statistics_call;
 mod time_range;
-mod token_answer;
 mod tls;
+mod token_answer;
 #[cfg(feature = "token-cache")]
 mod token_cache;
 mod transport;

@@ -105,9 +105,8 @@ pub(crate) fn read(body: &[u8]) -> Result<TokenResponse, String> {
 /// down), or either in a string, as some servers send it; a number too large for `u64` counts as
 /// `u64::MAX` (more than [`MAX_TOKEN_LIFETIME`] either way).
 fn seconds(value: &Value) -> Result<u64, String> {
-    let refused = || {
-        "not a token response: `expires_in` is not a number of seconds from 0 up".to_owned()
-    };
+    let refused =
+        || "not a token response: `expires_in` is not a number of seconds from 0 up".to_owned();
     let number = match value {
         Value::Number(number) => number.clone(),
         Value::String(text) => text.trim().parse().map_err(|_| refused())?,
@@ -150,7 +149,11 @@ mod tests {
             let error = expires_in(&body(bad)).unwrap_err();
             assert!(error.contains("`expires_in`"), "{bad}: {error}");
         }
-        assert!(expires_in(&body("0")).unwrap_err().contains("`expires_in` 0"));
+        assert!(
+            expires_in(&body("0"))
+                .unwrap_err()
+                .contains("`expires_in` 0")
+        );
         let error = expires_in(r#"{"token":"secret-value"}"#).unwrap_err();
         assert!(error.contains("no `access_token`"), "{error}");
         assert!(!error.contains("secret-value"), "{error}");

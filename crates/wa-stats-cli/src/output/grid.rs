@@ -148,11 +148,8 @@ impl Render for Grid {
                     Ok(stats) => (label, Some(stats), None),
                     Err(error) => {
                         let failure = Failure::of(error);
-                        let note = format!(
-                            "error: {} ({})",
-                            terminal(&failure.message),
-                            failure.kind
-                        );
+                        let note =
+                            format!("error: {} ({})", terminal(&failure.message), failure.kind);
                         (label, None, Some(note))
                     }
                 }

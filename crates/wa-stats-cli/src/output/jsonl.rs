@@ -82,22 +82,22 @@ impl Render for JsonLines {
             let bucket = bucket.map(BucketFields::from);
             let line = match outcome {
                 Ok(statistics) => serde_json::to_string(&Fetched {
-                        campaign_id,
-                        bucket,
+                    campaign_id,
+                    bucket,
                     statistics,
                 }),
                 Err(error) => {
                     let failure = Failure::of(error);
                     serde_json::to_string(&Failed {
-                            campaign_id,
-                            bucket,
-                            error: ErrorObject {
-                                kind: failure.kind,
-                                status: failure.status,
-                                code: failure.code,
-                                message: failure.message,
-                            },
-                        })
+                        campaign_id,
+                        bucket,
+                        error: ErrorObject {
+                            kind: failure.kind,
+                            status: failure.status,
+                            code: failure.code,
+                            message: failure.message,
+                        },
+                    })
                 }
             }?;
             out.write_all(crate::escape::json_line(&line).as_bytes())?;

@@ -10,7 +10,12 @@ use crate::{Run, wa_stats_within};
 const LIMIT: Duration = Duration::from_secs(60);
 
 /// The mock's demo credentials, and the access token the token endpoint issues in one case.
-const SECRETS: [&str; 4] = ["demo-token", "INS.demo-key", "demo-secret", "issued-token-9c1e"];
+const SECRETS: [&str; 4] = [
+    "demo-token",
+    "INS.demo-key",
+    "demo-secret",
+    "issued-token-9c1e",
+];
 
 fn echo(status: u16, secret: &str) -> Fault {
     Fault::status(status)
@@ -22,8 +27,14 @@ fn echo(status: u16, secret: &str) -> Fault {
 
 fn assert_no_secret(run: &Run, case: &str) {
     for secret in SECRETS {
-        assert!(!run.stdout.contains(secret), "{case}: {secret} on stdout: {run:?}");
-        assert!(!run.stderr.contains(secret), "{case}: {secret} on stderr: {run:?}");
+        assert!(
+            !run.stdout.contains(secret),
+            "{case}: {secret} on stdout: {run:?}"
+        );
+        assert!(
+            !run.stderr.contains(secret),
+            "{case}: {secret} on stderr: {run:?}"
+        );
     }
 }
 
@@ -31,10 +42,7 @@ fn assert_no_secret(run: &Run, case: &str) {
 async fn echoed_credentials_never_reach_stdout_or_stderr() {
     let server = MockServer::start().await;
     let base_url = server.base_url();
-    let statics = [
-        ("--api-key", "INS.demo-key"),
-        ("--token", "demo-token"),
-    ];
+    let statics = [("--api-key", "INS.demo-key"), ("--token", "demo-token")];
     for (flag, secret) in statics {
         for status in [400, 401, 500] {
             for format in ["table", "json", "csv"] {
@@ -42,8 +50,17 @@ async fn echoed_credentials_never_reach_stdout_or_stderr() {
                     server.inject(echo(status, secret));
                     let run = wa_stats_within(
                         &[
-                            "campaign", "12345", "--base-url", &base_url, flag, secret,
-                            "--format", format, verbose, "--max-retries", "1",
+                            "campaign",
+                            "12345",
+                            "--base-url",
+                            &base_url,
+                            flag,
+                            secret,
+                            "--format",
+                            format,
+                            verbose,
+                            "--max-retries",
+                            "1",
                         ],
                         &[],
                         LIMIT,

@@ -16,7 +16,14 @@ const LIMIT: Duration = Duration::from_secs(20);
 const PEAK_KIB: u64 = 120 * 1024;
 
 fn campaign(base_url: &str, extra: &[&str]) -> Command {
-    let mut args = vec!["campaign", "-", "--base-url", base_url, "--token", "demo-token"];
+    let mut args = vec![
+        "campaign",
+        "-",
+        "--base-url",
+        base_url,
+        "--token",
+        "demo-token",
+    ];
     args.extend(extra);
     command(&args, &[])
 }
@@ -55,7 +62,10 @@ async fn an_endless_stdin_is_refused_at_the_id_cap_whatever_max_requests_says() 
         campaign(&server.base_url(), &["--max-requests", "1000000000000"]),
     );
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("more than 1000000 campaign IDs"), "{run:?}");
+    assert!(
+        run.stderr.contains("more than 1000000 campaign IDs"),
+        "{run:?}"
+    );
     assert!(peak < PEAK_KIB, "peak {peak} KiB");
     assert!(server.journal().is_empty(), "nothing was sent");
 }
@@ -75,7 +85,11 @@ async fn a_line_that_never_ends_is_refused() {
     let (run, peak) = finish_within(child, LIMIT);
     writer.join().expect("the writer ends when the pipe closes");
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("line 1 of standard input is longer than"), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("line 1 of standard input is longer than"),
+        "{run:?}"
+    );
     assert!(peak < PEAK_KIB, "peak {peak} KiB");
 }
 

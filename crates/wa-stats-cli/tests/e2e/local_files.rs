@@ -31,7 +31,14 @@ fn mkfifo(path: &Path) {
 }
 
 fn campaign(base_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut args = vec!["campaign", "12345", "--base-url", base_url, "--token", "demo-token"];
+    let mut args = vec![
+        "campaign",
+        "12345",
+        "--base-url",
+        base_url,
+        "--token",
+        "demo-token",
+    ];
     args.extend(extra);
     wa_stats_within(&args, env, LIMIT)
 }
@@ -45,7 +52,8 @@ async fn a_ca_cert_that_is_not_a_small_regular_file_is_refused_naming_its_origin
     mkfifo(&fifo);
     let large = dir.join("large.pem");
     let file = std::fs::File::create(&large).expect("large.pem");
-    file.set_len(64 * 1024 * 1024).expect("a sparse 64 MiB file");
+    file.set_len(64 * 1024 * 1024)
+        .expect("a sparse 64 MiB file");
     let fifo = fifo.to_str().expect("UTF-8 path");
     let large = large.to_str().expect("UTF-8 path");
     let directory = dir.to_str().expect("UTF-8 path");
@@ -104,7 +112,10 @@ async fn a_garbage_pem_names_the_flag_and_the_file() {
         let path = path.to_str().expect("UTF-8 path");
         let run = campaign(&server.base_url(), &["--ca-cert", path], &[]);
         assert_eq!(run.code, 2, "{name}: {run:?}");
-        assert!(run.stderr.contains(&format!("--ca-cert {path}")), "{name}: {run:?}");
+        assert!(
+            run.stderr.contains(&format!("--ca-cert {path}")),
+            "{name}: {run:?}"
+        );
         assert!(!run.stderr.contains("builder error"), "{name}: {run:?}");
     }
 }

@@ -161,8 +161,18 @@ pub fn finish_within(mut child: Child, limit: Duration) -> (Run, u64) {
             String::from_utf8_lossy(&bytes).into_owned()
         })
     };
-    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
     let started = Instant::now();
     let mut peak_kib = 0;
     let status = loop {
@@ -185,7 +195,9 @@ pub fn finish_within(mut child: Child, limit: Duration) -> (Run, u64) {
         std::thread::sleep(Duration::from_millis(20));
     };
     let run = Run {
-        code: status.code().expect("wa-stats exits, not killed by a signal"),
+        code: status
+            .code()
+            .expect("wa-stats exits, not killed by a signal"),
         stdout: stdout.join().expect("stdout drained"),
         stderr: stderr.join().expect("stderr drained"),
     };

@@ -58,6 +58,10 @@ fn user_info_in_a_url_is_never_shown() {
         }
     }
     // The rest of the URL is still shown.
-    assert!(runs[0].stdout.contains("api.example:8443/x"), "{:?}", runs[0]);
+    assert!(
+        runs[0].stdout.contains("api.example:8443/x"),
+        "{:?}",
+        runs[0]
+    );
     assert!(runs[3].stdout.contains("api.example"), "{:?}", runs[3]);
 }

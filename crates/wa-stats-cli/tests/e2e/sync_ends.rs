@@ -15,7 +15,11 @@ async fn sigterm_and_sigint_say_how_far_sync_got() {
     for (signal, status) in [("-TERM", 143), ("-INT", 130)] {
         server.reset();
         // The second campaign never answers: the run is stopped while it waits.
-        server.inject(Fault::delay(Duration::from_secs(600)).for_campaign(702).always());
+        server.inject(
+            Fault::delay(Duration::from_secs(600))
+                .for_campaign(702)
+                .always(),
+        );
         let db = db_path(&format!("signal{signal}"));
         let db_text = db.to_str().expect("UTF-8 path");
         let mut sync = command(

@@ -24,10 +24,15 @@ fn hostile_decoded() -> String {
 fn assert_inert(text: &str, what: &str) {
     for (index, c) in text.chars().enumerate() {
         let control = (c.is_control() && c != '\n') || ('\u{80}'..='\u{9f}').contains(&c);
-        assert!(!control, "{what}: control character {c:?} at {index}: {text:?}");
+        assert!(
+            !control,
+            "{what}: control character {c:?} at {index}: {text:?}"
+        );
     }
     assert!(
-        !text.lines().any(|line| line.starts_with("wa-stats: all fine")),
+        !text
+            .lines()
+            .any(|line| line.starts_with("wa-stats: all fine")),
         "{what}: a forged line: {text:?}"
     );
 }
@@ -72,8 +77,8 @@ async fn server_messages_are_escaped_on_stdout_and_stderr() {
     server.inject(Fault::status(400).body(body.clone()).always());
     let run = campaign(&url, &["--format", "json"]);
     server.reset();
-    let line: Value = serde_json::from_str(run.stdout.lines().next().expect("a line"))
-        .expect("a JSON line");
+    let line: Value =
+        serde_json::from_str(run.stdout.lines().next().expect("a line")).expect("a JSON line");
     let message = line["error"]["message"].as_str().expect("a message");
     assert!(message.contains(&hostile_decoded()), "{message:?}");
     assert_inert(&run.stdout, "jsonl stdout");
@@ -95,8 +100,8 @@ async fn unknown_fields_are_escaped_in_the_table() {
     // The mock's own answer, with an unknown field whose name and value are hostile.
     let run = campaign(&url, &["--format", "json"]);
     assert_eq!(run.code, 0, "{run:?}");
-    let line: Value = serde_json::from_str(run.stdout.lines().next().expect("a line"))
-        .expect("a JSON line");
+    let line: Value =
+        serde_json::from_str(run.stdout.lines().next().expect("a line")).expect("a JSON line");
     let mut body = line["statistics"].clone();
     body[hostile_decoded()] = Value::String(hostile_decoded());
     server.inject(Fault::status(200).body(body.to_string()).always());

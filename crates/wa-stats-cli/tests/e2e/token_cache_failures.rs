@@ -19,7 +19,11 @@ fn scratch(test: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("cache-failures-{test}-{}", std::process::id()));
     if dir.exists() {
-        let _ = Command::new("chmod").arg("-R").arg("u+rwx").arg(&dir).status();
+        let _ = Command::new("chmod")
+            .arg("-R")
+            .arg("u+rwx")
+            .arg(&dir)
+            .status();
         std::fs::remove_dir_all(&dir).ok();
     }
     std::fs::create_dir_all(&dir).expect("a scratch directory");
@@ -75,7 +79,10 @@ async fn auto_goes_on_without_a_cache_it_cannot_create_and_disk_refuses() {
         "warned once: {run:?}"
     );
     assert!(run.stderr.contains("without the token cache"), "{run:?}");
-    assert!(!run.stderr.contains("--token-cache disk"), "a flag never given: {run:?}");
+    assert!(
+        !run.stderr.contains("--token-cache disk"),
+        "a flag never given: {run:?}"
+    );
     let run = oauth(&server.base_url(), "disk", &env);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("--token-cache disk"), "{run:?}");
@@ -107,7 +114,10 @@ async fn a_symlinked_record_is_refused_as_a_symlink_and_its_target_left_alone() 
     let run = oauth(&server.base_url(), "auto", &env);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stderr.contains("symbolic link"), "{run:?}");
-    let mode = std::fs::metadata(&target).expect("the target").permissions().mode();
+    let mode = std::fs::metadata(&target)
+        .expect("the target")
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o644, "the target's mode is unchanged");
     assert_eq!(
         std::fs::read_to_string(&target).expect("the target"),
@@ -161,7 +171,9 @@ async fn relative_xdg_directories_are_ignored() {
     std::fs::create_dir_all(home.join("relative-config").join("wa-stats")).expect("config dir");
     // A profile under the relative config directory that would break the run if it were read.
     std::fs::write(
-        home.join("relative-config").join("wa-stats").join("config.toml"),
+        home.join("relative-config")
+            .join("wa-stats")
+            .join("config.toml"),
         "this is not a profile file [[[\n",
     )
     .expect("config.toml");
@@ -185,7 +197,10 @@ async fn relative_xdg_directories_are_ignored() {
     command.current_dir(&home).stdin(Stdio::null());
     let (run, _) = finish_within(command.spawn().expect("wa-stats runs"), LIMIT);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(!home.join("relative-cache").exists(), "the relative cache was not used");
+    assert!(
+        !home.join("relative-cache").exists(),
+        "the relative cache was not used"
+    );
     assert!(
         home.join(".cache").join("wa-stats").exists(),
         "HOME's cache was used instead"

@@ -186,9 +186,9 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|error| {
-                self.tls
-                    .culprit()
-                    .unwrap_or_else(|| Error::config(format!("cannot build the HTTP client: {error}")))
+                self.tls.culprit().unwrap_or_else(|| {
+                    Error::config(format!("cannot build the HTTP client: {error}"))
+                })
             })
     }
 

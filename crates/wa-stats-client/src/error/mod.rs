@@ -18,8 +18,8 @@ mod setting;
 mod token;
 
 pub(crate) use attempt::AttemptError;
-pub(crate) use display::innermost as innermost_of;
 pub use display::Report;
+pub(crate) use display::innermost as innermost_of;
 pub use setting::Setting;
 pub use token::TokenError;
 
