@@ -115,8 +115,8 @@ pub(crate) async fn read(
 /// whitespace, commas or line breaks; blank lines and lines starting with `#` skipped. A first
 /// line starting `campaign_id` is this tool's CSV header (or `cut -d, -f1` of it): skipped, and
 /// when it has more columns only the first column of each row is read. Without it, a line whose
-/// comma-separated fields are not one ID each (a headerless CSV row) is refused. More than
-/// `most.ids` IDs, or a line longer than [`MAX_LINE`], are refused as soon as read.
+/// comma-separated fields are not one ID each (a headerless CSV row) is refused. An ID of stdin
+/// past `most.ids` IDs in all, or a line longer than [`MAX_LINE`], is refused as soon as read.
 pub(crate) fn collect(
     args: &[String],
     stdin: impl BufRead,
@@ -133,10 +133,9 @@ pub(crate) fn collect(
     };
     for (position, arg) in args.iter().enumerate() {
         if arg != "-" {
-            push(
-                &mut ids,
-                parse_id(arg, &format!("argument {}", position + 1))?,
-            )?;
+            // Arguments are bounded by the system's own limit; the request cap's refusal after
+            // reading says the whole count, which only stdin's IDs need to be stopped before.
+            ids.push(parse_id(arg, &format!("argument {}", position + 1))?);
             continue;
         }
         let Some(mut input) = stdin.take() else {
