@@ -299,3 +299,51 @@ impl TokenStoreLock for DiskLock {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record that is a link, a FIFO or too large is refused at once, never followed, waited
+    /// on or read whole (issue 31, items 10 and 12).
+    #[test]
+    fn a_record_that_is_not_a_small_regular_file_is_not_read() {
+        let dir = std::env::temp_dir().join(format!("wa-stats-disk-{}", std::process::id()));
+        fs::remove_dir_all(&dir).ok();
+        DiskStore::open(dir.clone()).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", dir.join("link.token")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.join("fifo.token"))
+            .status()
+            .expect("mkfifo(1) runs");
+        assert!(made.success());
+        let large = dir.join("large.token");
+        fs::write(&large, vec![0u8; 64 * 1024 + 1]).unwrap();
+        fs::set_permissions(&large, fs::Permissions::from_mode(0o600)).unwrap();
+        for (name, why) in [
+            ("link", "is a symbolic link"),
+            ("fifo", "is not a regular file"),
+            ("large", "larger than a record"),
+        ] {
+            // On a thread of its own, so that a read that waits (a FIFO opened) fails the test
+            // instead of hanging it.
+            let (sender, receiver) = std::sync::mpsc::channel();
+            let reader = DiskStore { dir: dir.clone() };
+            std::thread::spawn(move || sender.send(reader.read_now(name).map(|_| ())));
+            let error = receiver
+                .recv_timeout(Duration::from_secs(10))
+                .expect("the read ends")
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(why), "{name}: {error}");
+            assert!(!error.contains("chmod"), "{name}: {error}");
+        }
+        // And at open, as the CLI's --token-cache disk does.
+        let error = DiskStore::open(dir.clone()).unwrap_err().to_string();
+        assert!(
+            error.contains("not a regular file") || error.contains("symbolic link"),
+            "{error}"
+        );
+        fs::remove_dir_all(&dir).ok();
+    }
+}
