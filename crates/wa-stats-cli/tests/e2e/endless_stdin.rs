@@ -113,3 +113,48 @@ async fn the_deadline_covers_reading_the_ids() {
     );
     assert!(server.journal().is_empty(), "nothing was sent");
 }
+
+/// Whether process `pid` catches SIGINT and SIGTERM (bits 1 and 14 of `SigCgt` in
+/// /proc/PID/status): then a signal is its to handle, not the default end.
+fn catches_sigint_and_sigterm(pid: u32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("SigCgt:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << 1) != 0 && mask & (1 << 14) != 0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_while_reading_the_ids_ends_the_run_and_says_so() {
+    let server = MockServer::start().await;
+    let mut wa_stats = campaign(&server.base_url(), &[]);
+    wa_stats.stdin(Stdio::piped());
+    let mut child = wa_stats.spawn().expect("the wa-stats binary runs");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    pipe.write_all(b"12345\n").expect("stdin takes the ID");
+    // Bounded: the handlers are installed while it waits for the rest of stdin.
+    let mut caught = false;
+    for _ in 0..1000 {
+        caught = catches_sigint_and_sigterm(child.id());
+        if caught {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(caught, "wa-stats never caught SIGTERM while reading stdin");
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill(1) runs");
+    assert!(sent.success());
+    let (run, _) = finish_within(child, LIMIT);
+    drop(pipe);
+    assert_eq!(run.code, 143, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("interrupted while reading campaign IDs from standard input"),
+        "{run:?}"
+    );
+    assert!(server.journal().is_empty(), "nothing was sent");
+}
