@@ -382,6 +382,33 @@ mod tests {
         assert!(peak <= 10, "peak {peak}");
     }
 
+    /// Issue 31, item 1: a lifetime no clock can add is kept for a year, without a panic.
+    #[tokio::test(start_paused = true)]
+    async fn a_lifetime_past_any_clock_is_kept_for_a_year() {
+        let cache = TokenCache::default();
+        let count = Arc::new(AtomicU32::new(0));
+        cache
+            .get(|| counting_fetch(&count, u64::MAX))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_secs(300 * 86_400)).await;
+        cache
+            .get(|| counting_fetch(&count, u64::MAX))
+            .await
+            .unwrap();
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            1,
+            "still fresh after 300 days"
+        );
+        tokio::time::sleep(Duration::from_secs(65 * 86_400)).await;
+        cache
+            .get(|| counting_fetch(&count, u64::MAX))
+            .await
+            .unwrap();
+        assert_eq!(count.load(Ordering::SeqCst), 2, "refreshed within the year");
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_failed_refresh_keeps_the_old_token_until_it_expires() {
         let cache = TokenCache::default();
