@@ -253,6 +253,23 @@ pub(crate) struct TokenArgs {
     /// Where and how to connect.
     #[command(flatten)]
     pub(crate) connection: Connection,
+    /// The Redis whose token `--token-cache redis` shares.
+    #[command(flatten)]
+    pub(crate) sharing: TokenSharing,
+}
+
+/// `wa-stats token --shared-budget`: the fleet's Redis, so that `$(wa-stats token)` hands out the
+/// token the fleet shares there (`--token-cache auto` or `redis`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
+pub(crate) struct TokenSharing {
+    /// The Redis (or Valkey) the fleet shares its rate budget and token in:
+    /// redis://HOST:PORT[/DB] or rediss://…; with it the token is the one kept there
+    #[arg(long, value_name = "URL", env = SHARED_BUDGET_ENV)]
+    pub(crate) shared_budget: Option<String>,
+    /// Allow plain redis:// to a host that is not loopback for --shared-budget.
+    #[arg(long)]
+    pub(crate) allow_insecure_redis: bool,
 }
 
 /// What `wa-stats config --help` says about the file.
@@ -375,6 +392,10 @@ pub(crate) struct Connection {
     /// (such as the one `wa-stats-mock --tls --tls-ca-out FILE` writes).
     #[arg(long, value_name = "FILE", env = CA_CERT_ENV)]
     pub(crate) ca_cert: Option<String>,
+
+    /// Where `ca_cert` came from when a profile gave it (`FILE:LINE: ca_cert`), for messages.
+    #[arg(skip)]
+    pub(crate) ca_cert_origin: Option<String>,
 
     /// Retries per request after a 429, a 5xx, a 408 or a network failure (0: none).
     #[arg(

@@ -59,12 +59,16 @@ impl Visit for Fields {
         self.0.insert(field.name(), value.to_string());
     }
 
+    // Text values may quote a server (an error's message): kept escaped, on one line.
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name(), value.to_owned());
+        self.0
+            .insert(field.name(), crate::escape::terminal(value).into_owned());
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.0.insert(field.name(), format!("{value:?}"));
+        let text = format!("{value:?}");
+        self.0
+            .insert(field.name(), crate::escape::terminal(&text).into_owned());
     }
 }
 

@@ -10,7 +10,9 @@
 
 mod cli;
 mod deadline;
+mod escape;
 mod fetch;
+mod files;
 mod generate;
 mod ids;
 mod logging;
@@ -75,7 +77,7 @@ fn stop(quiet: bool, reason: &Stop) -> ExitCode {
         Stop::NotAuthorised(refusal) => (EXIT_NOT_AUTHORISED, refusal.to_string()),
         Stop::NoToken(refusal) => (EXIT_NO_TOKEN, refusal.to_string()),
         Stop::NoSharedBudget(refusal) => (EXIT_NO_SHARED_BUDGET, refusal.to_string()),
-        Stop::Failed(message) => (EXIT_FAILED, message.clone()),
+        Stop::Failed(message) => (EXIT_FAILED, escape::terminal(message).into_owned()),
     };
     if !quiet {
         // If stderr itself is gone there is nobody left to tell.
@@ -262,7 +264,11 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
     let now = unix_seconds(SystemTime::now());
     let (whole, mut plan) = plan_ranges(args, now)?;
     let (client, credential_flags) = setup::settings_client(&args.settings, origins)?;
-    plan.ids = ids::collect(&args.ids, io::stdin().lock())?;
+    let most = ids::Most::for_requests(args.range.max_requests, plan.ranges.len());
+    plan.ids = match ids::read(&args.ids, most, deadline).await {
+        Ok(ids) => ids,
+        Err(unread) => return unread_ids(quiet, unread, args.range.deadline.as_ref()),
+    };
     let requests = plan.requests();
     series::check_request_count(
         requests,
@@ -312,7 +318,7 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
                             let _ = writeln!(
                                 io::stderr(),
                                 "wa-stats: campaign {id} {day}: {}",
-                                error.report()
+                                escape::terminal(&error.report().to_string())
                             );
                         }
                     }
@@ -382,6 +388,34 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
     Ok(EXIT_FAILED)
 }
 
+/// The exit status (and the line on stderr) when reading the IDs did not give them: a refusal,
+/// or `--deadline` or a signal while standard input was still open. Nothing was sent.
+pub(crate) fn unread_ids(
+    quiet: bool,
+    unread: ids::Unread,
+    deadline: Option<&deadline::Deadline>,
+) -> Result<u8, Stop> {
+    let (line, status) = match unread {
+        ids::Unread::Refused(refusal) => return Err(Stop::Refused(refusal)),
+        ids::Unread::Deadline => (
+            format!(
+                "--deadline {} reached while reading campaign IDs from standard input; nothing \
+                 sent",
+                deadline.map(ToString::to_string).unwrap_or_default()
+            ),
+            EXIT_FAILED,
+        ),
+        ids::Unread::Signal(status) => (
+            "interrupted while reading campaign IDs from standard input; nothing sent".to_owned(),
+            status,
+        ),
+    };
+    if !quiet {
+        let _ = writeln!(io::stderr(), "wa-stats: {line}");
+    }
+    Ok(status)
+}
+
 /// The one message for an answer that stopped the run, and its exit status.
 pub(crate) fn halted(stopper: &Stopper, credential: &str, origins: &Origins<'_>) -> Stop {
     let Stopper {
@@ -431,7 +465,26 @@ pub(crate) fn halted(stopper: &Stopper, credential: &str, origins: &Origins<'_>)
 async fn token(args: &TokenArgs, origins: &Origins<'_>) -> Result<u8, Stop> {
     let credential = setup::credential(None, &args.oauth, origins)?;
     debug_assert!(matches!(credential, Credential::ClientCredentials { .. }));
-    let client = setup::client(&args.connection, &args.oauth, None, credential, origins)?;
+    // With --shared-budget, the fleet's Redis: the client then keeps its token there (`auto` or
+    // `redis`), as every run of the fleet does.
+    let sharing = args
+        .sharing
+        .shared_budget
+        .as_ref()
+        .map(|url| cli::Throughput {
+            rate_limit: wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND,
+            concurrency: None,
+            shared_budget: Some(url.clone()),
+            allow_insecure_redis: args.sharing.allow_insecure_redis,
+            shared_budget_required: false,
+        });
+    let client = setup::client(
+        &args.connection,
+        &args.oauth,
+        sharing.as_ref(),
+        credential,
+        origins,
+    )?;
     let token = client.access_token().await.map_err(|error| {
         let refused = matches!(
             error.api_error().map(|api| &api.kind),

@@ -37,6 +37,8 @@ pub(crate) struct Profile {
     base_url: Option<String>,
     token_url: Option<String>,
     ca_cert: Option<String>,
+    /// Where `ca_cert` is in the file (`FILE:LINE: ca_cert`), for messages about the file it names.
+    ca_cert_at: Option<String>,
     token: Option<String>,
     api_key: Option<String>,
     client_id: Option<String>,
@@ -103,7 +105,10 @@ impl Profile {
             match key.as_str() {
                 "base_url" => profile.base_url = Some(typed),
                 "token_url" => profile.token_url = Some(typed),
-                "ca_cert" => profile.ca_cert = Some(typed),
+                "ca_cert" => {
+                    profile.ca_cert = Some(typed);
+                    profile.ca_cert_at = Some(format!("{}:{line}: ca_cert", path.display()));
+                }
                 "token" => profile.token = Some(typed),
                 "api_key" => profile.api_key = Some(typed),
                 "client_id" => profile.client_id = Some(typed),
@@ -174,18 +179,27 @@ fn load(named: Option<&str>, origins: &Origins<'_>) -> Result<Option<Loaded>, Re
             )),
         };
     };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound && named.is_none() => {
-            return Ok(None);
-        }
-        Err(error) => {
+    // A regular file of bounded size only: a FIFO would wait for a writer, a device never end.
+    let bytes = match crate::files::read_regular(&path, crate::files::PROFILE_MAX) {
+        Ok(bytes) => bytes,
+        Err(crate::files::Unreadable::Missing) if named.is_none() => return Ok(None),
+        Err(unreadable) => {
+            let why = match unreadable {
+                crate::files::Unreadable::Missing => "no such file".to_owned(),
+                crate::files::Unreadable::Refused(why) => why,
+            };
             return Err(Refusal::new(
-                format!("cannot read {}: {error}", path.display()),
-                "create it (see `wa-stats config --help`), or drop --profile",
+                format!("cannot read {}: {why}", path.display()),
+                "create it as a regular file (see `wa-stats config --help`), or drop --profile",
             ));
         }
     };
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Refusal::new(
+            format!("{} is not UTF-8 text", path.display()),
+            "write the profile file as UTF-8 TOML (see `wa-stats config --help`)",
+        )
+    })?;
     let mut profiles: File = toml::from_str(&text).map_err(|error| {
         let at = error.span().map_or_else(String::new, |span| {
             let (line, column) = line_column(&text, span.start);
@@ -337,6 +351,9 @@ impl Profile {
             Some(&mut connection.ca_cert),
             self.ca_cert.map(Some),
         );
+        if f.contains(&"ca_cert") {
+            connection.ca_cert_origin = self.ca_cert_at;
+        }
         let credential_given = ["token", "api_key", "client_id", "client_secret"]
             .iter()
             .any(|id| origins.given(id));

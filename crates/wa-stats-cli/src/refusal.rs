@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::escape::terminal;
+
 /// Exit status when every campaign was fetched.
 pub(crate) const EXIT_OK: u8 = 0;
 /// Exit status when at least one campaign (or the token) could not be fetched.
@@ -62,9 +64,10 @@ impl Refusal {
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.problem)?;
+        // Either may quote a server, a file or a database: shown escaped, on one line each.
+        f.write_str(&terminal(&self.problem))?;
         if let Some(fix) = &self.fix {
-            write!(f, "\n  fix: {fix}")?;
+            write!(f, "\n  fix: {}", terminal(fix))?;
         }
         Ok(())
     }

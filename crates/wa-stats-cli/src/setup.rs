@@ -2,6 +2,7 @@
 //! loopback, R15), limits applied, the token cache chosen. Every refusal here happens before a
 //! request is sent (the token cache's directory is created and checked here).
 
+use std::path::Path;
 use std::time::Duration;
 
 use wa_stats_client::{
@@ -166,15 +167,18 @@ pub(crate) fn client(
         builder = builder.base_url(url.trim());
     }
     if let Some(path) = &connection.ca_cert {
-        let pem = std::fs::read(path).map_err(|error| {
-            Refusal::new(
-                format!(
-                    "cannot read the CA certificate {path}{}: {error}",
-                    origins.env_suffix(&[("ca_cert", CA_CERT_ENV)])
-                ),
-                "give --ca-cert the path of a PEM file that holds the CA's certificate",
-            )
-        })?;
+        let pem = crate::files::read_regular(Path::new(path), crate::files::CA_CERT_MAX).map_err(
+            |unreadable| {
+                let why = match unreadable {
+                    crate::files::Unreadable::Missing => "no such file".to_owned(),
+                    crate::files::Unreadable::Refused(why) => why,
+                };
+                Refusal::new(
+                    format!("{}: {why}", ca_cert_named(connection, path, origins)),
+                    "give --ca-cert the path of a PEM file that holds the CA's certificate",
+                )
+            },
+        )?;
         builder = builder.add_root_certificate(pem);
     }
     // `--shared-budget`'s Redis, which also holds the token with `--token-cache redis`.
@@ -218,7 +222,34 @@ pub(crate) fn client(
         .allow_insecure_http(connection.allow_insecure_http)
         .user_agent(concat!("wa-stats/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|error| refuse_settings(&error, credential_flag, origins))
+        .map_err(|error| match (error.setting(), &connection.ca_cert) {
+            // The library names its setting; the command line names the flag (or variable, or
+            // profile key) and the file.
+            (Some(Setting::RootCertificate), Some(path)) => Refusal::new(
+                format!(
+                    "{}: {}",
+                    ca_cert_named(connection, path, origins),
+                    match &error {
+                        Error::Config { reason, .. } => reason.clone(),
+                        other => other.to_string(),
+                    }
+                ),
+                "give a PEM file with -----BEGIN CERTIFICATE----- blocks",
+            ),
+            _ => refuse_settings(&error, credential_flag, origins),
+        })
+}
+
+/// `--ca-cert FILE`, `--ca-cert FILE (from WA_STATS_CA_CERT)` or `PROFILE:LINE: ca_cert FILE`:
+/// where the CA file's path came from, and the path.
+fn ca_cert_named(connection: &Connection, path: &str, origins: &Origins<'_>) -> String {
+    match &connection.ca_cert_origin {
+        Some(at) => format!("{at} {path}"),
+        None => format!(
+            "--ca-cert {path}{}",
+            origins.env_suffix(&[("ca_cert", CA_CERT_ENV)])
+        ),
+    }
 }
 
 /// The token cache `--token-cache` chose: by default in `--shared-budget`'s Redis when there is
@@ -240,17 +271,31 @@ fn token_cache(
             ),
             "add --shared-budget redis://HOST:PORT, or use --token-cache disk",
         )),
-        (TokenCacheChoice::Auto | TokenCacheChoice::Disk, _) => TokenCache::in_user_cache_dir().map(Some).map_err(|error| {
-            let reason = match &error {
-                Error::Config { reason, .. } => reason.clone(),
-                other => other.to_string(),
-            };
+        // Asked for by name: a cache that cannot be used is refused, before anything is sent.
+        (TokenCacheChoice::Disk, _) => TokenCache::in_user_cache_dir().map(Some).map_err(|error| {
             Refusal::new(
-                format!("--token-cache disk{from}: {reason}"),
+                format!("--token-cache disk{from}: {}", reason(&error)),
                 "fix the directory as said, or give --token-cache off to keep the token in this \
                  run alone",
             )
         }),
+        // The default: a cache is a saving, never a condition of the run.
+        (TokenCacheChoice::Auto, None) => Ok(TokenCache::in_user_cache_dir()
+            .inspect_err(|error| {
+                tracing::warn!(
+                    "going on without the token cache: {}; --token-cache off goes without it quietly",
+                    reason(error)
+                );
+            })
+            .ok()),
+    }
+}
+
+/// A client error's reason, without the "invalid client configuration" prefix of its `Display`.
+fn reason(error: &Error) -> String {
+    match error {
+        Error::Config { reason, .. } => reason.clone(),
+        other => other.to_string(),
     }
 }
 

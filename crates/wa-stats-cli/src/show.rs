@@ -72,8 +72,18 @@ impl Table<'_> {
         let settings = self.settings;
         let secret = |value: &Option<String>| value.as_ref().map(|_| REDACTED.to_owned());
         let rows: Vec<(&str, Option<String>)> = vec![
-            ("base_url", settings.connection.base_url.clone()),
-            ("token_url", settings.oauth.token_url.clone()),
+            (
+                "base_url",
+                settings
+                    .connection
+                    .base_url
+                    .as_deref()
+                    .map(without_user_info),
+            ),
+            (
+                "token_url",
+                settings.oauth.token_url.as_deref().map(without_user_info),
+            ),
             ("token", secret(&settings.static_credentials.token)),
             ("api_key", secret(&settings.static_credentials.api_key)),
             ("client_id", settings.oauth.client_id.clone()),
@@ -108,5 +118,37 @@ impl Table<'_> {
                     .to_owned()
             })
             .collect()
+    }
+}
+
+/// `url` with its user info (`user:password@`, either of which may be a credential) shown as
+/// `***@`: the client refuses such a URL, but the settings are shown before it is asked.
+pub(crate) fn without_user_info(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let start = scheme_end + "://".len();
+    let authority_end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |end| start + end);
+    match url[start..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &url[start + at..]),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_user_info;
+
+    #[test]
+    fn user_info_is_hidden_and_the_rest_kept() {
+        assert_eq!(
+            without_user_info("https://user:pw@host:8443/x?q=a@b"),
+            "https://***@host:8443/x?q=a@b"
+        );
+        assert_eq!(without_user_info("https://token@host"), "https://***@host");
+        assert_eq!(without_user_info("https://host/a@b"), "https://host/a@b");
+        assert_eq!(without_user_info("not a url"), "not a url");
     }
 }

@@ -12,6 +12,7 @@ use wa_stats_model::request::unix_seconds;
 use wa_stats_model::{ApiError, CampaignStatistics, CampaignStatisticsRequest, validate};
 
 use crate::client::Inner;
+use crate::credentials::AuthHeader;
 use crate::error::{AttemptError, Error};
 use crate::retry::{RETRY_COST, TIMEOUT_RETRY_COST, rate_limited_pause};
 use crate::transport::{self, Answer};
@@ -189,28 +190,39 @@ impl Inner {
         let answer = answer.map_err(failure)?;
         self.latency.observe(started.elapsed());
         span.record("status", answer.status);
-        self.interpret(answer).map_err(failure)
+        self.interpret(answer, &auth).map_err(failure)
     }
 
-    fn interpret(&self, answer: Answer) -> Result<CampaignStatistics, AttemptError> {
+    /// What an answer to a request sent with `auth` comes to. Whatever of the answer an error
+    /// keeps has the request's credentials taken out: a server may quote them back.
+    fn interpret(
+        &self,
+        answer: Answer,
+        auth: &AuthHeader,
+    ) -> Result<CampaignStatistics, AttemptError> {
         let Answer {
             status,
             headers,
             body,
         } = answer;
+        let redactor = self.redactor(Some(auth));
         match status {
             200 => CampaignStatistics::from_json(&body).map_err(|source| {
                 AttemptError::from(Error::UndecodableBody {
                     status,
-                    raw: body,
-                    source: source.into(),
+                    source: redactor.error(source.into()),
+                    raw: redactor.body(body),
                 })
             }),
             400..=599 => Err(AttemptError::Api {
-                error: Box::new(ApiError::classify(status, &body)),
+                error: Box::new(ApiError::classify(status, &redactor.body(body))),
                 retry_after: self.backoff.retry_after(&headers),
             }),
-            _ => Err(Error::UnexpectedStatus { status, raw: body }.into()),
+            _ => Err(Error::UnexpectedStatus {
+                status,
+                raw: redactor.body(body),
+            }
+            .into()),
         }
     }
 }

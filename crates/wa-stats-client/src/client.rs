@@ -15,8 +15,10 @@ use crate::config::ClientBuilder;
 use crate::credentials::{Auth, AuthHeader, bearer_header};
 use crate::error::{AttemptError, Error, Setting};
 use crate::rate::RateBudget;
+use crate::redact::Redactor;
 use crate::retry::{Backoff, RetryQuota};
 use crate::statistics_call::CampaignStatisticsCall;
+use crate::token_answer;
 use crate::transport::{self, Limits};
 
 /// An async client for the WhatsApp Campaign Analytics API.
@@ -249,6 +251,26 @@ impl Client {
 }
 
 impl Inner {
+    /// The credentials an answer may quote back: the client's own (API key, bearer token, client
+    /// secret) and, for an answer to a request sent with `auth`, the header sent (the current
+    /// access token).
+    pub(crate) fn redactor<'a>(&'a self, auth: Option<&'a AuthHeader>) -> Redactor<'a> {
+        let mut secrets = Vec::new();
+        match &self.auth {
+            Auth::Static { header, bearer } => {
+                secrets.extend(header.value.to_str().ok());
+                secrets.extend(bearer.as_ref().map(Secret::expose));
+            }
+            Auth::ClientCredentials(oauth) => secrets.push(oauth.request.client_secret.expose()),
+        }
+        if let Some(sent) = auth.and_then(|auth| auth.value.to_str().ok()) {
+            // The whole header first, then the token alone.
+            secrets.push(sent);
+            secrets.extend(sent.strip_prefix("Bearer "));
+        }
+        Redactor::new(secrets)
+    }
+
     /// The credential header for the next attempt.
     pub(crate) async fn auth_header(&self) -> Result<AuthHeader, AttemptError> {
         match &self.auth {
@@ -303,26 +325,15 @@ impl Inner {
         let answer = transport::post_json(&self.http, token_url, None, body, self.limits).await?;
         if answer.status != 200 {
             let retry_after = self.backoff.retry_after(&answer.headers);
+            // The token endpoint may quote the request, client secret included.
+            let body = self.redactor(None).body(answer.body);
             return Err(AttemptError::Api {
-                error: Box::new(ApiError::classify(answer.status, &answer.body)),
+                error: Box::new(ApiError::classify(answer.status, &body)),
                 retry_after,
             });
         }
         // The body may hold the token itself, and serde's messages quote values: keep neither.
-        let token: TokenResponse = serde_json::from_slice(&answer.body).map_err(|error| {
-            unusable_token_answer(format!(
-                "not a token response ({} error at line {} column {})",
-                format!("{:?}", error.classify()).to_lowercase(),
-                error.line(),
-                error.column()
-            ))
-        })?;
-        if token.access_token.is_empty() {
-            // The settings are fine; it is the server's answer that cannot be used.
-            return Err(unusable_token_answer(
-                "a token response with an empty access_token",
-            ));
-        }
+        let token = token_answer::read(&answer.body).map_err(unusable_token_answer)?;
         // Checked here rather than left to the cache, which would report it as the caller's
         // credential (Setting::Credential) and outside TokenEndpoint.
         if bearer_header(&token.access_token).is_err() {

@@ -15,6 +15,7 @@ use wa_stats_model::window::SlidingWindowLog;
 use wa_stats_model::{Secret, TokenRequest, TokenResponse};
 
 use crate::error::{Error, Setting};
+use crate::token_answer::{later, lifetime};
 
 /// R14's window plus half a second, so that our clock and the server's need not agree to the
 /// millisecond.
@@ -177,7 +178,7 @@ where
 /// expires, whichever is sooner — but never in the first half of its life, so that a short-lived
 /// token is not refetched on every call.
 fn refresh_at(issued: Instant, ttl: Duration) -> Instant {
-    issued + ttl.saturating_sub(refresh_margin(ttl))
+    later(issued, ttl.saturating_sub(refresh_margin(ttl)))
 }
 
 /// How long before its expiry a token valid for `ttl` is refreshed (see [`refresh_at`]).
@@ -226,7 +227,11 @@ impl TokenCache {
                 .map(|obtained| {
                     let now = Instant::now();
                     let (refresh_in, expires_in) = (obtained.refresh_in, obtained.expires_in);
-                    (obtained.token, now + refresh_in, now + expires_in)
+                    (
+                        obtained.token,
+                        later(now, refresh_in),
+                        later(now, expires_in),
+                    )
                 });
             return settle(&mut state, obtained, usable);
         }
@@ -253,8 +258,12 @@ impl TokenCache {
                 "fetched an OAuth access token"
             );
             // Counted from when the request left, so the cache never outlives the token.
-            let ttl = Duration::from_secs(answer.expires_in);
-            (answer.access_token, refresh_at(started, ttl), started + ttl)
+            let ttl = lifetime(answer.expires_in);
+            (
+                answer.access_token,
+                refresh_at(started, ttl),
+                later(started, ttl),
+            )
         });
         settle(&mut state, fetched, usable)
     }
@@ -371,6 +380,33 @@ mod tests {
         // Fetches started 50 ms before each recorded instant; any 60 s window holds at most 10.
         let peak = wa_stats_model::window::peak_in_window(&starts, TOKEN_LIMIT_WINDOW);
         assert!(peak <= 10, "peak {peak}");
+    }
+
+    /// Issue 31, item 1: a lifetime no clock can add is kept for a year, without a panic.
+    #[tokio::test(start_paused = true)]
+    async fn a_lifetime_past_any_clock_is_kept_for_a_year() {
+        let cache = TokenCache::default();
+        let count = Arc::new(AtomicU32::new(0));
+        cache
+            .get(|| counting_fetch(&count, u64::MAX))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_secs(300 * 86_400)).await;
+        cache
+            .get(|| counting_fetch(&count, u64::MAX))
+            .await
+            .unwrap();
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            1,
+            "still fresh after 300 days"
+        );
+        tokio::time::sleep(Duration::from_secs(65 * 86_400)).await;
+        cache
+            .get(|| counting_fetch(&count, u64::MAX))
+            .await
+            .unwrap();
+        assert_eq!(count.load(Ordering::SeqCst), 2, "refreshed within the year");
     }
 
     #[tokio::test(start_paused = true)]

@@ -43,10 +43,12 @@ mod credentials;
 mod error;
 mod loopback;
 mod rate;
+mod redact;
 mod retry;
 mod statistics_call;
 mod time_range;
 mod tls;
+mod token_answer;
 #[cfg(feature = "token-cache")]
 mod token_cache;
 mod transport;

@@ -91,6 +91,38 @@ impl TlsRoots {
     }
 }
 
+impl TlsRoots {
+    /// After the HTTP client could not be built: the extra root that made it fail, as a refusal
+    /// of [`Setting::RootCertificate`] naming which one, or `None` when none did. A `CERTIFICATE`
+    /// block whose contents are not a certificate passes the PEM reading and fails only there,
+    /// with words ("builder error") that name no setting.
+    pub(crate) fn culprit(&self) -> Option<Error> {
+        for (index, pem) in self.extra_pem.iter().enumerate() {
+            let Ok(found) = reqwest::Certificate::from_pem_bundle(pem) else {
+                continue;
+            };
+            for (block, certificate) in found.into_iter().enumerate() {
+                if let Err(error) = reqwest::Client::builder()
+                    .tls_certs_only([certificate])
+                    .build()
+                {
+                    let cause = crate::error::innermost_of(&error).to_string();
+                    return Some(Error::bad_setting(
+                        Setting::RootCertificate,
+                        format!(
+                            "root certificate #{}: CERTIFICATE block {} is not a certificate this \
+                             client can use ({cause})",
+                            index + 1,
+                            block + 1
+                        ),
+                    ));
+                }
+            }
+        }
+        None
+    }
+}
+
 /// Why a certificate was refused, as far as rustls says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cause {

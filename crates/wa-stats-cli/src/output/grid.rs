@@ -16,6 +16,7 @@ use wa_stats_model::statistics::counters::{COUNTERS, top_level};
 use super::sparkline::sparkline;
 use super::table::{range_line, revenue, thousands};
 use super::{Failure, Render};
+use crate::escape::terminal;
 use crate::fetch::Results;
 use crate::series::{Bucket, By};
 
@@ -147,7 +148,8 @@ impl Render for Grid {
                     Ok(stats) => (label, Some(stats), None),
                     Err(error) => {
                         let failure = Failure::of(error);
-                        let note = format!("error: {} ({})", failure.message, failure.kind);
+                        let note =
+                            format!("error: {} ({})", terminal(&failure.message), failure.kind);
                         (label, None, Some(note))
                     }
                 }
@@ -281,7 +283,7 @@ impl Grid {
         let mut messages = results.iter().map(|(_, outcome)| {
             outcome.as_ref().err().map(|error| {
                 let failure = Failure::of(error);
-                format!("{} ({})", failure.message, failure.kind)
+                format!("{} ({})", terminal(&failure.message), failure.kind)
             })
         });
         let first = messages.next()??;

@@ -80,32 +80,27 @@ impl Render for JsonLines {
     ) -> io::Result<()> {
         for (bucket, outcome) in results {
             let bucket = bucket.map(BucketFields::from);
-            match outcome {
-                Ok(statistics) => serde_json::to_writer(
-                    &mut *out,
-                    &Fetched {
-                        campaign_id,
-                        bucket,
-                        statistics,
-                    },
-                )?,
+            let line = match outcome {
+                Ok(statistics) => serde_json::to_string(&Fetched {
+                    campaign_id,
+                    bucket,
+                    statistics,
+                }),
                 Err(error) => {
                     let failure = Failure::of(error);
-                    serde_json::to_writer(
-                        &mut *out,
-                        &Failed {
-                            campaign_id,
-                            bucket,
-                            error: ErrorObject {
-                                kind: failure.kind,
-                                status: failure.status,
-                                code: failure.code,
-                                message: failure.message,
-                            },
+                    serde_json::to_string(&Failed {
+                        campaign_id,
+                        bucket,
+                        error: ErrorObject {
+                            kind: failure.kind,
+                            status: failure.status,
+                            code: failure.code,
+                            message: failure.message,
                         },
-                    )?;
+                    })
                 }
-            }
+            }?;
+            out.write_all(crate::escape::json_line(&line).as_bytes())?;
             out.write_all(b"\n")?;
         }
         Ok(())

@@ -14,6 +14,7 @@ use wa_stats_model::validation::DEFAULT_START_TIME;
 
 use super::ordered::{Node, fields, words};
 use super::{Failure, Outcome, Render};
+use crate::escape::terminal;
 use crate::fetch::Results;
 use crate::series::rfc3339;
 
@@ -81,7 +82,8 @@ fn outcome_block(text: &mut String, outcome: &Outcome) {
                 let failure = Failure::of(error);
                 text.push_str(&format!(
                     "  error: {} ({})\n",
-                    failure.message, failure.kind
+                    terminal(&failure.message),
+                    failure.kind
                 ));
             }
         }
@@ -248,6 +250,8 @@ fn buttons(text: &mut String, cards: &[ResponseCard]) {
 
 /// One `label  value  note` line, the value right-aligned in its column.
 fn line(text: &mut String, indent: usize, label: &str, value: &str, note: Option<&str>) {
+    // Labels and values may be a server's own (unknown fields, unknown reasons).
+    let (label, value) = (terminal(label), terminal(value));
     let label_width = LABEL.saturating_sub(indent);
     let mut out = format!("{:indent$}{label:<label_width$}{value:>VALUE$}", "");
     if let Some(note) = note {

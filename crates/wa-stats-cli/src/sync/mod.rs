@@ -54,7 +54,11 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
     let range = days(args, now)?;
     let target = Target::parse(&args.db)?;
     let (client, credential_flags) = setup::settings_client(&args.settings, origins)?;
-    let ids = ids::collect(&args.ids, io::stdin().lock())?;
+    // The deadline bounds the whole run, reading the IDs included.
+    let ids = match ids::read(&args.ids, ids::Most::ids(), deadline).await {
+        Ok(ids) => ids,
+        Err(unread) => return crate::unread_ids(quiet, unread, args.deadline.as_ref()),
+    };
     let columns = columns::columns();
 
     let mut store = Store::open(&target, &columns).await.map_err(Stop::Failed)?;
@@ -180,8 +184,9 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
     let ran = ran.map_err(Stop::Failed)?;
     let mut err = io::stderr().lock();
     if !quiet {
+        // The lines quote the server's answers: escaped for the terminal.
         for line in about_campaigns.iter().chain(&failed) {
-            let _ = writeln!(err, "wa-stats: {line}");
+            let _ = writeln!(err, "wa-stats: {}", crate::escape::terminal(line));
         }
     }
     let summary = summary(&Summary {

@@ -48,7 +48,13 @@ impl Sqlite {
             }
             Err(TryLockError::Error(e)) => return Err(format!("cannot lock {shown}: {e}")),
         }
-        let failed = |e: rusqlite::Error| format!("cannot prepare the database {shown}: {e}");
+        // SQLite's own words, without the statement it failed in (a whole CREATE TABLE).
+        let failed = |e: rusqlite::Error| match e {
+            rusqlite::Error::SqlInputError { msg, .. } => {
+                format!("cannot prepare the database {shown}: {msg}")
+            }
+            other => format!("cannot prepare the database {shown}: {other}"),
+        };
         // An analyst's long read can hold a lock for a moment; wait for it rather than fail.
         connection
             .busy_timeout(Duration::from_secs(30))
@@ -66,8 +72,34 @@ impl Sqlite {
             upsert: schema::upsert(Dialect::Sqlite, columns),
             stored: schema::stored_days(Dialect::Sqlite, columns),
         };
+        if let Some(table) = store.foreign_table().map_err(failed)? {
+            return Err(format!(
+                "the database {shown} already has a table `{table}` that wa-stats did not make \
+                 (there is no wa_stats_schema table recording it): its columns are not ours, so \
+                 nothing is written; give --db a new file, or rename or drop that table"
+            ));
+        }
         store.migrate().map_err(failed)?;
         Ok(store)
+    }
+
+    /// A table of ours by name that this tool did not make: one there while `wa_stats_schema`,
+    /// which every migration of ours writes first, is not.
+    fn foreign_table(&self) -> rusqlite::Result<Option<String>> {
+        let ours: i64 = self.connection.query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'wa_stats_schema'",
+            [],
+            |r| r.get(0),
+        )?;
+        if ours > 0 {
+            return Ok(None);
+        }
+        let mut statement = self.connection.prepare(
+            "SELECT name FROM sqlite_master WHERE name IN ('daily_statistics', 'sync_state') \
+             ORDER BY name",
+        )?;
+        let mut names = statement.query_map([], |r| r.get::<_, String>(0))?;
+        names.next().transpose()
     }
 
     /// Applies every migration the file lacks, each with its version in one transaction, then

@@ -5,6 +5,8 @@
 //! everything these tests need, without another dependency). No test asserts on wall-clock time.
 
 mod credentials;
+mod echoed_secrets;
+mod endless_stdin;
 mod exit_status;
 mod fixture;
 mod formats;
@@ -12,6 +14,7 @@ mod friction;
 mod generate;
 mod help;
 mod https;
+mod local_files;
 mod not_an_answer;
 mod profiles;
 #[path = "../../../wa-stats-client/tests/common/redis_server.rs"]
@@ -19,15 +22,21 @@ mod redis_server;
 mod run_ends;
 mod series;
 mod shared_budget;
+mod shown_urls;
 mod streams;
 mod sync;
+mod sync_ends;
 mod sync_postgres;
 mod sync_reconcile;
 mod sync_trial;
+mod terminal_injection;
+mod token_answers;
+mod token_cache_failures;
 mod token_fleet;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// What one run of `wa-stats` gave.
 #[derive(Debug)]
@@ -127,4 +136,79 @@ pub fn with_token(base_url: &str, args: &[&str]) -> Run {
     let mut all = args.to_vec();
     all.extend(["--base-url", base_url, "--token", "demo-token"]);
     wa_stats(&all, &[], None)
+}
+
+/// A `wa-stats` command with the environment isolated, `NO_COLOR`, `env` set and stdout and stderr
+/// piped, for a test that wires standard input itself and waits with [`finish_within`].
+pub fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wa-stats"));
+    command.args(args);
+    isolate(&mut command);
+    command.env("NO_COLOR", "1");
+    command.envs(env.iter().copied());
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+}
+
+/// Waits for `child` (with stdout and stderr piped) at most `limit`: past it, kills it and fails
+/// the test, so that a hang is a failure and not a stuck test run. Also returns its peak
+/// resident memory in KiB, read from /proc while it ran.
+pub fn finish_within(mut child: Child, limit: Duration) -> (Run, u64) {
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let started = Instant::now();
+    let mut peak_kib = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wa-stats can be waited for") {
+            break status;
+        }
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()));
+        if let Some(kib) = status.ok().as_deref().and_then(|text| {
+            text.lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        }) {
+            peak_kib = kib;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("wa-stats still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let run = Run {
+        code: status
+            .code()
+            .expect("wa-stats exits, not killed by a signal"),
+        stdout: stdout.join().expect("stdout drained"),
+        stderr: stderr.join().expect("stderr drained"),
+    };
+    (run, peak_kib)
+}
+
+/// Runs `wa-stats args…` with `env` set, nothing on stdin, and at most `limit` to finish.
+pub fn wa_stats_within(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Run {
+    let mut command = command(args, env);
+    command.stdin(Stdio::null());
+    finish_within(command.spawn().expect("the wa-stats binary runs"), limit).0
 }

@@ -121,7 +121,7 @@ pub(crate) fn python_rows(db: &Path, query: &str) -> Vec<Vec<Value>> {
 }
 
 /// How many campaigns `db`'s state holds; 0 while its tables are not there yet.
-fn campaigns_written(db: &Path) -> u64 {
+pub(crate) fn campaigns_written(db: &Path) -> u64 {
     let script = "import sqlite3, sys\n\
                   try:\n    print(sqlite3.connect(sys.argv[1]).execute(\n        \
                   'SELECT COUNT(*) FROM sync_state').fetchone()[0])\n\

@@ -242,3 +242,37 @@ fn token_cache_redis_without_a_shared_budget_is_refused() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("memory"), "{}", run.stderr);
 }
+
+/// `$(wa-stats token --token-cache redis --shared-budget URL)` shares the fleet's token (issue
+/// 31, item 15): two runs, one token request, the same token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_subcommand_shares_the_token_in_redis() {
+    let redis = RedisServer::start();
+    let server = MockServer::start().await;
+    let url = redis.url();
+    let base_url = server.base_url();
+    let token = || {
+        crate::wa_stats_within(
+            &[
+                "token",
+                "--base-url",
+                &base_url,
+                "--client-id",
+                "demo-client",
+                "--token-cache",
+                "redis",
+                "--shared-budget",
+                &url,
+            ],
+            &[("WA_STATS_CLIENT_SECRET", "demo-secret")],
+            std::time::Duration::from_secs(30),
+        )
+    };
+    let (first, second) = (token(), token());
+    assert_eq!(first.code, 0, "{first:?}");
+    assert_eq!(second.code, 0, "{second:?}");
+    assert!(!first.stdout.trim().is_empty(), "{first:?}");
+    assert_eq!(first.stdout, second.stdout, "one token for both");
+    let (requests, _) = token_requests(&server);
+    assert_eq!(requests, 1, "one token request for both runs");
+}

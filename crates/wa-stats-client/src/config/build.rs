@@ -185,7 +185,11 @@ impl ClientBuilder {
             // `Authorization`) and would turn the POST into a GET; the API never redirects.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|error| Error::config(format!("cannot build the HTTP client: {error}")))
+            .map_err(|error| {
+                self.tls.culprit().unwrap_or_else(|| {
+                    Error::config(format!("cannot build the HTTP client: {error}"))
+                })
+            })
     }
 
     /// Parses `text` and applies R15: `https`, or `http` to loopback or when explicitly allowed.

@@ -136,7 +136,7 @@ impl std::error::Error for Error {
 }
 
 /// The last error of `error`'s source chain.
-pub(super) fn innermost<'a>(
+pub(crate) fn innermost<'a>(
     error: &'a (dyn std::error::Error + 'static),
 ) -> &'a (dyn std::error::Error + 'static) {
     let mut current = error;

@@ -19,6 +19,7 @@ mod token;
 
 pub(crate) use attempt::AttemptError;
 pub use display::Report;
+pub(crate) use display::innermost as innermost_of;
 pub use setting::Setting;
 pub use token::TokenError;
 

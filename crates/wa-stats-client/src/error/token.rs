@@ -33,7 +33,8 @@ pub enum TokenError {
     #[non_exhaustive]
     Request(Error),
     /// The token endpoint answered 200 but gave no usable token: the body is not a token
-    /// response, its `access_token` is empty, or it cannot go in an HTTP header. The body is
+    /// response, its `access_token` is empty or cannot go in an HTTP header, or its `expires_in`
+    /// is `0` or not a number of seconds (the reason names the field). The body is
     /// not kept, nor the decoder's message: either may hold the token. Not retried: the
     /// settings are fine, the answer is not.
     #[non_exhaustive]

@@ -54,6 +54,29 @@ fn refuse(reason: String) -> Error {
     Error::bad_setting(Setting::TokenCache, reason)
 }
 
+/// The most a record file holds: a sealed record is a few hundred bytes.
+const RECORD_MAX: u64 = 64 * 1024;
+
+/// The refusal of a cache entry that is not a regular file of ours: a symbolic link (whose target
+/// is someone else's, and must be neither read, written nor chmod-ed) or anything but a file.
+fn not_ours(path: &Path, metadata: &fs::Metadata) -> Option<String> {
+    let kind = metadata.file_type();
+    if kind.is_symlink() {
+        Some(format!(
+            "token cache file {} is a symbolic link; the cache uses only files it made itself: \
+             remove the link",
+            path.display()
+        ))
+    } else if !kind.is_file() {
+        Some(format!(
+            "token cache file {} is not a regular file: remove it",
+            path.display()
+        ))
+    } else {
+        None
+    }
+}
+
 /// The refusal of a path others may read, with its mode as `ls` shows it and the fix; `None`
 /// when it is private.
 fn readable_by_others(
@@ -123,8 +146,20 @@ impl DiskStore {
         })?;
         for entry in entries.flatten() {
             let path = entry.path();
+            if !path
+                .extension()
+                .is_some_and(|ext| ext == "token" || ext == "lock")
+            {
+                continue;
+            }
+            // `DirEntry::metadata` does not follow a symbolic link: this is the entry itself.
+            let Ok(metadata) = entry.metadata() else {
+                continue;
+            };
+            if let Some(reason) = not_ours(&path, &metadata) {
+                return Err(refuse(reason));
+            }
             if path.extension().is_some_and(|ext| ext == "token")
-                && let Ok(metadata) = entry.metadata()
                 && let Some(reason) =
                     readable_by_others("token cache file", &path, &metadata, 0o600)
             {
@@ -140,19 +175,41 @@ impl DiskStore {
 
     fn read_now(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
         let path = self.record(name);
-        let mut file = match File::open(&path) {
+        // Looked at without following a link, before opening: a link's target is not ours, and
+        // opening a FIFO would wait for a writer.
+        match fs::symlink_metadata(&path) {
+            Ok(metadata) => {
+                if let Some(reason) = not_ours(&path, &metadata) {
+                    return Err(io::Error::new(io::ErrorKind::PermissionDenied, reason));
+                }
+            }
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(error),
+        }
+        let file = match File::open(&path) {
             Ok(file) => file,
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(error) => return Err(error),
         };
-        if let Some(reason) =
-            readable_by_others("token cache file", &path, &file.metadata()?, 0o600)
+        let metadata = file.metadata()?;
+        if let Some(reason) = not_ours(&path, &metadata)
+            .or_else(|| readable_by_others("token cache file", &path, &metadata, 0o600))
         {
             return Err(io::Error::new(io::ErrorKind::PermissionDenied, reason));
         }
-        // One read for the whole record (an unbuffered byte iterator would be a call a byte).
+        // One read for the whole record (an unbuffered byte iterator would be a call a byte), and
+        // never more than a record can hold.
         let mut record = Vec::new();
-        file.read_to_end(&mut record)?;
+        file.take(RECORD_MAX + 1).read_to_end(&mut record)?;
+        if u64::try_from(record.len()).unwrap_or(u64::MAX) > RECORD_MAX {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "token cache file {} is larger than a record ({RECORD_MAX} bytes)",
+                    path.display()
+                ),
+            ));
+        }
         Ok(Some(record))
     }
 
@@ -211,17 +268,22 @@ impl DiskLock {
         let temporary = self
             .record
             .with_extension(format!("token.{}.tmp", std::process::id()));
+        // A leftover of a process that had this id; `create_new` then refuses a link put there
+        // (it does not follow one), so the record is written only into a file made here.
+        fs::remove_file(&temporary).ok();
         let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .write(true)
             .mode(0o600)
             .open(&temporary)?;
-        file.write_all(sealed)?;
+        // Whatever fails from here on (a full disk, say), the temporary file goes.
+        let written = file.write_all(sealed);
         drop(file);
-        fs::rename(&temporary, &self.record).inspect_err(|_| {
-            fs::remove_file(&temporary).ok();
-        })
+        written
+            .and_then(|()| fs::rename(&temporary, &self.record))
+            .inspect_err(|_| {
+                fs::remove_file(&temporary).ok();
+            })
     }
 }
 
@@ -235,5 +297,53 @@ impl TokenStoreLock for DiskLock {
             // Closing the file would release it too; unlocking first says so explicitly.
             self.lock.unlock().ok();
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record that is a link, a FIFO or too large is refused at once, never followed, waited
+    /// on or read whole (issue 31, items 10 and 12).
+    #[test]
+    fn a_record_that_is_not_a_small_regular_file_is_not_read() {
+        let dir = std::env::temp_dir().join(format!("wa-stats-disk-{}", std::process::id()));
+        fs::remove_dir_all(&dir).ok();
+        DiskStore::open(dir.clone()).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", dir.join("link.token")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.join("fifo.token"))
+            .status()
+            .expect("mkfifo(1) runs");
+        assert!(made.success());
+        let large = dir.join("large.token");
+        fs::write(&large, vec![0u8; 64 * 1024 + 1]).unwrap();
+        fs::set_permissions(&large, fs::Permissions::from_mode(0o600)).unwrap();
+        for (name, why) in [
+            ("link", "is a symbolic link"),
+            ("fifo", "is not a regular file"),
+            ("large", "larger than a record"),
+        ] {
+            // On a thread of its own, so that a read that waits (a FIFO opened) fails the test
+            // instead of hanging it.
+            let (sender, receiver) = std::sync::mpsc::channel();
+            let reader = DiskStore { dir: dir.clone() };
+            std::thread::spawn(move || sender.send(reader.read_now(name).map(|_| ())));
+            let error = receiver
+                .recv_timeout(Duration::from_secs(10))
+                .expect("the read ends")
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(why), "{name}: {error}");
+            assert!(!error.contains("chmod"), "{name}: {error}");
+        }
+        // And at open, as the CLI's --token-cache disk does.
+        let error = DiskStore::open(dir.clone()).unwrap_err().to_string();
+        assert!(
+            error.contains("not a regular file") || error.contains("symbolic link"),
+            "{error}"
+        );
+        fs::remove_dir_all(&dir).ok();
     }
 }

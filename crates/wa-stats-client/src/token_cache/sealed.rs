@@ -101,8 +101,14 @@ pub(crate) fn unix_ms(at: SystemTime) -> u64 {
     })
 }
 
+/// The instant `ms` Unix milliseconds name; past what this platform's clock holds, a year from
+/// now (the far future to a token, see `token_answer::MAX_TOKEN_LIFETIME`).
 pub(crate) fn from_unix_ms(ms: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(ms)
+    UNIX_EPOCH
+        .checked_add(Duration::from_millis(ms))
+        .unwrap_or_else(|| {
+            crate::token_answer::later(SystemTime::now(), crate::token_answer::MAX_TOKEN_LIFETIME)
+        })
 }
 
 /// A cached token with its times on the wall clock.

@@ -17,6 +17,7 @@ use wa_stats_model::{Secret, TokenResponse};
 use super::TokenStore;
 use super::sealed::{Record, Sealer, StoredToken, from_unix_ms, unix_ms};
 use crate::credentials::{FETCH_WINDOW, refresh_margin};
+use crate::token_answer::{MAX_TOKEN_LIFETIME, later, lifetime};
 
 /// A token as the cache hands it out: how long it stays fresh and how long it lives, from now.
 #[derive(Debug)]
@@ -36,7 +37,13 @@ pub(crate) struct SharedTokens {
 
 impl Obtained {
     fn from_stored(token: StoredToken, now: SystemTime) -> Self {
-        let until = |ms| from_unix_ms(ms).duration_since(now).unwrap_or_default();
+        // A record holds what its writer computed; the cap keeps any clock arithmetic on it safe.
+        let until = |ms| {
+            from_unix_ms(ms)
+                .duration_since(now)
+                .unwrap_or_default()
+                .min(MAX_TOKEN_LIFETIME)
+        };
         Self {
             refresh_in: until(token.refresh_at),
             expires_in: until(token.expires_at),
@@ -46,11 +53,11 @@ impl Obtained {
 
     fn fetched(answer: TokenResponse, started: SystemTime) -> (Self, StoredToken) {
         // Counted from when the request left, so no process keeps a token past its life.
-        let ttl = Duration::from_secs(answer.expires_in);
+        let ttl = lifetime(answer.expires_in);
         let stored = StoredToken {
             access_token: answer.access_token,
-            refresh_at: unix_ms(started + ttl.saturating_sub(refresh_margin(ttl))),
-            expires_at: unix_ms(started + ttl),
+            refresh_at: unix_ms(later(started, ttl.saturating_sub(refresh_margin(ttl)))),
+            expires_at: unix_ms(later(started, ttl)),
         };
         (Self::from_stored(stored.clone(), started), stored)
     }
@@ -214,11 +221,8 @@ impl SharedTokens {
 
     fn warn(&self, error: &std::io::Error) {
         if !self.warned.swap(true, Ordering::Relaxed) {
-            tracing::warn!(
-                store = ?self.store,
-                %error,
-                "token cache unavailable; this process fetches its own token"
-            );
+            // The error says which store and why, in words; the store's `Debug` is for developers.
+            tracing::warn!(%error, "token cache unavailable; this process fetches its own token");
         }
     }
 }
