@@ -49,6 +49,10 @@ pub(crate) enum Command {
     /// failures and re-runs: run it from cron.
     #[command(after_help = SYNC_HELP)]
     Sync(Box<SyncArgs>),
+    /// Singer tap (Meltano): the same days as `sync`, emitted as Singer messages on stdout, with
+    /// Singer state instead of a database; only new or changed days after the first run.
+    #[command(after_help = TAP_HELP)]
+    Tap(TapArgs),
     /// Print a valid OAuth access token from client credentials, for use with curl (with the
     /// token cache, the one every run of the credential shares while it is fresh).
     #[command(after_help = "Example:\n  \
@@ -138,6 +142,47 @@ pub(crate) struct SyncArgs {
     /// Credential, connection, pace.
     #[command(flatten)]
     pub(crate) settings: Settings,
+}
+
+/// What `wa-stats tap --help` says after the options.
+const TAP_HELP: &str = "The config file is a JSON object whose keys are sync's flags in snake_case \
+    (token, api_key, client_id, client_secret, base_url, rate_limit, shared_budget, ca_cert) plus \
+    campaign_ids (a list), start_date (--from), end_date (--to) and lookback_days (--lookback); \
+    each value gets the flag's checks. Stream daily_statistics, key (campaign_id, day). Loaders: \
+    docs/loaders.md.\n\nExamples:\n  \
+    wa-stats tap --about\n  \
+    wa-stats tap --config config.json --state state.json | target-jsonl";
+
+/// Arguments of `wa-stats tap`.
+#[derive(Debug, Args)]
+pub(crate) struct TapArgs {
+    /// The tap's config (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<std::path::PathBuf>,
+    /// The state a previous run emitted (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) state: Option<std::path::PathBuf>,
+    /// A catalog, to select the stream (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) catalog: Option<std::path::PathBuf>,
+    /// Print the catalog and exit.
+    #[arg(long, conflicts_with = "about")]
+    pub(crate) discover: bool,
+    /// Print what the tap is, its capabilities and settings, and exit.
+    #[arg(long)]
+    pub(crate) about: bool,
+    /// The form of --about.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = AboutFormat::Json, requires = "about")]
+    pub(crate) format: AboutFormat,
+}
+
+/// `wa-stats tap --about --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AboutFormat {
+    /// JSON, as Meltano's SDK taps print it.
+    Json,
+    /// Markdown, for a README.
+    Markdown,
 }
 
 /// What `wa-stats sync --help` says after the options.

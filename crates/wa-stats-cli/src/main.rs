@@ -26,6 +26,7 @@ mod setup;
 mod show;
 mod signals;
 mod sync;
+mod tap;
 mod time;
 
 use std::io::{self, IsTerminal, Write};
@@ -134,6 +135,7 @@ async fn run(mut cli: Cli, matches: &ArgMatches) -> Result<u8, Stop> {
             };
             sync::sync(&cli, args, &origins).await
         }
+        Command::Tap(args) => tap::tap(args).await,
         Command::Token(args) => {
             // `token` takes only client credentials and the connection from a profile.
             let targets = profile::Targets {

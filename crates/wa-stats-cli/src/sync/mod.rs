@@ -8,12 +8,12 @@
 //! writer task that stores its days and its new state in one transaction. The writer runs beside
 //! the fetches, so the database's time hides under the rate limit's.
 
-mod columns;
-mod engine;
-mod plan;
+pub(crate) mod columns;
+pub(crate) mod engine;
+pub(crate) mod plan;
 #[cfg(feature = "postgres")]
 mod postgres;
-mod reconcile;
+pub(crate) mod reconcile;
 mod schema;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -329,7 +329,7 @@ fn summary(summary: &Summary) -> String {
 
 /// `--from`, `--to`: whole UTC days, checked with the model's range rules; `--to` (exclusive)
 /// defaults to today, so only days that are over are synced.
-fn days(args: &SyncArgs, now: i64) -> Result<Span, Refusal> {
+pub(crate) fn days(args: &SyncArgs, now: i64) -> Result<Span, Refusal> {
     let (from, from_bound) = plan::parse_day("--from", &args.from)?;
     let today = now.div_euclid(DAY_SECONDS);
     let to_text = args.to.clone().unwrap_or_else(|| day_text(today));
