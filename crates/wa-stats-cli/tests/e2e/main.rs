@@ -29,6 +29,7 @@ mod sync_ends;
 mod sync_postgres;
 mod sync_reconcile;
 mod sync_trial;
+mod tap;
 mod terminal_injection;
 mod token_answers;
 mod token_cache_failures;
