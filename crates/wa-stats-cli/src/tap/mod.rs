@@ -118,8 +118,11 @@ pub(crate) async fn tap(args: &TapArgs) -> Result<u8, Stop> {
     }
     emit(&singer::schema_message(&columns))?;
 
-    let zero = CampaignStatistics::from_json(br#"{"sent":0}"#)
-        .map_err(|error| Stop::Failed(format!("the zero day does not read: {error}")))?;
+    // A day the state does not list is zero, in the shape the API answers a quiet day with (both
+    // breakdowns present, zeros): the shape takes part in the comparison of totals.
+    let zero =
+        CampaignStatistics::from_json(br#"{"sent":0,"dropDetails":{},"undeliveredDetails":{}}"#)
+            .map_err(|error| Stop::Failed(format!("the zero day does not read: {error}")))?;
     let lookback = i64::from(sync_args.lookback);
     let mut campaigns = Vec::new();
     let mut spans_of: BTreeMap<i64, Vec<Span>> = BTreeMap::new();

@@ -239,3 +239,55 @@ fn discover_and_about_describe_the_stream() {
     let run = wa_stats(&["tap", "--about", "--format", "markdown"], &[], None);
     assert!(run.stdout.contains("| `lookback_days` |"), "{run:?}");
 }
+
+/// `tap-wa-stats ARGS…` is `wa-stats tap ARGS…` (the executable a Singer runner calls).
+#[test]
+fn tap_wa_stats_is_wa_stats_tap() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tap-wa-stats"))
+        .arg("--about")
+        .output()
+        .expect("tap-wa-stats runs");
+    assert!(output.status.success());
+    let direct = wa_stats(&["tap", "--about"], &[], None);
+    assert_eq!(String::from_utf8_lossy(&output.stdout), direct.stdout);
+}
+
+/// Quiet days in the window (kept out of the state: a day it does not list is zero) still let an
+/// unchanged campaign cost one request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_days_in_the_window_cost_nothing_more() {
+    let server = mock().await;
+    let config = file(
+        "quiet.json",
+        &format!(
+            r#"{{"campaign_ids":[701,702,703],"start_date":"{FROM}","end_date":"2024-04-10",
+            "token":"demo-token","base_url":"{}"}}"#,
+            server.base_url()
+        ),
+    );
+    let config = config.to_string_lossy().into_owned();
+    let run = wa_stats(&["tap", "--config", &config], &[], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    let first = messages(&run.stdout);
+    assert_eq!(records(&first).len(), 3 * 40);
+    let state = final_state(&first, "quiet-state.json");
+    server.reset();
+    let run = wa_stats(
+        &[
+            "tap",
+            "--config",
+            &config,
+            "--state",
+            &state.to_string_lossy(),
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(records(&messages(&run.stdout)).is_empty(), "{run:?}");
+    assert_eq!(
+        crate::sync::requests(&server),
+        3,
+        "one request per unchanged campaign"
+    );
+}
