@@ -112,7 +112,8 @@ meltano_checks() {
     echo "meltano re-run: $second_requests requests (sync's re-run: $sync_rerun_requests)"
     [[ "$second_requests" -le "$sync_rerun_requests" ]] || return 1
     [[ "$(wc -l <output/daily_statistics.jsonl)" -eq "$first" ]] || { echo "the re-run loaded rows"; return 1; }
-    if TAP_WA_STATS_LOOKBACK_DAYS=soon "$meltano" invoke tap-wa-stats >"$work/bad.out" 2>"$work/bad.err"; then
+    # A value Meltano passes on (an integer, as the setting's kind says) that the tap refuses.
+    if TAP_WA_STATS_LOOKBACK_DAYS=-5 "$meltano" invoke tap-wa-stats >"$work/bad.out" 2>"$work/bad.err"; then
         echo "a bad lookback_days was accepted"
         return 1
     fi
