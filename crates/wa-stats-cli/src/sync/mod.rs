@@ -13,6 +13,8 @@ pub(crate) mod engine;
 pub(crate) mod plan;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "postgres")]
+mod postgres_tls;
 pub(crate) mod reconcile;
 mod schema;
 #[cfg(feature = "sqlite")]
@@ -61,7 +63,10 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
     };
     let columns = columns::columns();
 
-    let mut store = Store::open(&target, &columns).await.map_err(Stop::Failed)?;
+    let ca_cert = args.settings.connection.ca_cert.as_deref();
+    let mut store = Store::open(&target, &columns, ca_cert)
+        .await
+        .map_err(Stop::Failed)?;
     let synced = store.states().await.map_err(Stop::Failed)?;
     // One planner per campaign, in the order of the IDs; a repeated ID once.
     let mut campaigns: Vec<engine::Campaign> = Vec::new();

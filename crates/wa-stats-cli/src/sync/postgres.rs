@@ -4,8 +4,8 @@
 //! connection for the whole run and dropped by the server when the connection ends, whether
 //! the process exited or was killed. Each campaign is one transaction.
 //!
-//! The connection is plain TCP (no TLS): use it to a database on this host or on a network you
-//! trust, or through a tunnel. The password never appears in a message.
+//! The connection uses TLS as `sslmode` in `--db` says (libpq's modes, rustls; `postgres_tls.rs`).
+//! The password never appears in a message.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +14,7 @@ use tokio_postgres::{Client, GenericClient, NoTls};
 
 use super::columns::{Cell, Column, Kind, Row};
 use super::plan::{Span, day_text};
+use super::postgres_tls;
 use super::schema::{self, Dialect, VERSION};
 use super::store::{Batch, Written, bounds, redacted, span_of};
 
@@ -41,15 +42,41 @@ fn text(error: &tokio_postgres::Error) -> String {
 
 impl Postgres {
     /// Connects to `url`, takes the advisory lock and migrates.
-    pub(crate) async fn open(url: &str, columns: &[Column]) -> Result<Self, String> {
+    pub(crate) async fn open(
+        url: &str,
+        columns: &[Column],
+        ca_cert: Option<&str>,
+    ) -> Result<Self, String> {
         let shown = redacted(url);
-        let (client, connection) = tokio_postgres::connect(url, NoTls)
-            .await
-            .map_err(|e| format!("cannot connect to {shown}: {}", text(&e)))?;
-        tokio::spawn(async move {
-            // Its end is seen by the next query on the client, which reports it.
-            let _ = connection.await;
-        });
+        let (plain, tls) = postgres_tls::split_url(url)?;
+        let mut config: tokio_postgres::Config = plain
+            .parse()
+            .map_err(|e| format!("--db {shown} is not a PostgreSQL URL: {e}"))?;
+        config.ssl_mode(postgres_tls::pg_mode(tls.mode));
+        let client = match postgres_tls::client_config(&tls, ca_cert)? {
+            None => {
+                let (client, connection) = config
+                    .connect(NoTls)
+                    .await
+                    .map_err(|e| postgres_tls::connect_error(&e, &shown, tls.mode))?;
+                // Its end is seen by the next query on the client, which reports it.
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+                client
+            }
+            Some(rustls) => {
+                let connector = tokio_postgres_rustls::MakeRustlsConnect::new(rustls);
+                let (client, connection) = config
+                    .connect(connector)
+                    .await
+                    .map_err(|e| postgres_tls::connect_error(&e, &shown, tls.mode))?;
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+                client
+            }
+        };
         let locked: bool = client
             .query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK_KEY])
             .await

@@ -139,15 +139,20 @@ pub(crate) enum Store {
 
 impl Store {
     /// Opens `target`, takes the lock that keeps a second sync out, and applies migrations.
-    pub(crate) async fn open(target: &Target, columns: &[Column]) -> Result<Self, String> {
+    pub(crate) async fn open(
+        target: &Target,
+        columns: &[Column],
+        ca_cert: Option<&str>,
+    ) -> Result<Self, String> {
         match target {
             #[cfg(feature = "sqlite")]
             Target::Sqlite(path) => {
+                let _ = ca_cert;
                 tokio::task::block_in_place(|| super::sqlite::Sqlite::open(path, columns))
                     .map(Self::Sqlite)
             }
             #[cfg(feature = "postgres")]
-            Target::Postgres(url) => super::postgres::Postgres::open(url, columns)
+            Target::Postgres(url) => super::postgres::Postgres::open(url, columns, ca_cert)
                 .await
                 .map(Self::Postgres),
             #[allow(unreachable_patterns, reason = "reached when a feature is off")]
