@@ -14,7 +14,7 @@ use tracing_subscriber::fmt::format::{Format, Full, Writer};
 use tracing_subscriber::fmt::time::FormatTime;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
-use wa_stats_mock::REQUEST_LOG_TARGET;
+const REQUEST_LOG_TARGET: &str = wa_stats_mock::MockServer::REQUEST_LOG_TARGET;
 
 /// tracing-subscriber's text format, with the request line written by [`RequestLine`].
 pub(crate) struct TextFormat<T> {
@@ -310,7 +310,7 @@ mod tests {
 
     #[test]
     fn the_mocks_own_request_line_is_written_byte_for_byte_as_before() {
-        let fixtures = wa_stats_mock::Fixtures::builtin();
+        let fixtures = wa_stats_mock::fixtures::Fixtures::builtin();
         let router = wa_stats_mock::router(wa_stats_mock::AppState::new(&fixtures).unwrap());
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tracing_subscriber::EnvFilter;
-use wa_stats_mock::REQUEST_LOG_TARGET;
+const REQUEST_LOG_TARGET: &str = wa_stats_mock::MockServer::REQUEST_LOG_TARGET;
 
 use crate::log_format::TextFormat;
 use crate::log_queue::{FrontEnd, LogQueue, QUEUE_LINES};

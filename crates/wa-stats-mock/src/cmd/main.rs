@@ -71,7 +71,7 @@ struct Args {
     #[arg(
         long,
         value_name = "SECS",
-        value_parser = clap::value_parser!(u64).range(1..=wa_stats_mock::MAX_TOKEN_TTL.as_secs())
+        value_parser = clap::value_parser!(u64).range(1..=wa_stats_mock::MockServerBuilder::MAX_TOKEN_TTL.as_secs())
     )]
     token_ttl: Option<u64>,
     /// Token required (as `Authorization: Bearer TOKEN`) on /__admin/; also enables the admin
@@ -92,7 +92,7 @@ struct Args {
         long,
         value_name = "D",
         default_value_t = 30,
-        value_parser = clap::value_parser!(u32).range(0..=i64::from(wa_stats_mock::MAX_SYNTHETIC_DAYS))
+        value_parser = clap::value_parser!(u32).range(0..=i64::from(wa_stats_mock::MockServerBuilder::MAX_SYNTHETIC_DAYS))
     )]
     synthetic_days: u32,
     /// Seed of the synthetic data.
@@ -192,7 +192,7 @@ fn parse_journal_bytes(text: &str) -> Result<usize, String> {
         .ok_or_else(|| {
             format!("expected a size such as 32MiB, 512KiB or 1048576 (bytes), got {text:?}")
         })?;
-    if bytes < wa_stats_mock::MIN_JOURNAL_MAX_BYTES {
+    if bytes < wa_stats_mock::MockServerBuilder::MIN_JOURNAL_MAX_BYTES {
         return Err(format!(
             "the journal needs at least 1MiB (one request of the largest size hyper reads), \
              got {text:?}"
