@@ -1,6 +1,8 @@
 //! Project tasks: `cargo xtask schemas [--check]` regenerates (or checks) every file generated from
 //! the Rust crates alone; `cargo xtask bindings [--check]` does that and then runs the pinned
-//! TypeScript, Python and Go generators over the schemas (docs/bindings.md).
+//! TypeScript, Python and Go generators over the schemas (docs/bindings.md); `cargo xtask
+//! public-api [--check]` regenerates (or checks) the listings of the published crates' public
+//! APIs (`public_api/`).
 
 #![allow(
     clippy::print_stdout,
@@ -11,11 +13,12 @@
 mod bindings;
 mod exports;
 mod generated;
+mod public_api;
 mod render;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask schemas [--check]\n       cargo xtask bindings [--check]";
+const USAGE: &str = "usage: cargo xtask schemas [--check]\n       cargo xtask bindings [--check]\n       cargo xtask public-api [--check]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +28,8 @@ fn main() -> ExitCode {
         ["schemas", "--check"] => generated::ensure_all(true),
         ["bindings"] => bindings::ensure(false),
         ["bindings", "--check"] => bindings::ensure(true),
+        ["public-api"] => public_api::ensure(false),
+        ["public-api", "--check"] => public_api::ensure(true),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
