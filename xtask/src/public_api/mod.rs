@@ -12,6 +12,7 @@
 //! change (docs/architecture.md, "Public API").
 
 mod render;
+mod signature;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
