@@ -1,7 +1,7 @@
 //! The `wa-stats-mock` binary: the mock server on a TCP port, configured from the command line.
 //!
 //! Prints exactly one line on stdout, `listening on http://ADDR` (`https://` with `--tls`), once it accepts connections;
-//! logs one line per request on stderr through a lossy queue (see `logging`), so that nothing
+//! logs one line per request on stderr through tracing-appender's lossy queue (see `logging`), so that nothing
 //! done to its output can stop it; stops gracefully on SIGINT or SIGTERM.
 
 #![allow(
@@ -10,9 +10,6 @@
 )]
 
 mod listen;
-mod log_format;
-mod log_queue;
-mod log_time;
 mod logging;
 
 use std::io::Write;
@@ -203,21 +200,11 @@ fn parse_journal_bytes(text: &str) -> Result<usize, String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let log = match Log::install(&LogSettings {
+    let log = Log::install(&LogSettings {
         format: args.log_format,
         level: args.log_level.clone(),
         request_log: !args.no_request_log,
-    }) {
-        Ok(log) => log,
-        Err(error) => {
-            // No log to say it in: stderr directly, and if even that fails, the exit code.
-            let _ = writeln!(
-                std::io::stderr(),
-                "cannot start the log's writer thread: {error}"
-            );
-            return ExitCode::FAILURE;
-        }
-    };
+    });
     let code = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
