@@ -187,7 +187,7 @@ fn protocol_run(
     server.reset();
     server.inject(Fault::delay(latency).times(u32::MAX));
     let accepted_before = server.connections_accepted();
-    let first = i64::try_from(wa_stats_mock::SYNTHETIC_FIRST_ID).unwrap();
+    let first = i64::try_from(wa_stats_mock::MockServerBuilder::SYNTHETIC_FIRST_ID).unwrap();
     let ids: Vec<i64> = (first..first + PACED_CAMPAIGNS as i64).collect();
     let started = Instant::now();
     let results: Vec<_> = load.block_on(

@@ -150,7 +150,7 @@ async fn a_paced_batch_shares_one_http2_connection() {
     // One call first: calls that start together before any connection exists may each open
     // one (reqwest cannot know yet that the server speaks h2); once one is pooled, all share it.
     client.campaign_statistics(12345).send().await.unwrap();
-    let first = i64::try_from(wa_stats_mock::SYNTHETIC_FIRST_ID).unwrap();
+    let first = i64::try_from(wa_stats_mock::MockServerBuilder::SYNTHETIC_FIRST_ID).unwrap();
     let ids: Vec<i64> = (first..first + 40).collect();
     let results: Vec<_> = client
         .campaign_statistics_many(ids, .., Concurrency::Fixed(16))

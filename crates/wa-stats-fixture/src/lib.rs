@@ -4,7 +4,21 @@
 //! These types hold no server: the mock serves them, the CLI's `--format fixture` writes them, and
 //! the xtask exports [`schema`], none of them linking an HTTP stack to do so. Reading a file with
 //! JSON-path errors and checking cross-references as a server would stays in the mock
-//! (`wa_stats_mock::ReadFixtures`), which owns those errors.
+//! (`wa_stats_mock::fixtures::from_file`, `from_json`, `check`), which owns those errors.
+//!
+//! # Public API, and why each part is public
+//!
+//! Listed item by item in `xtask/public-api/wa-stats-fixture.txt` (checked in CI).
+//!
+//! - [`Fixtures`] and its parts [`PartnerFixture`], [`OAuthClientFixture`], [`CampaignFixture`],
+//!   [`CampaignKind`], [`CardFixture`], [`SettingsFixture`]: the file format, built in code by
+//!   tests and written by the CLI's `--format fixture`.
+//! - [`DayFixture`], [`CardDayFixture`], [`DropFixture`], [`UndeliveredFixture`]: one UTC day's
+//!   counters, the unit a fixture is written in.
+//! - [`day_counters`], [`is_day_counter`]: which entries of the model's counter table a day
+//!   holds, for the mock's store and the CLI's writer to iterate instead of restating.
+//! - [`Fixtures::builtin`]: R13's built-in data, served by default and named in docs.
+//! - [`schema`]: the format's JSON Schema, committed by the xtask.
 
 mod builtin;
 mod day;

@@ -7,9 +7,12 @@
 #   default     the mock as it starts by default (journal and request log on), --rate-limit off
 #               so that a throughput test measures answers rather than 429s
 #   no-log      the same with --no-request-log
-# Each round starts with the next server. Prints each run's requests/s, then the median of each
-# and the ratios the targets speak of (default ÷ bare ≥ 0.80; default ÷ no-log ≥ 0.95). Figures go in docs/performance.md ("Mock",
-# "The physical floor"). Binds 127.0.0.1 only; every server is stopped by its PID.
+# Each round starts with the next server. Prints each run's requests/s, then the median of each,
+# the ratio the floor's target speaks of (default ÷ bare ≥ 0.80), and default ÷ no-log: what the
+# request log (tracing-subscriber through tracing-appender) costs. That one has no target: the
+# 5 % goal was retired (docs/performance.md). Figures go in docs/performance.md ("Mock", "The
+# physical floor", "The request log's cost"). Binds 127.0.0.1 only; every server is stopped by
+# its PID.
 #
 #   bash crates/wa-stats-mock/benches/floor.sh            # 5 rounds of 10 s each
 #   ROUNDS=3 SECONDS_EACH=5 bash crates/wa-stats-mock/benches/floor.sh
@@ -105,5 +108,5 @@ print(f"default / bare   = {median['default'] / median['bare']:.3f} by req/s, "
 print(f"no-log / bare    = {median['no-log'] / median['bare']:.3f} by req/s, "
       f"{cost['bare'] / cost['no-log']:.3f} by CPU per request")
 print(f"default / no-log = {median['default'] / median['no-log']:.3f} by req/s, "
-      f"{cost['no-log'] / cost['default']:.3f} by CPU per request  (goal >= 0.95)")
+      f"{cost['no-log'] / cost['default']:.3f} by CPU per request  (the request log's cost)")
 PY

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use wa_stats_mock::{MockServer, SYNTHETIC_FIRST_ID};
+use wa_stats_mock::{MockServer, MockServerBuilder};
 
 const CHILD_ENV: &str = "WA_STATS_MOCK_BENCH_CHILD";
 const CAMPAIGNS: u64 = 100;
@@ -105,7 +105,7 @@ impl Prepared {
         let get = |path: &str, headers: &str| {
             format!("GET {path} HTTP/1.1\r\nhost: {addr}\r\n{headers}\r\n").into_bytes()
         };
-        let ids = || (0..CAMPAIGNS).map(|i| SYNTHETIC_FIRST_ID + i);
+        let ids = || (0..CAMPAIGNS).map(|i| MockServerBuilder::SYNTHETIC_FIRST_ID + i);
         // 2022-06-01: a day in the middle of the ten years.
         let one_day_body =
             |id| format!(r#"{{"campaign_id":{id},"start_time":1654041600,"end_time":1654128000}}"#);
@@ -306,7 +306,7 @@ fn main() {
         .rate_limit(None)
         .journal_capacity(env_or(
             "LOAD_JOURNAL",
-            wa_stats_mock::DEFAULT_JOURNAL_CAPACITY,
+            wa_stats_mock::MockServerBuilder::DEFAULT_JOURNAL_CAPACITY,
         ));
     let server = match &server_runtime {
         Some(server_runtime) => server_runtime.block_on(builder.start()).unwrap(),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::MockError;
-use crate::fixtures::{Fixtures, IN_CODE, ReadFixtures};
+use crate::fixtures::{self, Fixtures, IN_CODE};
 use crate::journal::MIN_JOURNAL_MAX_BYTES;
 use crate::server::MockServer;
 #[cfg(not(feature = "tls"))]
@@ -69,6 +69,29 @@ impl Default for MockServerBuilder {
 }
 
 impl MockServerBuilder {
+    /// The lifetime of issued tokens (R14) unless [`MockServerBuilder::token_ttl`] says otherwise.
+    pub const DEFAULT_TOKEN_TTL: Duration = crate::state::DEFAULT_TOKEN_TTL;
+    /// The longest token lifetime the mock issues: 2^31 − 1 seconds (68 years), the most an
+    /// `expires_in` read into a 32-bit integer holds, as many OAuth clients read it. A longer one
+    /// is refused at start (flag, fixture or builder), never clamped.
+    pub const MAX_TOKEN_TTL: Duration = MAX_TOKEN_TTL;
+    /// Journal entries kept (the oldest go first) unless
+    /// [`MockServerBuilder::journal_capacity`] says otherwise.
+    pub const DEFAULT_JOURNAL_CAPACITY: usize = crate::state::DEFAULT_JOURNAL_CAPACITY;
+    /// The journal's bound in bytes unless [`MockServerBuilder::journal_max_bytes`] says
+    /// otherwise.
+    pub const DEFAULT_JOURNAL_MAX_BYTES: usize = crate::journal::DEFAULT_JOURNAL_MAX_BYTES;
+    /// The smallest byte bound [`MockServerBuilder::journal_max_bytes`] accepts.
+    pub const MIN_JOURNAL_MAX_BYTES: usize = MIN_JOURNAL_MAX_BYTES;
+    /// The partner that owns [`MockServerBuilder::synthetic`] campaigns.
+    pub const SYNTHETIC_OWNER: &'static str = crate::synthetic::SYNTHETIC_OWNER;
+    /// The lowest synthetic campaign ID (or just above the highest fixture ID, if that is
+    /// higher).
+    pub const SYNTHETIC_FIRST_ID: u64 = crate::synthetic::SYNTHETIC_FIRST_ID;
+    /// The most days a synthetic campaign may have: from 2018-01-01, the last day must still be
+    /// a ten-digit Unix time (R5's bound, 2286-11-20), or no request could reach it.
+    pub const MAX_SYNTHETIC_DAYS: u32 = crate::synthetic::MAX_SYNTHETIC_DAYS;
+
     /// Serves these fixtures instead of the built-in data.
     pub fn fixtures(mut self, fixtures: Fixtures) -> Self {
         self.source = Source::Fixtures(Box::new(fixtures));
@@ -88,7 +111,7 @@ impl MockServerBuilder {
     }
 
     /// Lifetime of issued tokens unless a client sets its own. Default 3600 s; from 1 s to
-    /// [`MAX_TOKEN_TTL`](crate::MAX_TOKEN_TTL), else the server refuses to start.
+    /// [`MockServerBuilder::MAX_TOKEN_TTL`], else the server refuses to start.
     pub fn token_ttl(mut self, ttl: Duration) -> Self {
         self.token_ttl = Some(ttl);
         self
@@ -171,7 +194,7 @@ impl MockServerBuilder {
         let (fixtures, name) = match self.source {
             Source::Builtin => (Fixtures::builtin(), IN_CODE.to_owned()),
             Source::Fixtures(fixtures) => (*fixtures, IN_CODE.to_owned()),
-            Source::File(path) => (Fixtures::from_file(&path)?, path.display().to_string()),
+            Source::File(path) => (fixtures::from_file(&path)?, path.display().to_string()),
         };
         let mut data = Data::compile(&fixtures).map_err(|issue| issue.in_file(&name))?;
         if let Some(synthetic) = self.synthetic {

@@ -62,12 +62,11 @@ pub struct Fraction {
     pub seed: u64,
 }
 
-/// The bytes [`Fault::not_http`] sends: a banner of another protocol, as a port that is not the
-/// API's answers.
-pub const NOT_HTTP_BYTES: &[u8] = b"SSH-2.0-OpenSSH_9.6 this is not HTTP\r\n\0\x01\x02";
+/// [`Fault::NOT_HTTP_BYTES`].
+const NOT_HTTP_BYTES: &[u8] = b"SSH-2.0-OpenSSH_9.6 this is not HTTP\r\n\0\x01\x02";
 
-/// [`Fault::times`] for a fault that never runs out.
-pub const TIMES_ALWAYS: u32 = u32::MAX;
+/// [`Fault::TIMES_ALWAYS`].
+const TIMES_ALWAYS: u32 = u32::MAX;
 
 /// A scripted fault. Build with [`Fault::status`], [`Fault::delay`], [`Fault::close_connection`]
 /// or [`Fault::close_mid_body`], then refine it.
@@ -97,6 +96,13 @@ pub struct Fault {
 }
 
 impl Fault {
+    /// The bytes [`Fault::not_http`] sends: a banner of another protocol, as a port that is not
+    /// the API's answers.
+    pub const NOT_HTTP_BYTES: &'static [u8] = NOT_HTTP_BYTES;
+
+    /// [`Fault::times`] for a fault that never runs out.
+    pub const TIMES_ALWAYS: u32 = TIMES_ALWAYS;
+
     fn new(action: FaultAction) -> Self {
         Self {
             action,
@@ -152,7 +158,7 @@ impl Fault {
         })
     }
 
-    /// Answer with bytes that are not HTTP ([`NOT_HTTP_BYTES`]), then close the connection.
+    /// Answer with bytes that are not HTTP ([`Fault::NOT_HTTP_BYTES`]), then close the connection.
     pub fn not_http() -> Self {
         Self::raw_bytes(NOT_HTTP_BYTES)
     }
@@ -189,7 +195,7 @@ impl Fault {
         self
     }
 
-    /// Applies to the next `n` matching requests (default 1; 0 counts as 1; [`TIMES_ALWAYS`] never
+    /// Applies to the next `n` matching requests (default 1; 0 counts as 1; [`Fault::TIMES_ALWAYS`] never
     /// runs out).
     #[must_use]
     pub fn times(mut self, n: u32) -> Self {

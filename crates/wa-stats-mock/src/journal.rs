@@ -31,13 +31,13 @@ pub struct JournalEntry {
     /// (`authorization`, `proxy-authorization`, `cookie`, `x-ins-auth-key`, …) read
     /// `** redacted **`.
     pub headers: Vec<(String, String)>,
-    /// The body as text (invalid UTF-8 replaced), at most [`JOURNAL_BODY_LIMIT`] (16 KiB) of
+    /// The body as text (invalid UTF-8 replaced), at most [`JournalEntry::BODY_LIMIT`] (16 KiB) of
     /// it; see `body_cut`. On every path,
     /// the value of every secret field (`client_secret`, `password`, `access_token`, …, at any
     /// depth of JSON, or in a form) reads `** redacted **`; a body that names such a field but
     /// is neither JSON nor a form is replaced whole.
     pub body: String,
-    /// Whether `body` was cut at [`JOURNAL_BODY_LIMIT`] bytes: the request's body was longer.
+    /// Whether `body` was cut at [`JournalEntry::BODY_LIMIT`] bytes: the request's body was longer.
     /// Serialised only when `true`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub body_cut: bool,
@@ -60,37 +60,43 @@ impl JournalEntry {
     }
 }
 
-/// The most entries received within any one `window`, by the model's rule
-/// ([`wa_stats_model::window::peak_in_window`]: a request exactly one window after another falls
-/// in the next, as the mock's limiter counts), for tests that check pacing.
-///
-/// ```
-/// use std::time::Duration;
-/// # async fn demo(server: wa_stats_mock::MockServer) {
-/// let peak = wa_stats_mock::peak_in_window(&server.journal(), Duration::from_secs(1));
-/// assert!(peak <= 100);
-/// # }
-/// ```
-pub fn peak_in_window(entries: &[JournalEntry], window: std::time::Duration) -> usize {
-    let mut at: Vec<std::time::Duration> = entries
-        .iter()
-        .map(|entry| std::time::Duration::from_micros(entry.received_us))
-        .collect();
-    at.sort_unstable();
-    wa_stats_model::window::peak_in_window(&at, window)
+impl JournalEntry {
+    /// The most bytes of a body one journal entry keeps; a longer body is cut there and the
+    /// entry says so (`body_cut`). Every statistics request fits many times over.
+    pub const BODY_LIMIT: usize = JOURNAL_BODY_LIMIT;
+
+    /// The most entries received within any one `window`, by the model's rule
+    /// ([`wa_stats_model::window::peak_in_window`]: a request exactly one window after another
+    /// falls in the next, as the mock's limiter counts), for tests that check pacing.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use wa_stats_mock::JournalEntry;
+    /// # async fn demo(server: wa_stats_mock::MockServer) {
+    /// let peak = JournalEntry::peak_in_window(&server.journal(), Duration::from_secs(1));
+    /// assert!(peak <= 100);
+    /// # }
+    /// ```
+    pub fn peak_in_window(entries: &[Self], window: std::time::Duration) -> usize {
+        let mut at: Vec<std::time::Duration> = entries
+            .iter()
+            .map(|entry| std::time::Duration::from_micros(entry.received_us))
+            .collect();
+        at.sort_unstable();
+        wa_stats_model::window::peak_in_window(&at, window)
+    }
 }
 
-/// The most bytes of a body one journal entry keeps; a longer body is cut there and the entry
-/// says so (`body_cut`). Every statistics request fits many times over.
-pub const JOURNAL_BODY_LIMIT: usize = 16 * 1024;
+/// [`JournalEntry::BODY_LIMIT`].
+pub(crate) const JOURNAL_BODY_LIMIT: usize = 16 * 1024;
 
 /// Default bound on the bytes the journal holds (its entries' packed requests and their
 /// bookkeeping): the oldest entries go first when a new one would pass it.
-pub const DEFAULT_JOURNAL_MAX_BYTES: usize = 32 * 1024 * 1024;
+pub(crate) const DEFAULT_JOURNAL_MAX_BYTES: usize = 32 * 1024 * 1024;
 
 /// The smallest bound the journal takes: one entry of the largest request hyper reads (its
 /// header buffer, about 400 KiB) plus a cut body must fit.
-pub const MIN_JOURNAL_MAX_BYTES: usize = 1024 * 1024;
+pub(crate) const MIN_JOURNAL_MAX_BYTES: usize = 1024 * 1024;
 
 /// Bytes counted per entry besides its packed request: the queue slot, the `Arc` and the
 /// allocator's rounding, roughly.

@@ -28,6 +28,37 @@
 //! ```
 //!
 //! The rulings it follows (R1–R15) and the fixture format are described in `docs/mock.md`.
+//!
+//! # Public API, and why each part is public
+//!
+//! One path per item; listed item by item in `xtask/public-api/wa-stats-mock.txt` (checked in
+//! CI). Defaults and bounds are associated constants of the type they describe.
+//!
+//! - [`MockServer`]: a running server (start, URL, faults, journal, expectations, shutdown), the
+//!   way a suite uses the mock; `MockServer::REQUEST_LOG_TARGET` names its request log for
+//!   `tracing` filters.
+//! - [`MockServerBuilder`]: its settings, refused before anything binds; the settings' defaults
+//!   and bounds (`DEFAULT_TOKEN_TTL`, `MAX_TOKEN_TTL`, `DEFAULT_JOURNAL_CAPACITY`,
+//!   `DEFAULT_JOURNAL_MAX_BYTES`, `MIN_JOURNAL_MAX_BYTES`, `SYNTHETIC_OWNER`,
+//!   `SYNTHETIC_FIRST_ID`, `MAX_SYNTHETIC_DAYS`) so that a test states them without copying.
+//! - [`router`] and [`AppState`]: the mock without a socket (`tower::ServiceExt::oneshot`), for
+//!   tests that need neither a port nor a runtime's I/O.
+//! - [`Fault`], [`FaultAction`], [`FaultScope`], [`Fraction`] (and `Fault::TIMES_ALWAYS`,
+//!   `Fault::NOT_HTTP_BYTES`): scripted faults, what a client's retry tests are written with.
+//! - [`JournalEntry`] (`BODY_LIMIT`, `peak_in_window`): what the mock received, for assertions
+//!   on what a client sent and how fast.
+//! - [`Expectation`], [`VerificationError`]: expectations checked at [`MockServer::verify`] and
+//!   on drop.
+//! - [`Activity`]: how synthetic campaigns spread their sends, a builder setting's value.
+//! - [`MockError`]: every refusal (fixtures, settings, bind), naming what to fix.
+//! - [`fixtures`]: the fixture types (re-exported from `wa-stats-fixture`, so that a suite needs
+//!   only the mock) and the mock's reading and checking of them (`from_file`, `from_json`,
+//!   `check`, `schema`).
+//! - `tls` (feature `tls`): `CertificateAuthority`, `TlsIdentity`, `LOOPBACK_NAMES`: HTTPS
+//!   identities for the mock and for tests of failing TLS (an expired or foreign certificate).
+//!
+//! The binary's flags and the `/__admin/` JSON are API too (the Python package drives them);
+//! they are documented in `docs/mock.md`.
 
 mod body_deadline;
 mod builder;
@@ -51,14 +82,10 @@ mod verify;
 
 pub use builder::MockServerBuilder;
 pub use error::MockError;
-pub use fault::{Fault, FaultAction, FaultScope, Fraction, NOT_HTTP_BYTES, TIMES_ALWAYS};
-pub use fixtures::{Fixtures, ReadFixtures, fixture_schema};
-pub use journal::{
-    DEFAULT_JOURNAL_MAX_BYTES, JOURNAL_BODY_LIMIT, JournalEntry, MIN_JOURNAL_MAX_BYTES,
-    peak_in_window,
-};
-pub use routes::{ADMIN_PREFIX, HEALTH_PATH, REQUEST_LOG_TARGET, router};
+pub use fault::{Fault, FaultAction, FaultScope, Fraction};
+pub use journal::JournalEntry;
+pub use routes::router;
 pub use server::MockServer;
-pub use state::{AppState, DEFAULT_JOURNAL_CAPACITY, DEFAULT_TOKEN_TTL, MAX_TOKEN_TTL};
-pub use synthetic::{Activity, MAX_SYNTHETIC_DAYS, SYNTHETIC_FIRST_ID, SYNTHETIC_OWNER};
+pub use state::AppState;
+pub use synthetic::Activity;
 pub use verify::{Expectation, VerificationError};

@@ -56,6 +56,11 @@ pub struct MockServer {
 }
 
 impl MockServer {
+    /// The `tracing` target of the one line logged per request (by [`router`](crate::router)'s
+    /// middleware), so that it can be filtered on its own
+    /// (`RUST_LOG=wa_stats_mock::request=off`).
+    pub const REQUEST_LOG_TARGET: &'static str = crate::routes::REQUEST_LOG_TARGET;
+
     /// Starts a server with the built-in data (R13) on `127.0.0.1` and a free port.
     ///
     /// # Panics

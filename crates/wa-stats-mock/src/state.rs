@@ -18,13 +18,13 @@ use crate::tokens::TokenStore;
 use crate::verify::{Expectation, VerificationError};
 
 /// Default lifetime of issued tokens (R14).
-pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(3600);
+pub(crate) const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(3600);
 /// The longest token lifetime the mock issues: 2^31 − 1 seconds (68 years), the most an
 /// `expires_in` read into a 32-bit integer holds, as many OAuth clients read it. A longer one is
 /// refused at start (flag, fixture or builder), never clamped.
-pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(2_147_483_647);
+pub(crate) const MAX_TOKEN_TTL: Duration = Duration::from_secs(2_147_483_647);
 /// Default number of journal entries kept (the oldest go first).
-pub const DEFAULT_JOURNAL_CAPACITY: usize = 10_000;
+pub(crate) const DEFAULT_JOURNAL_CAPACITY: usize = 10_000;
 
 /// Who may use `/__admin/`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,13 +18,13 @@ use crate::state::Data;
 use crate::store::{BASE_COLUMNS, Campaign, PrefixTable, REVENUE_CENTS, column_of};
 
 /// Partner that owns synthetic campaigns.
-pub const SYNTHETIC_OWNER: &str = "demo";
+pub(crate) const SYNTHETIC_OWNER: &str = "demo";
 /// Lowest synthetic campaign ID (or just above the highest fixture ID, if that is higher).
-pub const SYNTHETIC_FIRST_ID: u64 = 1_000_000;
+pub(crate) const SYNTHETIC_FIRST_ID: u64 = 1_000_000;
 
 /// The most days a synthetic campaign may have: from 2018-01-01, the last day must still be a
 /// ten-digit Unix time (R5's bound, 2286-11-20), or no request could reach it.
-pub const MAX_SYNTHETIC_DAYS: u32 = {
+pub(crate) const MAX_SYNTHETIC_DAYS: u32 = {
     let days = (MAX_UNIX_SECONDS - DEFAULT_START_TIME) / 86_400 + 1;
     assert!(days > 0 && days <= u32::MAX as i64);
     #[allow(

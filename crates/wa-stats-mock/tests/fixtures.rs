@@ -11,8 +11,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use wa_stats_mock::fixtures::CampaignFixture;
-use wa_stats_mock::{Fixtures, MockError, MockServer, ReadFixtures, fixture_schema};
+use wa_stats_mock::fixtures::{self, CampaignFixture, Fixtures};
+use wa_stats_mock::{MockError, MockServer};
 use wa_stats_model::CampaignStatistics;
 
 fn example() -> PathBuf {
@@ -170,7 +170,7 @@ fn unknown_reasons_in_a_day_are_refused_naming_the_key() {
 /// The schema of a day's reasons is the model's (same names, same descriptions), closed.
 #[test]
 fn reason_schemas_are_the_models_closed() {
-    let fixture = fixture_schema().to_value();
+    let fixture = fixtures::schema().to_value();
     for (name, model) in [
         (
             "DropFixture",
@@ -264,7 +264,7 @@ fn semantic_errors_name_the_json_path() {
 
 #[test]
 fn missing_file_is_an_io_error_naming_it() {
-    let error = Fixtures::from_file("/nonexistent/fixtures.json").unwrap_err();
+    let error = fixtures::from_file("/nonexistent/fixtures.json").unwrap_err();
     assert!(matches!(error, MockError::FixtureIo { .. }));
     assert!(error.to_string().contains("/nonexistent/fixtures.json"));
 }
@@ -273,9 +273,9 @@ fn missing_file_is_an_io_error_naming_it() {
 fn builtin_fixtures_round_trip_through_json() {
     let builtin = Fixtures::builtin();
     let json = serde_json::to_string(&builtin).unwrap();
-    let back = Fixtures::from_json(&json, "<builtin>").unwrap();
+    let back = fixtures::from_json(&json, "<builtin>").unwrap();
     assert_eq!(back, builtin);
-    back.check("<builtin>").unwrap();
+    fixtures::check(&back, "<builtin>").unwrap();
 }
 
 /// The committed schema (written by `cargo xtask schemas`, which also checks it) says what the
@@ -289,15 +289,12 @@ fn committed_schema_is_current() {
     // The generated-file stamp is the only thing the types do not say.
     committed.as_object_mut().unwrap().remove("$comment");
     assert!(
-        committed == fixture_schema().to_value(),
+        committed == fixtures::schema().to_value(),
         "{} is stale: run `cargo xtask schemas` and commit it",
         path.display()
     );
     // The example file is valid against it too (by construction: it loads).
-    Fixtures::from_file(example())
-        .unwrap()
-        .check("example.json")
-        .unwrap();
+    fixtures::check(&fixtures::from_file(example()).unwrap(), "example.json").unwrap();
 }
 
 /// docs/mock.md says a day can be copied from a real answer: every real answer holds `sent`,
@@ -309,7 +306,7 @@ async fn a_whole_real_answer_is_accepted_as_a_day() {
     let json = format!(
         r#"{{"partners":[{{"name":"p","apiKeys":["INS.p"]}}],"campaigns":[{{"id":5,"owner":"p","days":[{day}]}}]}}"#
     );
-    let fixtures = Fixtures::from_json(&json, "copied.json").unwrap();
+    let fixtures = fixtures::from_json(&json, "copied.json").unwrap();
     let server = MockServer::builder()
         .fixtures(fixtures)
         .start()

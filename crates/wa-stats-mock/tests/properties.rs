@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use common::oneshot;
 use proptest::prelude::*;
 use serde_json::Value;
-use wa_stats_mock::{MockServer, ReadFixtures, router};
+use wa_stats_mock::{MockServer, fixtures, router};
 use wa_stats_model::CampaignStatistics;
 use wa_stats_model::endpoint::{API_KEY_HEADER, API_KEY_STATISTICS_PATH};
 
@@ -27,7 +27,7 @@ static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
 /// The built-in data without 22222 (the one campaign that answers 422): random bodies must get
 /// 200 or 400.
 static APP: LazyLock<axum::Router> = LazyLock::new(|| {
-    let mut fixtures = wa_stats_mock::Fixtures::builtin();
+    let mut fixtures = fixtures::Fixtures::builtin();
     fixtures.campaigns.retain(|campaign| campaign.id != 22222);
     let state = MockServer::builder()
         .fixtures(fixtures)
@@ -187,9 +187,9 @@ proptest! {
             "campaigns": [{"id": 1, "owner": "a", "days": [{"date": date, "revenue": revenue}]}]
         })
         .to_string();
-        if let Ok(fixtures) = wa_stats_mock::Fixtures::from_json(&json, "p.json") {
-            let _ = fixtures.check("p.json");
+        if let Ok(parsed) = fixtures::from_json(&json, "p.json") {
+            let _ = fixtures::check(&parsed, "p.json");
         }
-        let _ = wa_stats_mock::Fixtures::from_json(&text, "t.json");
+        let _ = fixtures::from_json(&text, "t.json");
     }
 }

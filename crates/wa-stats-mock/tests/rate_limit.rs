@@ -136,7 +136,7 @@ async fn settable_and_off() {
 
 #[tokio::test(start_paused = true)]
 async fn fixture_settings_set_the_limit_and_the_builder_wins() {
-    let mut fixtures = wa_stats_mock::Fixtures::builtin();
+    let mut fixtures = wa_stats_mock::fixtures::Fixtures::builtin();
     fixtures.settings.rate_limit_per_second = Some(2);
     let from_file = router(wa_stats_mock::AppState::new(&fixtures).unwrap());
     let overridden = router(

@@ -13,7 +13,7 @@ mod common;
 use std::process::Command;
 
 use common::*;
-use wa_stats_mock::{MockError, MockServer, ReadFixtures};
+use wa_stats_mock::{MockError, MockServer, fixtures};
 
 const BIN: &str = env!("CARGO_BIN_EXE_wa-stats-mock");
 
@@ -67,7 +67,7 @@ fn a_fixture_file_with_overflowing_totals_or_a_huge_id_is_refused() {
         r#"{{"partners":[{partner}],"campaigns":[{{"id":1,"owner":"a","days":[{{"date":"2024-01-01","delivered":{max},"deliveryPending":{max}}}]}}]}}"#
     );
     let error = MockServer::builder()
-        .fixtures(wa_stats_mock::Fixtures::from_json(&overflow, "f.json").unwrap())
+        .fixtures(fixtures::from_json(&overflow, "f.json").unwrap())
         .into_state()
         .unwrap_err();
     assert!(
@@ -78,7 +78,7 @@ fn a_fixture_file_with_overflowing_totals_or_a_huge_id_is_refused() {
         r#"{{"partners":[{partner}],"campaigns":[{{"id":9223372036854775808,"owner":"a"}}]}}"#
     );
     let error = MockServer::builder()
-        .fixtures(wa_stats_mock::Fixtures::from_json(&huge_id, "f.json").unwrap())
+        .fixtures(fixtures::from_json(&huge_id, "f.json").unwrap())
         .into_state()
         .unwrap_err();
     assert!(
@@ -154,7 +154,7 @@ fn a_token_ttl_no_clock_can_hold_is_refused_from_fixtures_and_builder() {
         ),
     ] {
         let error = MockServer::builder()
-            .fixtures(wa_stats_mock::Fixtures::from_json(&json, "f.json").unwrap())
+            .fixtures(fixtures::from_json(&json, "f.json").unwrap())
             .into_state()
             .unwrap_err();
         assert!(

@@ -8,10 +8,13 @@
 
 mod common;
 
+use std::time::SystemTime;
+
 use common::*;
 use wa_stats_mock::MockServer;
 use wa_stats_model::endpoint::{API_KEY_STATISTICS_PATH, MAX_REQUEST_BODY_BYTES};
-use wa_stats_model::{CampaignStatistics, ErrorResponse};
+use wa_stats_model::request::unix_seconds;
+use wa_stats_model::{CampaignStatistics, ErrorResponse, parse_request, validate};
 
 const CAMPAIGN: &str = r#"{"campaign_id":12345}"#;
 
@@ -243,41 +246,41 @@ async fn ranges_are_half_open_over_utc_days() {
     before.check_sums().unwrap();
 }
 
+/// The mock's 400s are the model's: each answer is compared, status and bytes, with what
+/// `parse_request` and `validate` return for the same body, not with text written here, so a
+/// mock that restated a rule (or kept an old wording after the model changed) fails.
 #[tokio::test]
 async fn validation_and_parse_errors_come_from_the_model() {
     let server = MockServer::start().await;
+    // (body, which of the model's two steps refuses it)
     let cases = [
-        ("", "3001", "EOF"),
-        (
-            r#"{"campaign_id":"1"}"#,
-            "3001",
-            "json: cannot unmarshal string into Go struct field CampaignStatisticsRequest.campaign_id of type int64",
-        ),
-        (
-            "[1]",
-            "3001",
-            "json: cannot unmarshal array into Go value of type CampaignStatisticsRequest",
-        ),
-        (
-            "{}",
-            "3002",
-            "campaign_id is required and must be greater than 0",
-        ),
-        (
-            r#"{"campaign_id":1,"start_time":1700000000000}"#,
-            "3002",
-            "start_time must be a 10-digit unix timestamp",
-        ),
+        ("", "3001"),
+        (r#"{"campaign_id":"1"}"#, "3001"),
+        ("[1]", "3001"),
+        (r#"{"campaign_id":1,"start_time":17e8}"#, "3001"),
+        ("{}", "3002"),
+        (r#"{"campaign_id":-5}"#, "3002"),
+        (r#"{"campaign_id":1,"start_time":1700000000000}"#, "3002"),
         (
             r#"{"campaign_id":1,"start_time":1700000000,"end_time":1600000000}"#,
             "3002",
-            "end_time must be greater than start_time",
         ),
+        (r#"{"campaign_id":1,"end_time":999999999}"#, "3002"),
     ];
-    for (body, code, errors) in cases {
+    for (body, code) in cases {
         let answer = by_key(&server, DEMO_KEY, body).await;
-        assert_eq!(answer.status, 400, "{body}");
+        let expected = match parse_request(body.as_bytes()) {
+            Err(error) => ErrorResponse::parse_failed(&error),
+            Ok(request) => {
+                let now = unix_seconds(SystemTime::now());
+                let refusal = validate(&request, now).expect_err(body);
+                ErrorResponse::validation_failed(&refusal)
+            }
+        };
+        assert_eq!(answer.status, expected.status, "{body}");
+        assert_eq!(answer.body, expected.body, "{body}");
+        // Which step refused it is the case's point: a case that stopped refusing, or moved to
+        // the other step, would no longer test what it says.
         assert_eq!(answer.json()["errorCode"], code, "{body}");
-        assert_eq!(answer.json()["errors"], errors, "{body}");
     }
 }

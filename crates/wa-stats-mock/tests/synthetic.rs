@@ -8,7 +8,10 @@
 mod common;
 
 use common::oneshot;
-use wa_stats_mock::{Fixtures, MockError, MockServer, SYNTHETIC_FIRST_ID, router};
+use wa_stats_mock::fixtures::Fixtures;
+use wa_stats_mock::{MockError, MockServer, MockServerBuilder, router};
+
+const SYNTHETIC_FIRST_ID: u64 = MockServerBuilder::SYNTHETIC_FIRST_ID;
 use wa_stats_model::CampaignStatistics;
 use wa_stats_model::endpoint::{API_KEY_HEADER, API_KEY_STATISTICS_PATH};
 

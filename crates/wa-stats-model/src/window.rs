@@ -4,8 +4,10 @@
 //! check a record of events afterwards. Both take instants and read no clock, so any instant
 //! type works (`std`'s, tokio's paused one, a test's durations since a start).
 //!
-//! Not part of the crate's stable API: it may change in any release; depend on it only through
-//! the mock and the client.
+//! Part of the crate's API, with the same promise as the rest: the limits of R9 and R14 are
+//! "N in any sliding window", a wire rule, and this module is that rule once. The mock limits
+//! with it, the client paces with it, and a dependent checks a record of its own requests with
+//! [`peak_in_window`] (`wa_stats_mock::JournalEntry::peak_in_window` does so for a journal).
 
 use std::collections::VecDeque;
 use std::ops::Add;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use serde_json::Value;
-use wa_stats_mock::{MockServer, fixture_schema};
+use wa_stats_mock::{MockServer, fixtures};
 
 use crate::wa_stats;
 
@@ -84,7 +84,7 @@ async fn recorded_campaigns_replay_the_same_for_every_day() {
 
     // Valid against the mock's fixture JSON Schema.
     let instance: Value = serde_json::from_str(&file).expect("the file is JSON");
-    let schema = fixture_schema().to_value();
+    let schema = fixtures::schema().to_value();
     let validator = jsonschema::validator_for(&schema).expect("the mock's schema compiles");
     let errors: Vec<String> = validator
         .iter_errors(&instance)

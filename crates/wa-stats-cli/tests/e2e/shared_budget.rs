@@ -8,7 +8,7 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use wa_stats_mock::{JournalEntry, MockServer, peak_in_window};
+use wa_stats_mock::{JournalEntry, MockServer};
 use wa_stats_model::endpoint::{API_KEY_STATISTICS_PATH, RATE_LIMIT_WINDOW};
 
 use crate::redis_server::RedisServer;
@@ -97,7 +97,7 @@ async fn four_processes_share_one_budget_and_without_it_earn_429s() {
         "no retries were needed"
     );
     assert_eq!(rate_limited(&journal), 0);
-    let peak = peak_in_window(&journal, RATE_LIMIT_WINDOW);
+    let peak = JournalEntry::peak_in_window(&journal, RATE_LIMIT_WINDOW);
     assert!(peak <= 100, "peak {peak} requests in one second");
 
     let (runs, journal) = four_processes(&server, &["--max-retries", "20"]);

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use wa_stats_mock::{Fault, Fixtures, MockServer, ReadFixtures};
+use wa_stats_mock::{Fault, MockServer, fixtures};
 
 use crate::{isolate, on_a_terminal, wa_stats};
 
@@ -59,7 +59,7 @@ pub(crate) async fn mock() -> MockServer {
         r#"{{"partners":[{{"name":"demo","tokens":["demo-token"]}}],"campaigns":[{}]}}"#,
         campaigns.join(",")
     );
-    let fixtures = Fixtures::from_json(&text, "the sync test").expect("the fixture is valid");
+    let fixtures = fixtures::from_json(&text, "the sync test").expect("the fixture is valid");
     MockServer::builder()
         .fixtures(fixtures)
         .start()

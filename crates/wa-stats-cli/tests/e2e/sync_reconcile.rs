@@ -5,7 +5,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use wa_stats_mock::{Fixtures, MockServer, ReadFixtures};
+use wa_stats_mock::{MockServer, fixtures};
 
 use crate::sync::{FROM, TO, campaign_json, db_path, mock, python_rows, requests, sync, table};
 use crate::{isolate, wa_stats};
@@ -38,7 +38,7 @@ async fn an_unknown_or_foreign_campaign_costs_one_request_and_one_line() {
         {{"id":704,"owner":"demo","kind":"not_whatsapp"}}]}}"#,
         campaign_json(701, &[])
     );
-    let fixtures = Fixtures::from_json(&text, "the reconcile test").expect("the fixture is valid");
+    let fixtures = fixtures::from_json(&text, "the reconcile test").expect("the fixture is valid");
     let server = MockServer::builder()
         .fixtures(fixtures)
         .start()

@@ -10,7 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use wa_stats_mock::{MockServer, peak_in_window};
+use wa_stats_mock::{JournalEntry, MockServer};
 use wa_stats_model::endpoint::{TOKEN_LIMIT_WINDOW, TOKEN_PATH, TOKENS_PER_MINUTE};
 
 use crate::redis_server::RedisServer;
@@ -75,7 +75,10 @@ fn token_requests(server: &MockServer) -> (usize, usize) {
         .collect();
     let refused = journal.iter().filter(|e| e.status == Some(429)).count();
     assert_eq!(refused, 0, "token requests refused with 429");
-    (journal.len(), peak_in_window(&journal, TOKEN_LIMIT_WINDOW))
+    (
+        journal.len(),
+        JournalEntry::peak_in_window(&journal, TOKEN_LIMIT_WINDOW),
+    )
 }
 
 fn assert_every_run_succeeded(runs: &[Run]) {

@@ -67,7 +67,10 @@ pub fn statistics_requests(server: &MockServer) -> Vec<JournalEntry> {
 
 /// The most requests in any sliding second (R9's window) of the journal.
 pub fn peak_per_second(journal: &[JournalEntry]) -> usize {
-    wa_stats_mock::peak_in_window(journal, wa_stats_model::endpoint::RATE_LIMIT_WINDOW)
+    wa_stats_mock::JournalEntry::peak_in_window(
+        journal,
+        wa_stats_model::endpoint::RATE_LIMIT_WINDOW,
+    )
 }
 
 /// Requests the mock answered with 429.

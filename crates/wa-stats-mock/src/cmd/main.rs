@@ -1,7 +1,7 @@
 //! The `wa-stats-mock` binary: the mock server on a TCP port, configured from the command line.
 //!
 //! Prints exactly one line on stdout, `listening on http://ADDR` (`https://` with `--tls`), once it accepts connections;
-//! logs one line per request on stderr through a lossy queue (see `logging`), so that nothing
+//! logs one line per request on stderr through tracing-appender's lossy queue (see `logging`), so that nothing
 //! done to its output can stop it; stops gracefully on SIGINT or SIGTERM.
 
 #![allow(
@@ -10,9 +10,6 @@
 )]
 
 mod listen;
-mod log_format;
-mod log_queue;
-mod log_time;
 mod logging;
 
 use std::io::Write;
@@ -71,7 +68,7 @@ struct Args {
     #[arg(
         long,
         value_name = "SECS",
-        value_parser = clap::value_parser!(u64).range(1..=wa_stats_mock::MAX_TOKEN_TTL.as_secs())
+        value_parser = clap::value_parser!(u64).range(1..=wa_stats_mock::MockServerBuilder::MAX_TOKEN_TTL.as_secs())
     )]
     token_ttl: Option<u64>,
     /// Token required (as `Authorization: Bearer TOKEN`) on /__admin/; also enables the admin
@@ -92,7 +89,7 @@ struct Args {
         long,
         value_name = "D",
         default_value_t = 30,
-        value_parser = clap::value_parser!(u32).range(0..=i64::from(wa_stats_mock::MAX_SYNTHETIC_DAYS))
+        value_parser = clap::value_parser!(u32).range(0..=i64::from(wa_stats_mock::MockServerBuilder::MAX_SYNTHETIC_DAYS))
     )]
     synthetic_days: u32,
     /// Seed of the synthetic data.
@@ -192,7 +189,7 @@ fn parse_journal_bytes(text: &str) -> Result<usize, String> {
         .ok_or_else(|| {
             format!("expected a size such as 32MiB, 512KiB or 1048576 (bytes), got {text:?}")
         })?;
-    if bytes < wa_stats_mock::MIN_JOURNAL_MAX_BYTES {
+    if bytes < wa_stats_mock::MockServerBuilder::MIN_JOURNAL_MAX_BYTES {
         return Err(format!(
             "the journal needs at least 1MiB (one request of the largest size hyper reads), \
              got {text:?}"
@@ -203,21 +200,11 @@ fn parse_journal_bytes(text: &str) -> Result<usize, String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let log = match Log::install(&LogSettings {
+    let log = Log::install(&LogSettings {
         format: args.log_format,
         level: args.log_level.clone(),
         request_log: !args.no_request_log,
-    }) {
-        Ok(log) => log,
-        Err(error) => {
-            // No log to say it in: stderr directly, and if even that fails, the exit code.
-            let _ = writeln!(
-                std::io::stderr(),
-                "cannot start the log's writer thread: {error}"
-            );
-            return ExitCode::FAILURE;
-        }
-    };
+    });
     let code = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

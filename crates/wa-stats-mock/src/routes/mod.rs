@@ -31,12 +31,12 @@ use crate::journal::Recorded;
 use crate::state::{AdminAccess, AppState, lock};
 
 /// Path prefix of the admin API.
-pub const ADMIN_PREFIX: &str = "/__admin";
+pub(crate) const ADMIN_PREFIX: &str = "/__admin";
 /// Path of the health check.
-pub const HEALTH_PATH: &str = "/healthz";
+pub(crate) const HEALTH_PATH: &str = "/healthz";
 /// The `tracing` target of the one line logged per request, so that it can be filtered on its
 /// own (`RUST_LOG=wa_stats_mock::request=off`).
-pub const REQUEST_LOG_TARGET: &str = "wa_stats_mock::request";
+pub(crate) const REQUEST_LOG_TARGET: &str = "wa_stats_mock::request";
 
 /// The mock's whole HTTP surface, for serving or for `tower::ServiceExt::oneshot` tests.
 ///
