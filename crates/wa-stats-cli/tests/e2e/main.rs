@@ -27,6 +27,7 @@ mod streams;
 mod sync;
 mod sync_ends;
 mod sync_postgres;
+mod sync_postgres_tls;
 mod sync_reconcile;
 mod sync_trial;
 mod tap;

@@ -19,7 +19,7 @@ use tokio_postgres::NoTls;
 use super::sync::{FROM, TO, campaign_json, db_path, mock, requests, sync, table};
 
 /// A PostgreSQL server of our own; dropping it stops it by its PID.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     port: u16,
     dir: PathBuf,
@@ -90,6 +90,22 @@ fn as_account(command: &mut Command, account: Option<(u32, u32)>) -> &mut Comman
 
 /// Starts a fresh cluster on 127.0.0.1 and a free port, and waits until it takes connections.
 async fn start() -> Server {
+    start_with(None).await
+}
+
+/// TLS for a server: its certificate and key, and whether TCP connections must use TLS (a
+/// `pg_hba.conf` that rejects the others) and which lines it adds.
+pub(crate) struct Tls<'a> {
+    /// The server's certificate and key.
+    pub(crate) identity: &'a wa_stats_mock::tls::TlsIdentity,
+    /// Extra `pg_hba.conf` lines, before the ones that let `postgres` in over TLS and reject
+    /// plain TCP.
+    pub(crate) hba: &'a str,
+}
+
+/// [`start`], with TLS on when given (then only TLS connections are taken over TCP; the test's
+/// own readiness check and setup use the Unix socket in the server's directory).
+pub(crate) async fn start_with(tls: Option<Tls<'_>>) -> Server {
     let bin = bin_dir();
     let account = account();
     let dir = std::env::temp_dir().join(format!("wa-stats-pg-{}", std::process::id()));
@@ -123,7 +139,8 @@ async fn start() -> Server {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let child = as_account(&mut Command::new(bin.join("postgres")), account)
+    let mut command = Command::new(bin.join("postgres"));
+    as_account(&mut command, account)
         .arg("-D")
         .arg(&data)
         .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-p"])
@@ -131,12 +148,41 @@ async fn start() -> Server {
         .arg("-k")
         .arg(&dir)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("postgres starts");
+        .stderr(Stdio::null());
+    if let Some(tls) = tls {
+        let write = |name: &str, text: &str, mode: u32| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).expect("a server file");
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(mode))
+                .expect("its mode");
+            if let Some((uid, gid)) = account {
+                chown(&path, Some(uid), Some(gid)).expect("given to postgres");
+            }
+            path
+        };
+        let cert = write("server.crt", tls.identity.cert_pem(), 0o644);
+        let key = write("server.key", tls.identity.key_pem(), 0o600);
+        let hba = write(
+            "pg_hba.conf",
+            &format!(
+                "local all all trust\n{}\nhostssl all postgres 127.0.0.1/32 trust\n\
+                 hostnossl all all 127.0.0.1/32 reject\n",
+                tls.hba
+            ),
+            0o644,
+        );
+        command
+            .args(["-c", "ssl=on", "-c"])
+            .arg(format!("ssl_cert_file={}", cert.display()))
+            .arg("-c")
+            .arg(format!("ssl_key_file={}", key.display()))
+            .arg("-c")
+            .arg(format!("hba_file={}", hba.display()));
+    }
+    let child = command.spawn().expect("postgres starts");
     let server = Server { child, port, dir };
     for _ in 0..300 {
-        if tokio_postgres::connect(&server.url(), NoTls).await.is_ok() {
+        if server.socket_client().await.is_some() {
             return server;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -145,16 +191,29 @@ async fn start() -> Server {
 }
 
 impl Server {
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
-    async fn client(&self) -> tokio_postgres::Client {
-        let (client, connection) = tokio_postgres::connect(&self.url(), NoTls)
-            .await
-            .expect("a connection");
+    /// The server's port.
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A connection over the Unix socket in the server's directory (trusted, no TLS).
+    pub(crate) async fn socket_client(&self) -> Option<tokio_postgres::Client> {
+        let config = format!(
+            "host={} port={} user=postgres dbname=postgres",
+            self.dir.display(),
+            self.port
+        );
+        let (client, connection) = tokio_postgres::connect(&config, NoTls).await.ok()?;
         tokio::spawn(connection);
-        client
+        Some(client)
+    }
+
+    async fn client(&self) -> tokio_postgres::Client {
+        self.socket_client().await.expect("a connection")
     }
 
     /// Every row but the times, as the SQLite helper gives them: numbers as numbers.
