@@ -72,8 +72,21 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
     let mut campaigns: Vec<engine::Campaign> = Vec::new();
     let mut olds: BTreeMap<i64, (Option<Span>, Vec<Span>)> = BTreeMap::new();
     let mut per_day_requests = 0_u64;
+    // Campaigns another sync is syncing: said once, left to it.
+    let mut held: BTreeMap<i64, String> = BTreeMap::new();
     for &id in &ids {
-        if olds.contains_key(&id) {
+        if olds.contains_key(&id) || held.contains_key(&id) {
+            continue;
+        }
+        if !store.lock_campaign(id).await.map_err(Stop::Failed)? {
+            held.insert(
+                id,
+                format!(
+                    "campaign {id}: another wa-stats sync is syncing it into {}; skipped (the next \
+                 run does it)",
+                    target.shown()
+                ),
+            );
             continue;
         }
         let old = synced.get(&id).copied();
@@ -138,7 +151,7 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
         usize::try_from(per_day_requests).unwrap_or(usize::MAX),
         "days",
     );
-    let mut failed: Vec<String> = Vec::new();
+    let mut failed: Vec<String> = held.into_values().collect();
     let mut about_campaigns: Vec<String> = Vec::new();
     let limits = engine::Limits {
         concurrency: args.settings.throughput.in_flight(),

@@ -1,7 +1,9 @@
 //! The PostgreSQL store, for a team's shared database.
 //!
-//! A second sync is refused by a session advisory lock (`pg_try_advisory_lock`), held by the
-//! connection for the whole run and dropped by the server when the connection ends, whether
+//! Syncs of different campaigns run side by side (an agency's partners, each with its own
+//! credential, from several machines); a campaign is never synced by two at once: each run takes
+//! a session advisory lock per campaign (`pg_try_advisory_lock(class, campaign)`) before reading
+//! its state, held for the whole run and dropped by the server when the connection ends, whether
 //! the process exited or was killed. Each campaign is one transaction.
 //!
 //! The connection uses TLS as `sslmode` in `--db` says (libpq's modes, rustls; `postgres_tls.rs`).
@@ -18,8 +20,20 @@ use super::postgres_tls;
 use super::schema::{self, Dialect, VERSION};
 use super::store::{Batch, Written, bounds, redacted, span_of};
 
-/// The advisory lock's key: "wa-stats sync" in ASCII, so that it is recognisable in `pg_locks`.
+/// The migration lock's key: "wa-stats" in ASCII, so that it is recognisable in `pg_locks`.
 const LOCK_KEY: i64 = 0x7761_2d73_7461_7473;
+/// The class of the campaigns' locks (two-key advisory locks): "wa-s" in ASCII.
+const LOCK_CLASS: i32 = 0x7761_2d73;
+
+/// A campaign's lock key: its ID folded to 32 bits (two campaigns sharing a key only take turns).
+fn campaign_key(id: i64) -> i32 {
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "folding to 32 bits on purpose"
+    )]
+    let key = ((id >> 32) ^ id) as i32;
+    key
+}
 
 /// A parameter of a statement.
 type Param = Box<dyn ToSql + Sync + Send>;
@@ -77,17 +91,6 @@ impl Postgres {
                 client
             }
         };
-        let locked: bool = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK_KEY])
-            .await
-            .map_err(|e| format!("cannot lock {shown}: {}", text(&e)))?
-            .get(0);
-        if !locked {
-            return Err(format!(
-                "another wa-stats sync is writing {shown} (it holds advisory lock {LOCK_KEY}); \
-                 this one stopped before writing anything (run it again when that one is done)"
-            ));
-        }
         let mut store = Self {
             client,
             columns: columns.to_vec(),
@@ -101,8 +104,26 @@ impl Postgres {
         Ok(store)
     }
 
+    /// Takes campaign `id`'s lock for the rest of the session (the server drops it when the
+    /// connection ends, also when the process is killed): `false` when another sync holds it.
+    pub(crate) async fn lock_campaign(&mut self, id: i64) -> Result<bool, String> {
+        Ok(self
+            .client
+            .query_one(
+                "SELECT pg_try_advisory_lock($1::int4, $2::int4)",
+                &[&LOCK_CLASS, &campaign_key(id)],
+            )
+            .await
+            .map_err(|e| format!("cannot lock campaign {id}: {}", text(&e)))?
+            .get(0))
+    }
+
     async fn migrate(&mut self) -> Result<(), tokio_postgres::Error> {
         let tx = self.client.transaction().await?;
+        // Two syncs starting together migrate one after the other (the lock ends with the
+        // transaction).
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY])
+            .await?;
         tx.batch_execute(schema::VERSION_TABLE).await?;
         let version: i64 = tx
             .query_one(

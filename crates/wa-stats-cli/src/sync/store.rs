@@ -174,6 +174,20 @@ impl Store {
         }
     }
 
+    /// Takes campaign `id` for this run: `false` when another sync holds it (PostgreSQL; an SQLite
+    /// file is held whole by one run, so every campaign is this run's).
+    pub(crate) async fn lock_campaign(&mut self, id: i64) -> Result<bool, String> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(_) => {
+                let _ = id;
+                Ok(true)
+            }
+            #[cfg(feature = "postgres")]
+            Self::Postgres(store) => store.lock_campaign(id).await,
+        }
+    }
+
     /// The rows stored for `campaign_id` over `span`, by day.
     pub(crate) async fn rows(
         &mut self,

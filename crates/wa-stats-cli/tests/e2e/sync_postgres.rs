@@ -3,8 +3,9 @@
 //! `initdb` refuses root), on 127.0.0.1 and a free port, stopped by its PID when the test ends,
 //! also on failure. Without the package the test fails and says how to install it.
 //!
-//! The rows are compared with the same sync into SQLite; re-runs, the changed day and the
-//! advisory lock as in SQLite.
+//! The rows are compared with the same sync into SQLite; re-runs and the changed day as in
+//! SQLite; a campaign another sync holds is skipped; syncs of disjoint campaign sets run side by
+//! side, and overlapping ones never sync a campaign twice at once.
 
 use std::net::TcpListener;
 use std::os::unix::fs::chown;
@@ -338,20 +339,32 @@ async fn postgres_holds_the_same_rows_as_sqlite_and_stays_right() {
         "inside the lookback: corrected"
     );
 
-    // A second sync while one holds the advisory lock is refused, sending nothing.
+    // A campaign another sync holds (its advisory lock) is skipped, said once, and nothing of it
+    // is sent; the others are synced.
     let holder = postgres.client().await;
     holder
-        .execute("SELECT pg_advisory_lock($1)", &[&0x7761_2d73_7461_7473_i64])
+        .execute(
+            "SELECT pg_advisory_lock($1::int4, $2::int4)",
+            &[&0x7761_2d73_i32, &702_i32],
+        )
         .await
         .expect("the lock");
     server.reset();
-    let run = sync(&server.base_url(), &url, &[]);
+    let run = sync(&server.base_url(), &url, &["--lookback", "7"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
-        run.stderr.contains("another wa-stats sync is writing"),
+        run.stderr
+            .contains("campaign 702: another wa-stats sync is syncing it"),
         "{run:?}"
     );
-    assert_eq!(requests(&server), 0);
+    assert!(
+        server
+            .journal()
+            .iter()
+            .all(|entry| !entry.body.contains("\"campaign_id\":702")),
+        "nothing sent for the held campaign"
+    );
+    assert_eq!(requests(&server), 2, "the two others: one request each");
     drop(holder);
     // The server drops the lock with the session; a moment for it to notice.
     let mut code = 1;
@@ -364,4 +377,109 @@ async fn postgres_holds_the_same_rows_as_sqlite_and_stays_right() {
     }
     assert_eq!(code, 0);
     let _ = (FROM, TO);
+}
+
+/// Four syncs of disjoint campaign sets into one database at once all finish; two of the same
+/// campaigns never both sync one: each campaign is synced by exactly one of them, the other says
+/// it skipped it, and a later run finds the table whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn syncs_of_different_campaigns_run_side_by_side() {
+    let postgres = start().await;
+    let campaigns: Vec<String> = (801..=808).map(|id| campaign_json(id, &[])).collect();
+    let text = format!(
+        r#"{{"partners":[{{"name":"demo","tokens":["demo-token"]}}],"campaigns":[{}]}}"#,
+        campaigns.join(",")
+    );
+    let fixtures = wa_stats_mock::fixtures::from_json(&text, "the lock test").expect("fixtures");
+    let server = wa_stats_mock::MockServer::builder()
+        .fixtures(fixtures)
+        .start()
+        .await
+        .expect("the mock starts");
+    let url = postgres.url();
+    let spawn = |ids: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wa-stats"));
+        command
+            .arg("sync")
+            .args(ids)
+            .args(["--db", &url, "--from", FROM, "--to", TO]);
+        command.args([
+            "--rate-limit",
+            "20",
+            "--base-url",
+            &server.base_url(),
+            "--token",
+            "demo-token",
+        ]);
+        crate::isolate(&mut command);
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("wa-stats runs")
+    };
+    let disjoint: Vec<Child> = [
+        ["801", "802"],
+        ["803", "804"],
+        ["805", "806"],
+        ["807", "808"],
+    ]
+    .iter()
+    .map(|ids| spawn(ids))
+    .collect();
+    for child in disjoint {
+        let output = child.wait_with_output().expect("a sync ends");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let client = postgres.client().await;
+    let rows: i64 = client
+        .query_one("SELECT COUNT(*) FROM daily_statistics", &[])
+        .await
+        .expect("a count")
+        .get(0);
+    assert_eq!(rows, 8 * 30, "every campaign of the four syncs");
+
+    // The same three campaigns twice at once (on a fresh range of days, so both have work).
+    client
+        .batch_execute("DELETE FROM daily_statistics WHERE campaign_id IN (801, 802, 803); DELETE FROM sync_state WHERE campaign_id IN (801, 802, 803)")
+        .await
+        .expect("a reset");
+    server.reset();
+    let (a, b) = (spawn(&["801", "802", "803"]), spawn(&["803", "802", "801"]));
+    let (a, b) = (
+        a.wait_with_output().expect("a sync ends"),
+        b.wait_with_output().expect("a sync ends"),
+    );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&a.stderr),
+        String::from_utf8_lossy(&b.stderr)
+    );
+    let skipped = said.matches("another wa-stats sync is syncing it").count();
+    // Each campaign synced by exactly one of the two: 32 requests (30 + 2 for a dense 30-day
+    // campaign) from one process, the other skipping it, or 33 when one had finished it before
+    // the other locked it (then a re-check of one request). 64 would be two syncs at once.
+    for id in [801, 802, 803] {
+        let sent = server
+            .journal()
+            .iter()
+            .filter(|entry| entry.body.contains(&format!("\"campaign_id\":{id},")))
+            .count();
+        assert!(
+            sent == 32 || sent == 33,
+            "campaign {id}: {sent} requests: {said}"
+        );
+    }
+    assert!(skipped <= 3, "{said}");
+    let rows: i64 = client
+        .query_one("SELECT COUNT(*) FROM daily_statistics", &[])
+        .await
+        .expect("a count")
+        .get(0);
+    assert_eq!(rows, 8 * 30, "{said}");
 }
