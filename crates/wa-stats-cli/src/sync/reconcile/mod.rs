@@ -54,6 +54,13 @@ pub(crate) trait Totals: Clone {
     /// A day of zeros in the shape of `self` (which objects are present), as the API would answer
     /// for a day without activity; `None` when it cannot be built exactly.
     fn zero_like(&self) -> Option<Self>;
+    /// Whether a part can be derived from this total at all (answers with conversational cards
+    /// or unknown fields cannot): when not, both halves of a split are fetched, and a range whose
+    /// halves both need splitting again is fetched day by day, so that a dense campaign costs
+    /// about one request a day rather than two.
+    fn derivable(&self) -> bool {
+        true
+    }
 }
 
 /// A counter that does not add up: its name and the whole's and the parts' values, as text.
@@ -101,6 +108,9 @@ struct Node<T> {
     verify: bool,
     /// Fetched again after a disagreement already (roots only).
     retried: bool,
+    /// Fetch every day of this range on its own instead of halving it (a dense range whose
+    /// parts cannot be derived).
+    day_by_day: bool,
 }
 
 /// The planner for one campaign: construct, then loop on [`Reconcile::requests`] and
@@ -188,6 +198,7 @@ impl<T: Totals + std::fmt::Debug> Reconcile<T> {
             value: None,
             verify: false,
             retried: false,
+            day_by_day: false,
         });
         self.nodes.len() - 1
     }
@@ -257,6 +268,19 @@ impl<T: Totals + std::fmt::Debug> Reconcile<T> {
             };
             match whole.check([l, r]) {
                 Ok(()) => {
+                    // Parts that cannot be derived, both to be split again: the range is dense,
+                    // and day by day costs less than halving with every half fetched.
+                    if !whole.derivable() {
+                        let (ls, rs) = (self.nodes[left].span, self.nodes[right].span);
+                        let both_split = self.settle(ls, l).is_none()
+                            && self.settle(rs, r).is_none()
+                            && ls.to - ls.from > 1
+                            && rs.to - rs.from > 1;
+                        if both_split {
+                            self.nodes[left].day_by_day = true;
+                            self.nodes[right].day_by_day = true;
+                        }
+                    }
                     self.resolve(left);
                     self.resolve(right);
                 }
@@ -341,6 +365,22 @@ impl<T: Totals + std::fmt::Debug> Reconcile<T> {
         if let Some(days) = self.settle(span, &value) {
             self.days.extend(days);
             return;
+        }
+        if self.nodes[node].day_by_day {
+            for day in span.from..span.to {
+                let single = self.node(
+                    Span {
+                        from: day,
+                        to: day + 1,
+                    },
+                    None,
+                );
+                self.fetch(single);
+            }
+            return;
+        }
+        if !value.derivable() {
+            self.nodes[node].verify = true;
         }
         let mid = span.from + (span.to - span.from) / 2;
         let left = self.node(

@@ -426,3 +426,65 @@ fn counts() {
         println!("{name}: {} requests for 365 days", upstream.requests);
     }
 }
+
+/// Totals whose parts cannot be derived (as answers with conversational cards).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Cards(V);
+
+impl Totals for Cards {
+    fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+    fn sum<'a>(days: impl Iterator<Item = &'a Self>) -> Option<Self> {
+        V::sum(days.map(|d| &d.0)).map(Cards)
+    }
+    fn same(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+    fn minus(&self, part: &Self) -> Result<Option<Self>, Mismatch> {
+        self.0.minus(&part.0).map(|_| None)
+    }
+    fn check(&self, parts: [&Self; 2]) -> Result<(), Mismatch> {
+        self.0.check([&parts[0].0, &parts[1].0])
+    }
+    fn zero_like(&self) -> Option<Self> {
+        None
+    }
+    fn derivable(&self) -> bool {
+        false
+    }
+}
+
+/// Runs the planner over answers that cannot be derived; the requests it sent.
+fn run_cards(days: &BTreeMap<Day, V>, len: i64) -> (BTreeMap<Day, Settled<Cards>>, usize) {
+    let mut planner: Reconcile<Cards> =
+        Reconcile::new(&[Span { from: 0, to: len }], BTreeMap::new());
+    let mut requests = 0;
+    while !planner.is_done() {
+        for span in planner.requests() {
+            requests += 1;
+            let total = V::sum(days.range(span.from..span.to).map(|(_, v)| v)).unwrap_or_default();
+            planner.answer(span, Cards(total));
+        }
+    }
+    (planner.finish().expect("no disagreement"), requests)
+}
+
+#[test]
+fn answers_that_cannot_be_derived_go_day_by_day_when_dense() {
+    let dense: BTreeMap<Day, V> = (0..365).map(|d| (d, day(9))).collect();
+    let (days, requests) = run_cards(&dense, 365);
+    assert_eq!(days.len(), 365);
+    assert!(
+        days.iter()
+            .all(|(d, s)| *s == Settled::Store(Cards(dense[d])))
+    );
+    assert!(requests <= 365 + 10, "{requests} for a dense year");
+    let sparse: BTreeMap<Day, V> = (100..108).map(|d| (d, day(50))).collect();
+    let (days, requests) = run_cards(&sparse, 365);
+    assert!(
+        days.iter()
+            .all(|(d, s)| *s == Settled::Store(Cards(sparse.get(d).copied().unwrap_or_default())))
+    );
+    assert!(requests < 80, "{requests} for one send with a tail");
+}

@@ -165,6 +165,10 @@ impl Totals for CampaignStatistics {
     fn zero_like(&self) -> Option<Self> {
         (!has_more_than_counters(self)).then(|| zeros(shape(self)))
     }
+
+    fn derivable(&self) -> bool {
+        !has_more_than_counters(self)
+    }
 }
 
 #[cfg(test)]
