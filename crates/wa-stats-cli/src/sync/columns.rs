@@ -68,7 +68,13 @@ pub(crate) struct Row {
 impl Row {
     /// Whether the stored values are the same (the fetch time aside).
     pub(crate) fn same(&self, other: &Self) -> bool {
-        self.extra == other.extra
+        // `extra` as JSON values: PostgreSQL's jsonb gives back the same value in its own layout.
+        let extra = |text: &Option<String>| {
+            text.as_deref().map(|text| {
+                serde_json::from_str::<Value>(text).unwrap_or(Value::String(text.to_owned()))
+            })
+        };
+        extra(&self.extra) == extra(&other.extra)
             && self.cells.len() == other.cells.len()
             && self.cells.iter().zip(&other.cells).all(|(a, b)| a.same(*b))
     }

@@ -166,7 +166,7 @@ impl Postgres {
     pub(crate) async fn states(&mut self) -> Result<BTreeMap<i64, Span>, String> {
         let rows = self
             .client
-            .query(schema::STATES, &[])
+            .query(&schema::states(Dialect::Postgres), &[])
             .await
             .map_err(|e| format!("cannot read the sync state: {}", text(&e)))?;
         Ok(rows

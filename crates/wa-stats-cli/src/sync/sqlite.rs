@@ -137,7 +137,7 @@ impl Sqlite {
     /// Every campaign's synced range.
     pub(crate) fn states(&mut self) -> Result<BTreeMap<i64, Span>, String> {
         let read = || -> rusqlite::Result<BTreeMap<i64, Span>> {
-            let mut statement = self.connection.prepare(schema::STATES)?;
+            let mut statement = self.connection.prepare(&schema::states(Dialect::Sqlite))?;
             let rows = statement.query_map([], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,

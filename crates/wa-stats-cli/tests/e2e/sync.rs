@@ -188,7 +188,7 @@ async fn the_days_add_up_to_the_lifetime_answer() {
     );
     assert_eq!(
         python_rows(&db, "SELECT version FROM wa_stats_schema"),
-        [[Value::from(1)]]
+        [[Value::from(2)]]
     );
     let whole = crate::with_token(
         &server.base_url(),
