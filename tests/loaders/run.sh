@@ -9,7 +9,8 @@
 #      from the wheel (pip_url), target-jsonl from PyPI; `meltano run tap-wa-stats target-jsonl`
 #      twice against a mock of its own, Meltano keeping the state: the rows equal `wa-stats sync`'s
 #      table for the same range, the second run sends no more requests than sync's re-run (counted
-#      in the mock's journal) and loads nothing new; a bad setting fails naming its key;
+#      in the mock's journal) and loads nothing new; a bad setting fails naming its key; then into
+#      target-duckdb (a database target) twice, its table equal to sync's each time;
 #   5. dlt (pinned) with duckdb: runs of a pipeline over the dlt source: the same rows as sync, the
 #      second loads nothing, and after late data a third merges the changed days on the key.
 # Everything binds 127.0.0.1; the mock is stopped by its PID. Prints `N passed, M failed` last.
@@ -118,8 +119,20 @@ meltano_checks() {
         return 1
     fi
     grep -q lookback_days "$work/bad.err" || { tail -5 "$work/bad.err"; return 1; }
+    # A database target: target-duckdb, twice; it upserts on the key, so the rows stay sync's.
+    local run
+    for run in 1 2; do
+        "$meltano" run tap-wa-stats target-duckdb >"$work/duck$run.log" 2>&1 || { cat "$work/duck$run.log"; return 1; }
+        "$repository/$TOOLS/bin/python" -c '
+import duckdb, json, sys
+cursor = duckdb.connect("output/warehouse.duckdb", read_only=True).execute("SELECT * FROM insider.daily_statistics")
+columns = [d[0] for d in cursor.description]
+rows = [[None if v is None else str(v) for v in row] for row in cursor.fetchall()]
+json.dump({"columns": columns, "rows": rows}, sys.stdout)' >"$work/duck$run.json" || return 1
+        python3 "$repository/tests/loaders/compare.py" "$work/ref.db" dlt "$work/duck$run.json" || return 1
+    done
 }
-check "meltano: two runs equal sync, the re-run is no dearer and loads nothing, a bad key is named" \
+check "meltano: target-jsonl and target-duckdb equal sync, the re-run is no dearer and loads nothing, a bad key is named" \
     bash -c "$(declare -f admin statistics_requests meltano_checks); repository='$repository' TOOLS='$TOOLS' \
         work='$work' wheel='$wheel' url='$url' sync_rerun_requests='$sync_rerun_requests' meltano_checks"
 
