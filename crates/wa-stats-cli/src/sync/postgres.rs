@@ -11,8 +11,9 @@
 
 use std::collections::BTreeMap;
 
+use tokio_postgres::tls::MakeTlsConnect;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, GenericClient, NoTls};
+use tokio_postgres::{Client, GenericClient, NoTls, Socket};
 
 use super::columns::{Cell, Column, Kind, Row};
 use super::plan::{Span, day_text};
@@ -46,6 +47,28 @@ pub(crate) struct Postgres {
     stored: String,
 }
 
+/// Connects with `tls` (plain TCP or rustls) and drives the connection on a task of its own.
+async fn connect<T>(
+    config: &tokio_postgres::Config,
+    tls: T,
+    shown: &str,
+    mode: postgres_tls::SslMode,
+) -> Result<Client, String>
+where
+    T: MakeTlsConnect<Socket>,
+    T::Stream: Send + 'static,
+{
+    let (client, connection) = config
+        .connect(tls)
+        .await
+        .map_err(|e| postgres_tls::connect_error(&e, shown, mode))?;
+    // Its end is seen by the next query on the client, which reports it.
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
+}
+
 /// The error with its server message, when there is one.
 fn text(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
@@ -68,27 +91,10 @@ impl Postgres {
             .map_err(|e| format!("--db {shown} is not a PostgreSQL URL: {e}"))?;
         config.ssl_mode(postgres_tls::pg_mode(tls.mode));
         let client = match postgres_tls::client_config(&tls, ca_cert)? {
-            None => {
-                let (client, connection) = config
-                    .connect(NoTls)
-                    .await
-                    .map_err(|e| postgres_tls::connect_error(&e, &shown, tls.mode))?;
-                // Its end is seen by the next query on the client, which reports it.
-                tokio::spawn(async move {
-                    let _ = connection.await;
-                });
-                client
-            }
+            None => connect(&config, NoTls, &shown, tls.mode).await?,
             Some(rustls) => {
                 let connector = tokio_postgres_rustls::MakeRustlsConnect::new(rustls);
-                let (client, connection) = config
-                    .connect(connector)
-                    .await
-                    .map_err(|e| postgres_tls::connect_error(&e, &shown, tls.mode))?;
-                tokio::spawn(async move {
-                    let _ = connection.await;
-                });
-                client
+                connect(&config, connector, &shown, tls.mode).await?
             }
         };
         let mut store = Self {

@@ -368,14 +368,7 @@ impl<T: Totals + std::fmt::Debug> Reconcile<T> {
         }
         if self.nodes[node].day_by_day {
             for day in span.from..span.to {
-                let single = self.node(
-                    Span {
-                        from: day,
-                        to: day + 1,
-                    },
-                    None,
-                );
-                self.fetch(single);
+                self.fetch_day(day);
             }
             return;
         }
@@ -487,15 +480,20 @@ impl<T: Totals + std::fmt::Debug> Reconcile<T> {
         for node in derived {
             let day = self.nodes[node].span.from;
             self.days.remove(&day);
-            let single = self.node(
-                Span {
-                    from: day,
-                    to: day + 1,
-                },
-                None,
-            );
-            self.fetch(single);
+            self.fetch_day(day);
         }
+    }
+
+    /// Fetches `day` on its own: a node of one day outside the tree, settled by its answer.
+    fn fetch_day(&mut self, day: Day) {
+        let single = self.node(
+            Span {
+                from: day,
+                to: day + 1,
+            },
+            None,
+        );
+        self.fetch(single);
     }
 
     /// The days, once [`Self::is_done`]: each settled, or the disagreement that failed the
