@@ -205,7 +205,8 @@ pub(crate) fn client(
                 Some(redis)
             }
             None => {
-                builder = builder.rate_limit(Some(throughput.rate_limit));
+                builder =
+                    builder.rate_budget(RateBudget::local(throughput.rate_limit).map_err(refuse)?);
                 None
             }
         };
@@ -360,7 +361,7 @@ fn flag_for(setting: Setting, credential: Flag) -> Option<Flag> {
             &[("token_url", TOKEN_URL_ENV)],
             format!("give a full URL such as {DEFAULT_TOKEN_URL}"),
         ),
-        Setting::RateLimit => (
+        Setting::RateBudget => (
             "--rate-limit",
             &[],
             "give at least 1 request per second".to_owned(),
@@ -445,7 +446,7 @@ mod tests {
         Setting::Credential,
         Setting::BaseUrl,
         Setting::TokenUrl,
-        Setting::RateLimit,
+        Setting::RateBudget,
         Setting::MaxAttempts,
         Setting::Timeout,
         Setting::SharedBudget,
@@ -476,7 +477,6 @@ mod tests {
             Setting::Backoff,
             Setting::MaxRetryAfter,
             Setting::RetryQuota,
-            Setting::RateBudget,
         ] {
             assert_eq!(flag_for(internal, api_key.clone()), None, "{internal:?}");
         }

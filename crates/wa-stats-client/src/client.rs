@@ -73,7 +73,10 @@ impl fmt::Debug for Client {
             .field("statistics_url", &inner.statistics_url.as_str())
             .field("credential", &inner.kind)
             .field("auth", &inner.auth)
-            .field("rate_limit", &self.rate_limit())
+            .field(
+                "rate_limit",
+                &self.rate_budget().map(RateBudget::per_second),
+            )
             .field("max_attempts", &inner.max_attempts)
             .field("timeout", &inner.limits.timeout)
             .field("operation_timeout", &inner.operation_timeout)
@@ -221,17 +224,6 @@ impl Client {
         self.inner.kind
     }
 
-    /// The client's own rate limit in requests per second, or `None` when pacing is off.
-    ///
-    /// ```
-    /// let client = wa_stats_client::Client::builder().api_key("k").build()?;
-    /// assert_eq!(client.rate_limit(), Some(100));
-    /// # Ok::<(), wa_stats_client::Error>(())
-    /// ```
-    pub fn rate_limit(&self) -> Option<u32> {
-        self.inner.rate_budget.as_ref().map(RateBudget::per_second)
-    }
-
     /// The rate budget the client paces under, `None` when pacing is off: give a clone of it to
     /// another client's [`rate_budget`](ClientBuilder::rate_budget) to pace the two together.
     ///
@@ -247,6 +239,11 @@ impl Client {
     /// ```
     pub fn rate_budget(&self) -> Option<&RateBudget> {
         self.inner.rate_budget.as_ref()
+    }
+
+    /// Requests per second of the budget, `None` when pacing is off (what a batch sizes for).
+    pub(crate) fn rate_per_second(&self) -> Option<u32> {
+        self.rate_budget().map(RateBudget::per_second)
     }
 }
 

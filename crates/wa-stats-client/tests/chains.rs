@@ -98,7 +98,7 @@ async fn every_kind_of_error_says_each_cause_once() {
             .unwrap_err(),
         bearer(&server)
             .campaign_statistics(1)
-            .start(1_700_000_000_000)
+            .range(1_700_000_000_000..)
             .send()
             .await
             .unwrap_err(),

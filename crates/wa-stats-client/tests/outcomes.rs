@@ -53,7 +53,7 @@ async fn a_range_goes_on_the_wire_as_seconds() {
         .unwrap();
     client
         .campaign_statistics(12345)
-        .start(1_500_000_000)
+        .range(1_500_000_000..)
         .send()
         .await
         .unwrap();
@@ -189,7 +189,7 @@ async fn invalid_requests_are_refused_locally_with_a_hint() {
     ));
     let millis = client
         .campaign_statistics(12345)
-        .start(1_700_000_000_000)
+        .range(1_700_000_000_000..)
         .send()
         .await
         .unwrap_err();

@@ -144,7 +144,6 @@ async fn a_paced_batch_shares_one_http2_connection() {
     let client = quick(&server.base_url())
         .api_key(API_KEY)
         .add_root_certificate(server.ca_pem().unwrap())
-        .rate_limit(Some(100))
         .build()
         .unwrap();
     // One call first: calls that start together before any connection exists may each open

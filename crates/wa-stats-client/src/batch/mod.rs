@@ -140,7 +140,7 @@ impl Client {
         stream::poll_fn(move |context| {
             let inner = &client.inner;
             let waited = first_poll.get_or_insert_with(Instant::now).elapsed();
-            let limit = concurrency.limit(client.rate_limit(), &inner.latency, waited);
+            let limit = concurrency.limit(client.rate_per_second(), &inner.latency, waited);
             while running.len() < limit {
                 let Some((index, (campaign_id, range))) = pending.next() else {
                     break;
@@ -170,7 +170,7 @@ impl Client {
     /// ```
     pub fn calls_in_flight(&self, concurrency: impl Into<Concurrency>) -> usize {
         concurrency.into().limit(
-            self.rate_limit(),
+            self.rate_per_second(),
             &self.inner.latency,
             std::time::Duration::ZERO,
         )

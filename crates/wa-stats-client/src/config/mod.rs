@@ -112,9 +112,9 @@ pub struct ClientBuilder {
     credential: Option<Credential>,
     base_url: Option<String>,
     token_url: Option<String>,
-    /// `None` until [`rate_limit`](Self::rate_limit) is called (then the default applies).
-    rate_limit: Option<Option<u32>>,
-    rate_budget: Option<RateBudget>,
+    /// `None` until [`rate_budget`](Self::rate_budget) is called (then a budget of the client's
+    /// own at R9's 100 a second); `Some(None)` turns pacing off.
+    rate_budget: Option<Option<RateBudget>>,
     max_attempts: u32,
     connect_timeout: Duration,
     timeout: Duration,
@@ -136,7 +136,6 @@ impl Default for ClientBuilder {
             credential: None,
             base_url: None,
             token_url: None,
-            rate_limit: None,
             rate_budget: None,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -235,34 +234,26 @@ impl ClientBuilder {
         self
     }
 
-    /// Requests per second the client allows itself, in a rate budget of its own that all its
-    /// clones and tasks share; `None` turns pacing off. Default `Some(100)`, the API's limit per
-    /// credential (R9). To pace several clients together, give them one
-    /// [`rate_budget`](Self::rate_budget) instead (which has its rate: giving both is refused).
-    ///
-    /// ```
-    /// let client = wa_stats_client::Client::builder().api_key("k").rate_limit(Some(20)).build()?;
-    /// # Ok::<(), wa_stats_client::Error>(())
-    /// ```
-    pub fn rate_limit(mut self, per_second: Option<u32>) -> Self {
-        self.rate_limit = Some(per_second);
-        self
-    }
-
-    /// Paces under `budget`, shared with every other client given the same handle (a clone of
-    /// it), locally or through Redis; see [`RateBudget`]. Without one, a client makes its own at
-    /// its [`rate_limit`](Self::rate_limit). A budget serves one credential.
+    /// The rate budget the client paces under, the one setting of its pace: a
+    /// [`RateBudget`] (its clones share it; so does every other client given a clone of the same
+    /// handle, locally or through Redis), or `None` to turn pacing off (when an outer system
+    /// already paces). Default: a budget of the client's own at 100 requests per second, the
+    /// API's limit per credential (R9). A budget serves one credential. The last call wins.
     ///
     /// ```
     /// use wa_stats_client::{Client, RateBudget};
+    /// let slower = Client::builder().api_key("k").rate_budget(RateBudget::local(20)?).build()?;
+    /// assert_eq!(slower.rate_budget().unwrap().per_second(), 20);
     /// let budget = RateBudget::local(50)?;
     /// let client = Client::builder().api_key("k").rate_budget(budget.clone()).build()?;
     /// let sibling = Client::builder().api_key("k").rate_budget(budget).build()?;
     /// assert!(client.rate_budget().unwrap().same_budget(sibling.rate_budget().unwrap()));
+    /// let unpaced = Client::builder().api_key("k").rate_budget(None).build()?;
+    /// assert!(unpaced.rate_budget().is_none());
     /// # Ok::<(), wa_stats_client::Error>(())
     /// ```
-    pub fn rate_budget(mut self, budget: RateBudget) -> Self {
-        self.rate_budget = Some(budget);
+    pub fn rate_budget(mut self, budget: impl Into<Option<RateBudget>>) -> Self {
+        self.rate_budget = Some(budget.into());
         self
     }
 

@@ -68,7 +68,6 @@ fn bad_settings_are_config_errors_that_never_echo_secrets() {
         Client::builder().api_key(""),
         Client::builder().bearer_token(""),
         Client::builder().api_key("k").max_attempts(0),
-        Client::builder().api_key("k").rate_limit(Some(0)),
         Client::builder().api_key("k").timeout(Duration::ZERO),
         Client::builder().client_credentials("", "s"),
         Client::builder().client_credentials("id", ""),
@@ -153,11 +152,6 @@ fn every_refusal_names_its_setting() {
             oauth().token_url("https://example.com/#f"),
             Setting::TokenUrl,
             "token URL must not have a query",
-        ),
-        (
-            https().rate_limit(Some(0)),
-            Setting::RateLimit,
-            "rate_limit must be at least 1",
         ),
         (
             https().max_attempts(0),
@@ -337,7 +331,7 @@ fn a_rate_budget_is_shared_only_by_the_clients_given_it() {
         .unwrap();
     assert!(first.rate_budget().unwrap().same_budget(&budget));
     assert!(second.rate_budget().unwrap().same_budget(&budget));
-    assert_eq!(second.rate_limit(), Some(40));
+    assert_eq!(second.rate_budget().unwrap().per_second(), 40);
     // Without a handle, each build makes its own, and clones share it.
     let own = Client::builder().api_key("k").build().unwrap();
     let other = Client::builder().api_key("k").build().unwrap();
@@ -351,24 +345,29 @@ fn a_rate_budget_is_shared_only_by_the_clients_given_it() {
             .unwrap()
             .same_budget(own.clone().rate_budget().unwrap())
     );
-    assert_eq!(own.rate_limit(), Some(100));
+    assert_eq!(own.rate_budget().unwrap().per_second(), 100);
     assert!(
         Client::builder()
             .api_key("k")
-            .rate_limit(None)
+            .rate_budget(None)
             .build()
             .unwrap()
             .rate_budget()
             .is_none()
     );
 
-    let both = Client::builder()
+    // One setting: the last call wins, nothing is left for `build` to refuse.
+    let last = Client::builder()
         .api_key("k")
-        .rate_limit(Some(40))
+        .rate_budget(None)
         .rate_budget(budget.clone())
         .build()
-        .unwrap_err();
-    assert_eq!(both.setting(), Some(Setting::RateBudget));
+        .unwrap();
+    assert!(last.rate_budget().unwrap().same_budget(&budget));
+    assert_eq!(
+        RateBudget::local(0).unwrap_err().setting(),
+        Some(Setting::RateBudget)
+    );
     let other_credential = Client::builder()
         .api_key("another key")
         .rate_budget(budget)
