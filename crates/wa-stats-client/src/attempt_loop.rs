@@ -13,13 +13,14 @@ use wa_stats_model::{ApiError, CampaignStatistics, CampaignStatisticsRequest, va
 
 use crate::client::Inner;
 use crate::credentials::AuthHeader;
-use crate::error::{AttemptError, Error};
+use crate::error::Error;
 use crate::retry::{RETRY_COST, TIMEOUT_RETRY_COST, rate_limited_pause};
 use crate::transport::{self, Answer};
 
 /// A failed attempt, with what the loop needs to decide what next.
 struct Failure {
-    error: AttemptError,
+    /// Its attempt count is set when the loop gives up.
+    error: Error,
     /// The cached OAuth token the attempt used, if any.
     generation: Option<u64>,
 }
@@ -98,9 +99,9 @@ impl Inner {
                 Err(failure) => failure,
             };
             // The one place a failed call's error is made, with its final attempt count.
-            let give_up = |error: AttemptError| {
+            let give_up = |error: Error| {
                 tracing::Span::current().record("attempts", attempts);
-                Err(error.into_error(attempts))
+                Err(error.with_attempts(attempts))
             };
             if let (Some(generation), false) = (failure.generation, refreshed)
                 && failure.error.is_unauthorized()
@@ -131,7 +132,7 @@ impl Inner {
             {
                 // Waiting would only run into the deadline; end the call now, spending no quota.
                 tracing::Span::current().record("attempts", attempts);
-                tracing::debug!(parent: &span, error = %failure.error, "no time left to retry");
+                tracing::debug!(parent: &span, error = %failure.error.report(), "no time left to retry");
                 return Err(Error::OperationTimeout { after, attempts });
             }
             let cost = if failure.error.is_timeout() {
@@ -147,7 +148,7 @@ impl Inner {
             span.record("retry_delay_ms", duration_ms(delay));
             tracing::debug!(
                 parent: &span,
-                error = %failure.error,
+                error = %failure.error.report(),
                 retry_delay_ms = duration_ms(delay),
                 "retrying"
             );
@@ -165,7 +166,7 @@ impl Inner {
         })?;
         if let Some(budget) = &self.rate_budget {
             budget.admit().await.map_err(|error| Failure {
-                error: error.into(),
+                error,
                 generation: None,
             })?;
         }
@@ -195,11 +196,7 @@ impl Inner {
 
     /// What an answer to a request sent with `auth` comes to. Whatever of the answer an error
     /// keeps has the request's credentials taken out: a server may quote them back.
-    fn interpret(
-        &self,
-        answer: Answer,
-        auth: &AuthHeader,
-    ) -> Result<CampaignStatistics, AttemptError> {
+    fn interpret(&self, answer: Answer, auth: &AuthHeader) -> Result<CampaignStatistics, Error> {
         let Answer {
             status,
             headers,
@@ -207,22 +204,20 @@ impl Inner {
         } = answer;
         let redactor = self.redactor(Some(auth));
         match status {
-            200 => CampaignStatistics::from_json(&body).map_err(|source| {
-                AttemptError::from(Error::UndecodableBody {
-                    status,
-                    source: redactor.error(source.into()),
-                    raw: redactor.body(body),
-                })
+            200 => CampaignStatistics::from_json(&body).map_err(|source| Error::UndecodableBody {
+                status,
+                source: redactor.error(source.into()),
+                raw: redactor.body(body),
             }),
-            400..=599 => Err(AttemptError::Api {
+            400..=599 => Err(Error::Api {
                 error: Box::new(ApiError::classify(status, &redactor.body(body))),
                 retry_after: self.backoff.retry_after(&headers),
+                attempts: 1,
             }),
             _ => Err(Error::UnexpectedStatus {
                 status,
                 raw: redactor.body(body),
-            }
-            .into()),
+            }),
         }
     }
 }

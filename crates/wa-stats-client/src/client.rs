@@ -13,7 +13,7 @@ use wa_stats_model::{ApiError, CredentialKind, Secret, TokenResponse};
 use crate::batch::LatencyEstimate;
 use crate::config::ClientBuilder;
 use crate::credentials::{Auth, AuthHeader, bearer_header};
-use crate::error::{AttemptError, Error, Setting};
+use crate::error::{Error, Setting};
 use crate::rate::RateBudget;
 use crate::redact::Redactor;
 use crate::retry::{Backoff, RetryQuota};
@@ -173,7 +173,7 @@ impl Client {
             // One token request, not retried: its error counts one attempt.
             Auth::ClientCredentials(_) => match self.inner.oauth_token().await {
                 Ok((token, ..)) => Ok(token),
-                Err(error) => Err(error.into_error(1)),
+                Err(error) => Err(error.with_attempts(1)),
             },
             Auth::Static {
                 bearer: Some(token),
@@ -186,15 +186,15 @@ impl Client {
         }
     }
 
-    /// The URL statistics requests go to.
+    /// The URL statistics requests go to, as text (no `url` type is part of this crate's API).
     ///
     /// ```
     /// let client = wa_stats_client::Client::builder().api_key("k").build()?;
-    /// assert_eq!(client.statistics_url().path(), "/v1/statistics/campaign");
+    /// assert_eq!(client.statistics_url(), "https://whatsapp.useinsider.com/v1/statistics/campaign");
     /// # Ok::<(), wa_stats_client::Error>(())
     /// ```
-    pub fn statistics_url(&self) -> &Url {
-        &self.inner.statistics_url
+    pub fn statistics_url(&self) -> &str {
+        self.inner.statistics_url.as_str()
     }
 
     /// The token endpoint's URL, for a client-credentials client.
@@ -204,9 +204,9 @@ impl Client {
     /// assert_eq!(client.token_url(), None);
     /// # Ok::<(), wa_stats_client::Error>(())
     /// ```
-    pub fn token_url(&self) -> Option<&Url> {
+    pub fn token_url(&self) -> Option<&str> {
         match &self.inner.auth {
-            Auth::ClientCredentials(oauth) => Some(&oauth.token_url),
+            Auth::ClientCredentials(oauth) => Some(oauth.token_url.as_str()),
             Auth::Static { .. } => None,
         }
     }
@@ -269,7 +269,7 @@ impl Inner {
     }
 
     /// The credential header for the next attempt.
-    pub(crate) async fn auth_header(&self) -> Result<AuthHeader, AttemptError> {
+    pub(crate) async fn auth_header(&self) -> Result<AuthHeader, Error> {
         match &self.auth {
             Auth::Static { header, .. } => Ok(header.clone()),
             Auth::ClientCredentials(_) => {
@@ -290,11 +290,12 @@ impl Inner {
         }
     }
 
-    async fn oauth_token(&self) -> Result<(Secret, http::HeaderValue, u64), AttemptError> {
+    async fn oauth_token(&self) -> Result<(Secret, http::HeaderValue, u64), Error> {
         let Auth::ClientCredentials(oauth) = &self.auth else {
-            return Err(
-                Error::bad_setting(Setting::Credential, "not a client-credentials client").into(),
-            );
+            return Err(Error::bad_setting(
+                Setting::Credential,
+                "not a client-credentials client",
+            ));
         };
         oauth
             .cache
@@ -309,24 +310,21 @@ impl Inner {
                 );
                 self.fetch_token(&oauth.token_url, body)
                     .await
-                    .map_err(|error| AttemptError::Token(Box::new(error)))
+                    .map_err(Error::token_endpoint)
             })
             .await
     }
 
-    async fn fetch_token(
-        &self,
-        token_url: &Url,
-        body: Bytes,
-    ) -> Result<TokenResponse, AttemptError> {
+    async fn fetch_token(&self, token_url: &Url, body: Bytes) -> Result<TokenResponse, Error> {
         let answer = transport::post_json(&self.http, token_url, None, body, self.limits).await?;
         if answer.status != 200 {
             let retry_after = self.backoff.retry_after(&answer.headers);
             // The token endpoint may quote the request, client secret included.
             let body = self.redactor(None).body(answer.body);
-            return Err(AttemptError::Api {
+            return Err(Error::Api {
                 error: Box::new(ApiError::classify(answer.status, &body)),
                 retry_after,
+                attempts: 1,
             });
         }
         // The body may hold the token itself, and serde's messages quote values: keep neither.
@@ -344,8 +342,8 @@ impl Inner {
 
 /// A 200 from the token endpoint that gives no usable token. Neither the body nor a decoder's
 /// message is kept: either may hold the token.
-fn unusable_token_answer(reason: impl Into<String>) -> AttemptError {
-    AttemptError::UnusableToken {
+fn unusable_token_answer(reason: impl Into<String>) -> Error {
+    Error::UnusableToken {
         status: 200,
         reason: reason.into(),
     }

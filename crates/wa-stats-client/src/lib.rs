@@ -54,13 +54,17 @@ mod token_cache;
 mod transport;
 
 pub use batch::{Concurrency, MAX_AUTO_CONCURRENCY, UNPACED_AUTO_CONCURRENCY};
+/// The type of an answer's raw body in [`Error::UndecodableBody`] and
+/// [`Error::UnexpectedStatus`], re-exported so that callers need not depend on `bytes`: it is
+/// public in our API, so its crate's major version is ours too (bytes 1 has been stable since 2020).
+pub use bytes::Bytes;
 pub use client::Client;
 pub use config::{
     ClientBuilder, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_RETRY_QUOTA,
     DEFAULT_TIMEOUT,
 };
-pub use error::{BoxError, Error, Report, Setting, TokenError, TransportKind};
+pub use error::{BoxError, Error, Report, Setting, TransportKind};
 pub use rate::RateBudget;
 #[cfg(feature = "redis")]
 pub use rate::redis::{
