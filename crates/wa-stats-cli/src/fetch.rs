@@ -265,7 +265,7 @@ fn requests(
         .flat_map(|&id| ranges.iter().map(move |&range| (id, range)))
         .collect();
     client
-        .campaign_statistics_batch(calls, concurrency)
+        .campaign_statistics_many_indexed(calls, concurrency)
         .map(|(position, _, outcome)| (position, outcome))
         .boxed()
 }
