@@ -16,8 +16,9 @@ use std::future::Future;
 
 use futures_util::stream::{BoxStream, StreamExt};
 use indicatif::ProgressBar;
-use wa_stats_client::{ApiError, CampaignStatistics, Client, Concurrency, Error, TimeRange};
+use wa_stats_client::{Client, Concurrency, Error, TimeRange};
 use wa_stats_model::ApiErrorKind;
+use wa_stats_model::{ApiError, CampaignStatistics};
 
 use crate::series::Bucket;
 

@@ -1,25 +1,22 @@
 //! [`Client`]: the shared state behind every clone (HTTP pool, rate budget, retry quota, token
 //! cache), how it is assembled from checked settings, and the calls that do not fit a request
-//! builder.
+//! builder. What `Inner` does on a call is in `attempt_loop.rs`, all of it.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use url::Url;
-use wa_stats_model::{ApiError, CredentialKind, Secret, TokenResponse};
+use wa_stats_model::{CredentialKind, Secret};
 
 use crate::batch::LatencyEstimate;
 use crate::config::ClientBuilder;
-use crate::credentials::{Auth, AuthHeader, bearer_header};
+use crate::credentials::Auth;
 use crate::error::{Error, Setting};
 use crate::rate::RateBudget;
-use crate::redact::Redactor;
 use crate::retry::{Backoff, RetryQuota};
 use crate::statistics_call::CampaignStatisticsCall;
-use crate::token_answer;
-use crate::transport::{self, Limits};
+use crate::transport::Limits;
 
 /// An async client for the WhatsApp Campaign Analytics API.
 ///
@@ -244,107 +241,5 @@ impl Client {
     /// Requests per second of the budget, `None` when pacing is off (what a batch sizes for).
     pub(crate) fn rate_per_second(&self) -> Option<u32> {
         self.rate_budget().map(RateBudget::per_second)
-    }
-}
-
-impl Inner {
-    /// The credentials an answer may quote back: the client's own (API key, bearer token, client
-    /// secret) and, for an answer to a request sent with `auth`, the header sent (the current
-    /// access token).
-    pub(crate) fn redactor<'a>(&'a self, auth: Option<&'a AuthHeader>) -> Redactor<'a> {
-        let mut secrets = Vec::new();
-        match &self.auth {
-            Auth::Static { header, bearer } => {
-                secrets.extend(header.value.to_str().ok());
-                secrets.extend(bearer.as_ref().map(Secret::expose));
-            }
-            Auth::ClientCredentials(oauth) => secrets.push(oauth.request.client_secret.expose()),
-        }
-        if let Some(sent) = auth.and_then(|auth| auth.value.to_str().ok()) {
-            // The whole header first, then the token alone.
-            secrets.push(sent);
-            secrets.extend(sent.strip_prefix("Bearer "));
-        }
-        Redactor::new(secrets)
-    }
-
-    /// The credential header for the next attempt.
-    pub(crate) async fn auth_header(&self) -> Result<AuthHeader, Error> {
-        match &self.auth {
-            Auth::Static { header, .. } => Ok(header.clone()),
-            Auth::ClientCredentials(_) => {
-                let (_, value, generation) = self.oauth_token().await?;
-                Ok(AuthHeader {
-                    name: http::header::AUTHORIZATION,
-                    value,
-                    generation: Some(generation),
-                })
-            }
-        }
-    }
-
-    /// Drops the cached token of `generation` after a 401.
-    pub(crate) async fn invalidate_token(&self, generation: u64) {
-        if let Auth::ClientCredentials(oauth) = &self.auth {
-            oauth.cache.invalidate(generation).await;
-        }
-    }
-
-    async fn oauth_token(&self) -> Result<(Secret, http::HeaderValue, u64), Error> {
-        let Auth::ClientCredentials(oauth) = &self.auth else {
-            return Err(Error::bad_setting(
-                Setting::Credential,
-                "not a client-credentials client",
-            ));
-        };
-        oauth
-            .cache
-            .get(|| async {
-                #[expect(
-                    clippy::expect_used,
-                    reason = "a struct of two strings always serialises; an empty body would \
-                              only hide a bug as a confusing 400 from the token endpoint"
-                )]
-                let body = Bytes::from(
-                    serde_json::to_vec(&oauth.request).expect("a token request serialises"),
-                );
-                self.fetch_token(&oauth.token_url, body)
-                    .await
-                    .map_err(Error::token_endpoint)
-            })
-            .await
-    }
-
-    async fn fetch_token(&self, token_url: &Url, body: Bytes) -> Result<TokenResponse, Error> {
-        let answer = transport::post_json(&self.http, token_url, None, body, self.limits).await?;
-        if answer.status != 200 {
-            let retry_after = self.backoff.retry_after(&answer.headers);
-            // The token endpoint may quote the request, client secret included.
-            let body = self.redactor(None).body(answer.body);
-            return Err(Error::Api {
-                error: Box::new(ApiError::classify(answer.status, &body)),
-                retry_after,
-                attempts: 1,
-            });
-        }
-        // The body may hold the token itself, and serde's messages quote values: keep neither.
-        let token = token_answer::read(&answer.body).map_err(unusable_token_answer)?;
-        // Checked here rather than left to the cache, which would report it as the caller's
-        // credential (Setting::Credential) and outside TokenEndpoint.
-        if bearer_header(&token.access_token).is_err() {
-            return Err(unusable_token_answer(
-                "a token response whose access_token cannot go in an HTTP header",
-            ));
-        }
-        Ok(token)
-    }
-}
-
-/// A 200 from the token endpoint that gives no usable token. Neither the body nor a decoder's
-/// message is kept: either may hold the token.
-fn unusable_token_answer(reason: impl Into<String>) -> Error {
-    Error::UnusableToken {
-        status: 200,
-        reason: reason.into(),
     }
 }

@@ -84,11 +84,12 @@ pub mod stream {
     //! ```
     pub use futures_util::stream::{Stream, StreamExt};
 }
-/// The model crate, re-exported so that callers need not depend on it to name its types.
+/// The model crate, re-exported so that callers need not depend on it to name its types: the
+/// one door to them (`model::CampaignStatistics`, `model::ApiError`, `model::Secret`, …), none
+/// of them again at this crate's root, so each has one path.
 ///
 /// ```
 /// let body = wa_stats_client::model::CampaignStatisticsRequest::new(12345).to_json();
 /// assert_eq!(body, r#"{"campaign_id":12345}"#);
 /// ```
 pub use wa_stats_model as model;
-pub use wa_stats_model::{ApiError, ApiErrorKind, CampaignStatistics, Secret, ValidationError};

@@ -6,8 +6,9 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use common::*;
-use wa_stats_client::{ApiErrorKind, Client, Error};
+use wa_stats_client::{Client, Error};
 use wa_stats_mock::{Fault, MockServer};
+use wa_stats_model::ApiErrorKind;
 use wa_stats_model::ValidationError;
 
 #[tokio::test]

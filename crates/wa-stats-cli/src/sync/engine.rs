@@ -11,8 +11,9 @@ use std::future::Future;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use indicatif::ProgressBar;
-use wa_stats_client::{CampaignStatistics, Client, Concurrency, Error, TimeRange};
+use wa_stats_client::{Client, Concurrency, Error, TimeRange};
 use wa_stats_model::ApiErrorKind;
+use wa_stats_model::CampaignStatistics;
 
 use super::plan::{DAY_SECONDS, Day, Span, day_text};
 use super::reconcile::{Disagreement, Reconcile, Settled};

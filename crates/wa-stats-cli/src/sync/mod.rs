@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use tokio::sync::mpsc;
-use wa_stats_client::CampaignStatistics;
+use wa_stats_model::CampaignStatistics;
 use wa_stats_model::request::unix_seconds;
 
 use self::plan::{DAY_SECONDS, Day, Span, day_text};
