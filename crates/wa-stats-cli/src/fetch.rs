@@ -221,7 +221,7 @@ pub(crate) async fn in_order<E>(
                 Halt::Answer(Stopper {
                     campaign_id: plan.ids[position / per_campaign],
                     cause,
-                    report: error.report().to_string(),
+                    report: crate::refusal::report(error),
                 })
             }),
             Ok(_) => None,

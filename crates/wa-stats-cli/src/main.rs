@@ -318,7 +318,7 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
                             let _ = writeln!(
                                 io::stderr(),
                                 "wa-stats: campaign {id} {day}: {}",
-                                escape::terminal(&error.report().to_string())
+                                escape::terminal(&crate::refusal::report(error))
                             );
                         }
                     }
@@ -492,12 +492,18 @@ async fn token(args: &TokenArgs, origins: &Origins<'_>) -> Result<u8, Stop> {
         );
         if refused {
             Stop::NotAuthorised(Refusal::new(
-                format!("cannot get an access token: {}", error.report()),
+                format!(
+                    "cannot get an access token: {}",
+                    crate::refusal::report(&error)
+                ),
                 "check --client-id and --client-secret (or their environment variables)",
             ))
         } else {
             Stop::NoToken(Refusal::new(
-                format!("cannot get an access token: {}", error.report()),
+                format!(
+                    "cannot get an access token: {}",
+                    crate::refusal::report(&error)
+                ),
                 "check --token-url and that the token endpoint is up, or try again in a minute \
                  (it allows 10 token requests a minute per client)",
             ))

@@ -9,10 +9,10 @@ use std::time::Duration;
 use url::Url;
 use wa_stats_model::{CredentialKind, Secret};
 
-use crate::batch::LatencyEstimate;
 use crate::config::ClientBuilder;
 use crate::credentials::Auth;
 use crate::error::{Error, Setting};
+use crate::latency::LatencyEstimate;
 use crate::rate::RateBudget;
 use crate::retry::{Backoff, RetryQuota};
 use crate::statistics_call::CampaignStatisticsCall;

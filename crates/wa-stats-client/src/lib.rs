@@ -41,6 +41,7 @@ mod client;
 mod config;
 mod credentials;
 mod error;
+mod latency;
 mod loopback;
 mod rate;
 mod redact;

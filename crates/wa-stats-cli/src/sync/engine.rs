@@ -151,7 +151,7 @@ where
                     ran.stopped = Some(Stopped::Halt(Halt::Answer(Stopper {
                         campaign_id: campaign.id,
                         cause,
-                        report: error.report().to_string(),
+                        report: crate::refusal::report(&error),
                     })));
                     break;
                 }
@@ -166,13 +166,13 @@ where
                     "campaign {} {}: {}",
                     campaign.id,
                     days_text(span),
-                    error.report()
+                    crate::refusal::report(&error)
                 );
                 let end = if about_the_campaign {
                     Finished::AboutTheCampaign(format!(
                         "campaign {}: {}",
                         campaign.id,
-                        error.report()
+                        crate::refusal::report(&error)
                     ))
                 } else {
                     Finished::Failed(line)

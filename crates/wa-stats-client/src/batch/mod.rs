@@ -13,7 +13,6 @@ use crate::time_range::TimeRange;
 
 mod concurrency;
 
-pub(crate) use concurrency::LatencyEstimate;
 pub use concurrency::{Concurrency, MAX_AUTO_CONCURRENCY, UNPACED_AUTO_CONCURRENCY};
 
 impl Client {

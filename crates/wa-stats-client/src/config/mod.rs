@@ -1,5 +1,6 @@
-//! [`ClientBuilder`]: the client's settings and their defaults. The checks that refuse a bad
-//! setting before any I/O live in `build`.
+//! [`ClientBuilder`]: the client's settings, every public setter in this one file (the TLS
+//! roots' too; `tls.rs` only applies them). Their default values are in `defaults.rs`; the
+//! checks that refuse a bad setting before any I/O live in `build.rs`.
 
 use std::fmt;
 use std::time::Duration;
@@ -7,60 +8,17 @@ use std::time::Duration;
 use wa_stats_model::Secret;
 
 use crate::rate::{Fingerprint, RateBudget};
-use crate::retry::{Backoff, DEFAULT_QUOTA};
+use crate::retry::Backoff;
 
 mod build;
+mod defaults;
 #[cfg(test)]
 mod tests;
 
-/// Default number of HTTP attempts per call (one try and two retries), as in the AWS SDKs.
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_MAX_ATTEMPTS, 3);
-/// ```
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
-/// Default time to establish a connection (TCP and TLS).
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_CONNECT_TIMEOUT.as_secs(), 5);
-/// ```
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default time for one attempt: connect, send, and read the whole answer.
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_TIMEOUT.as_secs(), 30);
-/// ```
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default cap on an answer's body; a statistics body is a few kilobytes.
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_MAX_BODY_BYTES, 1 << 20);
-/// ```
-pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
-/// Default base of the exponential backoff.
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_BACKOFF_BASE.as_millis(), 100);
-/// ```
-pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_millis(100);
-/// Default cap of the exponential backoff.
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_BACKOFF_CAP.as_secs(), 5);
-/// ```
-pub const DEFAULT_BACKOFF_CAP: Duration = Duration::from_secs(5);
-/// Longest `Retry-After` the client waits; a longer one is cut to this.
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_MAX_RETRY_AFTER.as_secs(), 30);
-/// ```
-pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
-/// Default size of the retry quota (see [`ClientBuilder::retry_quota`]).
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_RETRY_QUOTA, 500);
-/// ```
-pub const DEFAULT_RETRY_QUOTA: u32 = DEFAULT_QUOTA;
+pub use defaults::{
+    DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_RETRY_QUOTA, DEFAULT_TIMEOUT,
+};
 
 /// The credential a client sends.
 #[derive(Clone)]
@@ -438,6 +396,32 @@ impl ClientBuilder {
     /// ```
     pub fn retry_quota(mut self, tokens: u32) -> Self {
         self.retry_quota = tokens;
+        self
+    }
+
+    /// Also trusts the CA certificate(s) in `pem` (one or more `CERTIFICATE` blocks), such as a
+    /// company's private CA or the one `wa-stats-mock --tls --tls-ca-out FILE` wrote. The
+    /// platform's roots stay trusted unless [`tls_built_in_roots(false)`](Self::tls_built_in_roots).
+    /// PEM that holds no certificate is refused by [`build`](Self::build).
+    ///
+    /// ```no_run
+    /// let client = wa_stats_client::Client::builder()
+    ///     .api_key("INS.example-key")
+    ///     .base_url("https://127.0.0.1:8443")
+    ///     .add_root_certificate(std::fs::read("ca.pem")?)
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.tls.extra_pem.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Whether the platform's trusted roots (and the built-in webpki ones where the platform has
+    /// none) are trusted; default `true`. With `false`, only the roots given to
+    /// [`add_root_certificate`](Self::add_root_certificate) are.
+    pub fn tls_built_in_roots(mut self, trust: bool) -> Self {
+        self.tls.built_in = trust;
         self
     }
 }
