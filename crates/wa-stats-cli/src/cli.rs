@@ -16,7 +16,12 @@ use crate::origins::{
 };
 use crate::refusal::EXIT_CODES;
 use crate::series::{By, DEFAULT_MAX_REQUESTS};
-use crate::sync::DEFAULT_LOOKBACK;
+
+/// The default `--lookback`: the window the loaders analysts already run re-read (Airbyte's
+/// Facebook Marketing source: 28 days, its default and maximum; Google Ads: 14). Receipts, reads,
+/// late conversions and `deliveryPending` settle within days, attribution windows within weeks;
+/// with reconciliation an unchanged window costs one request, however long it is.
+pub(crate) const DEFAULT_LOOKBACK: u32 = 28;
 
 /// Statistics of Insider WhatsApp campaigns, for people and scripts.
 #[derive(Debug, Parser)]
