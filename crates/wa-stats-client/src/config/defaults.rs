@@ -47,7 +47,7 @@ pub const DEFAULT_BACKOFF_CAP: Duration = Duration::from_secs(5);
 /// assert_eq!(wa_stats_client::DEFAULT_MAX_RETRY_AFTER.as_secs(), 30);
 /// ```
 pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
-/// Default size of the retry quota (see [`ClientBuilder::retry_quota`]).
+/// Default size of the retry quota (see [`ClientBuilder::retry_quota`](crate::ClientBuilder::retry_quota)).
 ///
 /// ```
 /// assert_eq!(wa_stats_client::DEFAULT_RETRY_QUOTA, 500);
