@@ -44,6 +44,13 @@ impl CampaignStatisticsCall {
     /// [`TimeRange`]. A second call replaces the first whole (`.range(a..).range(..b)` is
     /// `..b`): a range is one value, so there is no order in which parts of it are kept.
     ///
+    /// There are no per-bound setters (issue 34: `.start(a).range(..b)` silently dropped `a`):
+    ///
+    /// ```compile_fail,E0599
+    /// let client = wa_stats_client::Client::builder().api_key("k").build().unwrap();
+    /// let call = client.campaign_statistics(12345).start(1_700_000_000);
+    /// ```
+    ///
     /// ```no_run
     /// # async fn demo(client: wa_stats_client::Client) -> Result<(), wa_stats_client::Error> {
     /// let stats = client.campaign_statistics(12345).range(1_700_000_000..1_700_086_400).send().await?;

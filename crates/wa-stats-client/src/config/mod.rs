@@ -210,6 +210,12 @@ impl ClientBuilder {
     /// assert!(unpaced.rate_budget().is_none());
     /// # Ok::<(), wa_stats_client::Error>(())
     /// ```
+    ///
+    /// There is no second setting of the pace to contradict this one (issue 34):
+    ///
+    /// ```compile_fail,E0599
+    /// let builder = wa_stats_client::Client::builder().api_key("k").rate_limit(Some(20));
+    /// ```
     pub fn rate_budget(mut self, budget: impl Into<Option<RateBudget>>) -> Self {
         self.rate_budget = Some(budget.into());
         self
