@@ -16,9 +16,12 @@ use std::future::Future;
 
 use futures_util::stream::{BoxStream, StreamExt};
 use indicatif::ProgressBar;
-use wa_stats_client::{ApiError, CampaignStatistics, Client, Concurrency, Error, TimeRange};
+use wa_stats_client::{Client, Concurrency, Error, TimeRange};
 use wa_stats_model::ApiErrorKind;
+use wa_stats_model::{ApiError, CampaignStatistics};
 
+use crate::origins::{Origins, SHARED_BUDGET_ENV};
+use crate::refusal::{Refusal, Stop};
 use crate::series::Bucket;
 
 /// What one request came to.
@@ -102,6 +105,55 @@ pub(crate) struct Stopper {
     pub(crate) cause: Cause,
     /// The client's one-line report of the error.
     pub(crate) report: String,
+}
+
+impl Stopper {
+    /// The one message for an answer that stopped the run, and its exit status.
+    pub(crate) fn stop(&self, credential: &str, origins: &Origins<'_>) -> Stop {
+        let Self {
+            campaign_id,
+            cause,
+            report,
+        } = self;
+        let stopped =
+            "stopped: every other request would fail the same way, so nothing more was sent";
+        match cause {
+            Cause::Refused { inactive } => {
+                let problem =
+                    format!("not authorised ({report}, at campaign {campaign_id}); {stopped}");
+                let fix = if *inactive {
+                    "the partner's WhatsApp product is not active: ask Insider to activate it for \
+                     this account, or use a credential of an account where it is"
+                        .to_owned()
+                } else {
+                    format!(
+                        "check {credential}: it may be mistyped, expired or revoked, or meant for the \
+                         other route (--token for v2, --api-key for v1)"
+                    )
+                };
+                Stop::NotAuthorised(Refusal::new(problem, fix))
+            }
+            Cause::NoToken => Stop::NoToken(Refusal::new(
+                format!(
+                    "no access token could be had ({report}, at campaign {campaign_id}); {stopped}"
+                ),
+                "check --token-url and that the token endpoint is up; the endpoint allows 10 token \
+                 requests a minute per client, so many runs of one credential at once should share \
+                 a token (see --token-cache), or run again in a minute",
+            )),
+            Cause::NoSharedBudget => Stop::NoSharedBudget(Refusal::new(
+                format!(
+                    "the shared rate budget is required (--shared-budget-required) and unavailable \
+                     ({report}, at campaign {campaign_id}); {stopped}"
+                ),
+                format!(
+                    "start the Redis that --shared-budget{} names, or drop \
+                     --shared-budget-required to pace in this process alone while it is down",
+                    origins.env_suffix(&[("shared_budget", SHARED_BUDGET_ENV)])
+                ),
+            )),
+        }
+    }
 }
 
 /// What kind of answer stopped a run.
@@ -220,7 +272,7 @@ pub(crate) async fn in_order<E>(
                 Halt::Answer(Stopper {
                     campaign_id: plan.ids[position / per_campaign],
                     cause,
-                    report: error.report().to_string(),
+                    report: crate::refusal::report(error),
                 })
             }),
             Ok(_) => None,
@@ -265,7 +317,7 @@ fn requests(
         .flat_map(|&id| ranges.iter().map(move |&range| (id, range)))
         .collect();
     client
-        .campaign_statistics_batch(calls, concurrency)
+        .campaign_statistics_many_indexed(calls, concurrency)
         .map(|(position, _, outcome)| (position, outcome))
         .boxed()
 }

@@ -8,7 +8,10 @@ use std::num::IntErrorKind;
 
 use wa_stats_model::{CampaignStatisticsRequest, validate};
 
-use crate::refusal::Refusal;
+use std::io::Write as _;
+
+use crate::deadline::Deadline;
+use crate::refusal::{EXIT_FAILED, Refusal, Stop};
 
 /// The most campaign IDs one run takes, whatever `--max-requests` allows: 8 MB of IDs, so that
 /// an endless standard input (`yes 12345 | wa-stats campaign -`) is refused with bounded memory.
@@ -70,6 +73,33 @@ pub(crate) enum Unread {
     Deadline,
     /// SIGINT or SIGTERM while reading; the exit status for it.
     Signal(u8),
+}
+
+impl Unread {
+    /// The exit status (and the line on stderr) when reading the IDs did not give them: a refusal,
+    /// or `--deadline` or a signal while standard input was still open. Nothing was sent.
+    pub(crate) fn end(self, quiet: bool, deadline: Option<&Deadline>) -> Result<u8, Stop> {
+        let (line, status) = match self {
+            Self::Refused(refusal) => return Err(Stop::Refused(refusal)),
+            Self::Deadline => (
+                format!(
+                    "--deadline {} reached while reading campaign IDs from standard input; nothing \
+                     sent",
+                    deadline.map(ToString::to_string).unwrap_or_default()
+                ),
+                EXIT_FAILED,
+            ),
+            Self::Signal(status) => (
+                "interrupted while reading campaign IDs from standard input; nothing sent"
+                    .to_owned(),
+                status,
+            ),
+        };
+        if !quiet {
+            let _ = writeln!(std::io::stderr(), "wa-stats: {line}");
+        }
+        Ok(status)
+    }
 }
 
 /// [`collect`] with standard input read on a thread of its own, so that `deadline` and SIGINT or

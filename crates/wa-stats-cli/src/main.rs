@@ -39,8 +39,8 @@ use wa_stats_model::ApiErrorKind;
 use wa_stats_model::request::unix_seconds;
 
 use crate::cli::{CampaignArgs, Cli, Command, ConfigCommand, Format, Settings, TokenArgs};
-use crate::fetch::{Cause, Halt, Plan, Stopper, Unfetched};
-use crate::origins::{Origins, SHARED_BUDGET_ENV};
+use crate::fetch::{Halt, Plan, Unfetched};
+use crate::origins::Origins;
 use crate::refusal::{
     EXIT_FAILED, EXIT_NO_SHARED_BUDGET, EXIT_NO_TOKEN, EXIT_NOT_AUTHORISED, EXIT_OK, EXIT_REFUSED,
     Refusal, Stop,
@@ -269,7 +269,7 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
     let most = ids::Most::for_requests(args.range.max_requests, plan.ranges.len());
     plan.ids = match ids::read(&args.ids, most, deadline).await {
         Ok(ids) => ids,
-        Err(unread) => return unread_ids(quiet, unread, args.range.deadline.as_ref()),
+        Err(unread) => return unread.end(quiet, args.range.deadline.as_ref()),
     };
     let requests = plan.requests();
     series::check_request_count(
@@ -320,7 +320,7 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
                             let _ = writeln!(
                                 io::stderr(),
                                 "wa-stats: campaign {id} {day}: {}",
-                                escape::terminal(&error.report().to_string())
+                                escape::terminal(&crate::refusal::report(error))
                             );
                         }
                     }
@@ -354,7 +354,7 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
     };
     match ran.halt {
         Some(Halt::Answer(stopper)) => {
-            return Err(halted(&stopper, &credential_flags, origins));
+            return Err(stopper.stop(&credential_flags, origins));
         }
         Some(Halt::Signal(status)) => {
             say(format!(
@@ -390,80 +390,6 @@ async fn campaign(cli: &Cli, args: &CampaignArgs, origins: &Origins<'_>) -> Resu
     Ok(EXIT_FAILED)
 }
 
-/// The exit status (and the line on stderr) when reading the IDs did not give them: a refusal,
-/// or `--deadline` or a signal while standard input was still open. Nothing was sent.
-pub(crate) fn unread_ids(
-    quiet: bool,
-    unread: ids::Unread,
-    deadline: Option<&deadline::Deadline>,
-) -> Result<u8, Stop> {
-    let (line, status) = match unread {
-        ids::Unread::Refused(refusal) => return Err(Stop::Refused(refusal)),
-        ids::Unread::Deadline => (
-            format!(
-                "--deadline {} reached while reading campaign IDs from standard input; nothing \
-                 sent",
-                deadline.map(ToString::to_string).unwrap_or_default()
-            ),
-            EXIT_FAILED,
-        ),
-        ids::Unread::Signal(status) => (
-            "interrupted while reading campaign IDs from standard input; nothing sent".to_owned(),
-            status,
-        ),
-    };
-    if !quiet {
-        let _ = writeln!(io::stderr(), "wa-stats: {line}");
-    }
-    Ok(status)
-}
-
-/// The one message for an answer that stopped the run, and its exit status.
-pub(crate) fn halted(stopper: &Stopper, credential: &str, origins: &Origins<'_>) -> Stop {
-    let Stopper {
-        campaign_id,
-        cause,
-        report,
-    } = stopper;
-    let stopped = "stopped: every other request would fail the same way, so nothing more was sent";
-    match cause {
-        Cause::Refused { inactive } => {
-            let problem =
-                format!("not authorised ({report}, at campaign {campaign_id}); {stopped}");
-            let fix = if *inactive {
-                "the partner's WhatsApp product is not active: ask Insider to activate it for \
-                 this account, or use a credential of an account where it is"
-                    .to_owned()
-            } else {
-                format!(
-                    "check {credential}: it may be mistyped, expired or revoked, or meant for the \
-                     other route (--token for v2, --api-key for v1)"
-                )
-            };
-            Stop::NotAuthorised(Refusal::new(problem, fix))
-        }
-        Cause::NoToken => Stop::NoToken(Refusal::new(
-            format!(
-                "no access token could be had ({report}, at campaign {campaign_id}); {stopped}"
-            ),
-            "check --token-url and that the token endpoint is up; the endpoint allows 10 token \
-             requests a minute per client, so many runs of one credential at once should share \
-             a token (see --token-cache), or run again in a minute",
-        )),
-        Cause::NoSharedBudget => Stop::NoSharedBudget(Refusal::new(
-            format!(
-                "the shared rate budget is required (--shared-budget-required) and unavailable \
-                 ({report}, at campaign {campaign_id}); {stopped}"
-            ),
-            format!(
-                "start the Redis that --shared-budget{} names, or drop \
-                 --shared-budget-required to pace in this process alone while it is down",
-                origins.env_suffix(&[("shared_budget", SHARED_BUDGET_ENV)])
-            ),
-        )),
-    }
-}
-
 async fn token(args: &TokenArgs, origins: &Origins<'_>) -> Result<u8, Stop> {
     let credential = setup::credential(None, &args.oauth, origins)?;
     debug_assert!(matches!(credential, Credential::ClientCredentials { .. }));
@@ -494,12 +420,18 @@ async fn token(args: &TokenArgs, origins: &Origins<'_>) -> Result<u8, Stop> {
         );
         if refused {
             Stop::NotAuthorised(Refusal::new(
-                format!("cannot get an access token: {}", error.report()),
+                format!(
+                    "cannot get an access token: {}",
+                    crate::refusal::report(&error)
+                ),
                 "check --client-id and --client-secret (or their environment variables)",
             ))
         } else {
             Stop::NoToken(Refusal::new(
-                format!("cannot get an access token: {}", error.report()),
+                format!(
+                    "cannot get an access token: {}",
+                    crate::refusal::report(&error)
+                ),
                 "check --token-url and that the token endpoint is up, or try again in a minute \
                  (it allows 10 token requests a minute per client)",
             ))

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use wa_stats_client::Error;
+
 use crate::escape::terminal;
 
 /// Exit status when every campaign was fetched.
@@ -91,5 +93,26 @@ pub(crate) enum Stop {
 impl From<Refusal> for Stop {
     fn from(refusal: Refusal) -> Self {
         Self::Refused(refusal)
+    }
+}
+
+/// A client error as the command line words it: the client's report (the error and its causes,
+/// each once), and for a TLS failure the command line's own ways to trust a CA, which the
+/// library, knowing no flags, leaves out.
+pub(crate) fn report(error: &Error) -> String {
+    let mut text = error.report().to_string();
+    if is_tls(error) {
+        text.push_str(
+            " (to trust a private or test CA: --ca-cert FILE, WA_STATS_CA_CERT, or a profile's \
+             ca_cert)",
+        );
+    }
+    text
+}
+
+fn is_tls(error: &Error) -> bool {
+    match error {
+        Error::TokenEndpoint { source, .. } => is_tls(source),
+        other => other.kind_name() == "tls",
     }
 }

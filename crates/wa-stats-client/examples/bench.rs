@@ -100,7 +100,7 @@ fn main() {
     let client = Client::builder()
         .bearer_token("demo-token")
         .base_url(&base_url)
-        .rate_limit(None)
+        .rate_budget(None)
         .build()
         .unwrap();
     // Warm both paths up (connections, allocator) before measuring.

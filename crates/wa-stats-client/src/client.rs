@@ -1,25 +1,22 @@
 //! [`Client`]: the shared state behind every clone (HTTP pool, rate budget, retry quota, token
 //! cache), how it is assembled from checked settings, and the calls that do not fit a request
-//! builder.
+//! builder. What `Inner` does on a call is in `attempt_loop.rs`, all of it.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use url::Url;
-use wa_stats_model::{ApiError, CredentialKind, Secret, TokenResponse};
+use wa_stats_model::{CredentialKind, Secret};
 
-use crate::batch::LatencyEstimate;
 use crate::config::ClientBuilder;
-use crate::credentials::{Auth, AuthHeader, bearer_header};
-use crate::error::{AttemptError, Error, Setting};
+use crate::credentials::Auth;
+use crate::error::{Error, Setting};
+use crate::latency::LatencyEstimate;
 use crate::rate::RateBudget;
-use crate::redact::Redactor;
 use crate::retry::{Backoff, RetryQuota};
 use crate::statistics_call::CampaignStatisticsCall;
-use crate::token_answer;
-use crate::transport::{self, Limits};
+use crate::transport::Limits;
 
 /// An async client for the WhatsApp Campaign Analytics API.
 ///
@@ -73,7 +70,10 @@ impl fmt::Debug for Client {
             .field("statistics_url", &inner.statistics_url.as_str())
             .field("credential", &inner.kind)
             .field("auth", &inner.auth)
-            .field("rate_limit", &self.rate_limit())
+            .field(
+                "rate_limit",
+                &self.rate_budget().map(RateBudget::per_second),
+            )
             .field("max_attempts", &inner.max_attempts)
             .field("timeout", &inner.limits.timeout)
             .field("operation_timeout", &inner.operation_timeout)
@@ -170,7 +170,7 @@ impl Client {
             // One token request, not retried: its error counts one attempt.
             Auth::ClientCredentials(_) => match self.inner.oauth_token().await {
                 Ok((token, ..)) => Ok(token),
-                Err(error) => Err(error.into_error(1)),
+                Err(error) => Err(error.with_attempts(1)),
             },
             Auth::Static {
                 bearer: Some(token),
@@ -183,15 +183,15 @@ impl Client {
         }
     }
 
-    /// The URL statistics requests go to.
+    /// The URL statistics requests go to, as text (no `url` type is part of this crate's API).
     ///
     /// ```
     /// let client = wa_stats_client::Client::builder().api_key("k").build()?;
-    /// assert_eq!(client.statistics_url().path(), "/v1/statistics/campaign");
+    /// assert_eq!(client.statistics_url(), "https://whatsapp.useinsider.com/v1/statistics/campaign");
     /// # Ok::<(), wa_stats_client::Error>(())
     /// ```
-    pub fn statistics_url(&self) -> &Url {
-        &self.inner.statistics_url
+    pub fn statistics_url(&self) -> &str {
+        self.inner.statistics_url.as_str()
     }
 
     /// The token endpoint's URL, for a client-credentials client.
@@ -201,9 +201,9 @@ impl Client {
     /// assert_eq!(client.token_url(), None);
     /// # Ok::<(), wa_stats_client::Error>(())
     /// ```
-    pub fn token_url(&self) -> Option<&Url> {
+    pub fn token_url(&self) -> Option<&str> {
         match &self.inner.auth {
-            Auth::ClientCredentials(oauth) => Some(&oauth.token_url),
+            Auth::ClientCredentials(oauth) => Some(oauth.token_url.as_str()),
             Auth::Static { .. } => None,
         }
     }
@@ -219,17 +219,6 @@ impl Client {
     /// ```
     pub fn credential_kind(&self) -> CredentialKind {
         self.inner.kind
-    }
-
-    /// The client's own rate limit in requests per second, or `None` when pacing is off.
-    ///
-    /// ```
-    /// let client = wa_stats_client::Client::builder().api_key("k").build()?;
-    /// assert_eq!(client.rate_limit(), Some(100));
-    /// # Ok::<(), wa_stats_client::Error>(())
-    /// ```
-    pub fn rate_limit(&self) -> Option<u32> {
-        self.inner.rate_budget.as_ref().map(RateBudget::per_second)
     }
 
     /// The rate budget the client paces under, `None` when pacing is off: give a clone of it to
@@ -248,108 +237,9 @@ impl Client {
     pub fn rate_budget(&self) -> Option<&RateBudget> {
         self.inner.rate_budget.as_ref()
     }
-}
 
-impl Inner {
-    /// The credentials an answer may quote back: the client's own (API key, bearer token, client
-    /// secret) and, for an answer to a request sent with `auth`, the header sent (the current
-    /// access token).
-    pub(crate) fn redactor<'a>(&'a self, auth: Option<&'a AuthHeader>) -> Redactor<'a> {
-        let mut secrets = Vec::new();
-        match &self.auth {
-            Auth::Static { header, bearer } => {
-                secrets.extend(header.value.to_str().ok());
-                secrets.extend(bearer.as_ref().map(Secret::expose));
-            }
-            Auth::ClientCredentials(oauth) => secrets.push(oauth.request.client_secret.expose()),
-        }
-        if let Some(sent) = auth.and_then(|auth| auth.value.to_str().ok()) {
-            // The whole header first, then the token alone.
-            secrets.push(sent);
-            secrets.extend(sent.strip_prefix("Bearer "));
-        }
-        Redactor::new(secrets)
-    }
-
-    /// The credential header for the next attempt.
-    pub(crate) async fn auth_header(&self) -> Result<AuthHeader, AttemptError> {
-        match &self.auth {
-            Auth::Static { header, .. } => Ok(header.clone()),
-            Auth::ClientCredentials(_) => {
-                let (_, value, generation) = self.oauth_token().await?;
-                Ok(AuthHeader {
-                    name: http::header::AUTHORIZATION,
-                    value,
-                    generation: Some(generation),
-                })
-            }
-        }
-    }
-
-    /// Drops the cached token of `generation` after a 401.
-    pub(crate) async fn invalidate_token(&self, generation: u64) {
-        if let Auth::ClientCredentials(oauth) = &self.auth {
-            oauth.cache.invalidate(generation).await;
-        }
-    }
-
-    async fn oauth_token(&self) -> Result<(Secret, http::HeaderValue, u64), AttemptError> {
-        let Auth::ClientCredentials(oauth) = &self.auth else {
-            return Err(
-                Error::bad_setting(Setting::Credential, "not a client-credentials client").into(),
-            );
-        };
-        oauth
-            .cache
-            .get(|| async {
-                #[expect(
-                    clippy::expect_used,
-                    reason = "a struct of two strings always serialises; an empty body would \
-                              only hide a bug as a confusing 400 from the token endpoint"
-                )]
-                let body = Bytes::from(
-                    serde_json::to_vec(&oauth.request).expect("a token request serialises"),
-                );
-                self.fetch_token(&oauth.token_url, body)
-                    .await
-                    .map_err(|error| AttemptError::Token(Box::new(error)))
-            })
-            .await
-    }
-
-    async fn fetch_token(
-        &self,
-        token_url: &Url,
-        body: Bytes,
-    ) -> Result<TokenResponse, AttemptError> {
-        let answer = transport::post_json(&self.http, token_url, None, body, self.limits).await?;
-        if answer.status != 200 {
-            let retry_after = self.backoff.retry_after(&answer.headers);
-            // The token endpoint may quote the request, client secret included.
-            let body = self.redactor(None).body(answer.body);
-            return Err(AttemptError::Api {
-                error: Box::new(ApiError::classify(answer.status, &body)),
-                retry_after,
-            });
-        }
-        // The body may hold the token itself, and serde's messages quote values: keep neither.
-        let token = token_answer::read(&answer.body).map_err(unusable_token_answer)?;
-        // Checked here rather than left to the cache, which would report it as the caller's
-        // credential (Setting::Credential) and outside TokenEndpoint.
-        if bearer_header(&token.access_token).is_err() {
-            return Err(unusable_token_answer(
-                "a token response whose access_token cannot go in an HTTP header",
-            ));
-        }
-        Ok(token)
-    }
-}
-
-/// A 200 from the token endpoint that gives no usable token. Neither the body nor a decoder's
-/// message is kept: either may hold the token.
-fn unusable_token_answer(reason: impl Into<String>) -> AttemptError {
-    AttemptError::UnusableToken {
-        status: 200,
-        reason: reason.into(),
+    /// Requests per second of the budget, `None` when pacing is off (what a batch sizes for).
+    pub(crate) fn rate_per_second(&self) -> Option<u32> {
+        self.rate_budget().map(RateBudget::per_second)
     }
 }

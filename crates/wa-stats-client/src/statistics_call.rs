@@ -2,7 +2,6 @@
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::time::SystemTime;
 
 use wa_stats_model::{CampaignStatistics, CampaignStatisticsRequest};
 
@@ -19,8 +18,7 @@ use crate::time_range::TimeRange;
 /// let now = SystemTime::now();
 /// let stats = client
 ///     .campaign_statistics(12345)
-///     .start_at(now - Duration::from_secs(30 * 86_400))
-///     .end_at(now)
+///     .range(now - Duration::from_secs(30 * 86_400)..now)
 ///     .send()
 ///     .await?;
 /// # Ok(())
@@ -41,8 +39,17 @@ impl CampaignStatisticsCall {
         }
     }
 
-    /// Restricts the statistics to a range: `a..b` in Unix seconds, `a..`, `..b`, `..`, or a
-    /// `Range<SystemTime>`.
+    /// Restricts the statistics to a range, the one way to set one: `a..b` in Unix seconds,
+    /// `a..`, `..b`, `..`, the same forms over [`SystemTime`](std::time::SystemTime), or a
+    /// [`TimeRange`]. A second call replaces the first whole (`.range(a..).range(..b)` is
+    /// `..b`): a range is one value, so there is no order in which parts of it are kept.
+    ///
+    /// There are no per-bound setters (issue 34: `.start(a).range(..b)` silently dropped `a`):
+    ///
+    /// ```compile_fail,E0599
+    /// let client = wa_stats_client::Client::builder().api_key("k").build().unwrap();
+    /// let call = client.campaign_statistics(12345).start(1_700_000_000);
+    /// ```
     ///
     /// ```no_run
     /// # async fn demo(client: wa_stats_client::Client) -> Result<(), wa_stats_client::Error> {
@@ -54,60 +61,6 @@ impl CampaignStatisticsCall {
         self.request = range
             .into()
             .apply(CampaignStatisticsRequest::new(self.request.campaign_id));
-        self
-    }
-
-    /// Sets the inclusive start, in Unix seconds (10 digits; milliseconds are refused with a
-    /// hint).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: wa_stats_client::Client) -> Result<(), wa_stats_client::Error> {
-    /// let since = client.campaign_statistics(12345).start(1_700_000_000).send().await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn start(mut self, unix_seconds: i64) -> Self {
-        self.request = self.request.start_time(unix_seconds);
-        self
-    }
-
-    /// Sets the exclusive end, in Unix seconds.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: wa_stats_client::Client) -> Result<(), wa_stats_client::Error> {
-    /// let until = client.campaign_statistics(12345).end(1_700_000_000).send().await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn end(mut self, unix_seconds: i64) -> Self {
-        self.request = self.request.end_time(unix_seconds);
-        self
-    }
-
-    /// Sets the inclusive start from a [`SystemTime`] (whole seconds).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: wa_stats_client::Client) -> Result<(), wa_stats_client::Error> {
-    /// let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
-    /// let stats = client.campaign_statistics(12345).start_at(day_ago).send().await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn start_at(mut self, time: SystemTime) -> Self {
-        self.request = self.request.start_at(time);
-        self
-    }
-
-    /// Sets the exclusive end from a [`SystemTime`] (whole seconds).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: wa_stats_client::Client) -> Result<(), wa_stats_client::Error> {
-    /// let stats = client.campaign_statistics(12345).end_at(std::time::SystemTime::now()).send().await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn end_at(mut self, time: SystemTime) -> Self {
-        self.request = self.request.end_at(time);
         self
     }
 

@@ -87,3 +87,60 @@ impl From<Range<SystemTime>> for TimeRange {
         )
     }
 }
+
+impl From<RangeFrom<SystemTime>> for TimeRange {
+    fn from(range: RangeFrom<SystemTime>) -> Self {
+        Self::new(Some(unix_seconds(range.start)), None)
+    }
+}
+
+impl From<RangeTo<SystemTime>> for TimeRange {
+    fn from(range: RangeTo<SystemTime>) -> Self {
+        Self::new(None, Some(unix_seconds(range.end)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::TimeRange;
+    use crate::Client;
+
+    /// Issue 34: `.start(a).range(..b)` silently dropped `a`. There is now one way to set a
+    /// range, and any two calls of it leave exactly the second, whatever forms they take.
+    #[test]
+    fn any_two_ranges_leave_the_second_whole() {
+        let at = |seconds| SystemTime::UNIX_EPOCH + Duration::from_secs(seconds);
+        let forms: Vec<(&str, TimeRange)> = vec![
+            ("a..b", (1_700_000_000..1_700_086_400).into()),
+            ("a..", (1_700_000_000..).into()),
+            ("..b", (..1_700_086_400).into()),
+            ("..", (..).into()),
+            ("t..u", (at(1_600_000_000)..at(1_600_086_400)).into()),
+            ("t..", (at(1_600_000_000)..).into()),
+            ("..u", (..at(1_600_086_400)).into()),
+            ("new", TimeRange::new(Some(1_650_000_000), None)),
+        ];
+        let client = Client::builder().api_key("k").build().unwrap();
+        for (first_name, first) in &forms {
+            for (second_name, second) in &forms {
+                let both = client
+                    .campaign_statistics(12345)
+                    .range(*first)
+                    .range(*second);
+                let alone = client.campaign_statistics(12345).range(*second);
+                assert_eq!(
+                    both.request(),
+                    alone.request(),
+                    ".range({first_name}).range({second_name})"
+                );
+                assert_eq!(
+                    (both.request().start_time, both.request().end_time),
+                    (second.start, second.end),
+                    ".range({first_name}).range({second_name})"
+                );
+            }
+        }
+    }
+}

@@ -4,15 +4,15 @@
 use std::fmt;
 
 use crate::Setting;
-use crate::config::ClientBuilder;
 use crate::error::{BoxError, Error};
 
-/// The trust settings of a [`ClientBuilder`]: extra roots, and whether the platform's and the
-/// built-in (webpki) roots stay.
+/// The trust settings of a [`ClientBuilder`](crate::ClientBuilder) (whose setters,
+/// `add_root_certificate` and `tls_built_in_roots`, are with the others in `config/mod.rs`):
+/// extra roots, and whether the platform's and the built-in (webpki) roots stay.
 #[derive(Debug, Clone)]
 pub(crate) struct TlsRoots {
-    extra_pem: Vec<Vec<u8>>,
-    built_in: bool,
+    pub(crate) extra_pem: Vec<Vec<u8>>,
+    pub(crate) built_in: bool,
 }
 
 impl Default for TlsRoots {
@@ -21,34 +21,6 @@ impl Default for TlsRoots {
             extra_pem: Vec::new(),
             built_in: true,
         }
-    }
-}
-
-impl ClientBuilder {
-    /// Also trusts the CA certificate(s) in `pem` (one or more `CERTIFICATE` blocks), such as a
-    /// company's private CA or the one `wa-stats-mock --tls --tls-ca-out FILE` wrote. The
-    /// platform's roots stay trusted unless [`tls_built_in_roots(false)`](Self::tls_built_in_roots).
-    /// PEM that holds no certificate is refused by [`build`](Self::build).
-    ///
-    /// ```no_run
-    /// let client = wa_stats_client::Client::builder()
-    ///     .api_key("INS.example-key")
-    ///     .base_url("https://127.0.0.1:8443")
-    ///     .add_root_certificate(std::fs::read("ca.pem")?)
-    ///     .build()?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
-        self.tls.extra_pem.push(pem.as_ref().to_vec());
-        self
-    }
-
-    /// Whether the platform's trusted roots (and the built-in webpki ones where the platform has
-    /// none) are trusted; default `true`. With `false`, only the roots given to
-    /// [`add_root_certificate`](Self::add_root_certificate) are.
-    pub fn tls_built_in_roots(mut self, trust: bool) -> Self {
-        self.tls.built_in = trust;
-        self
     }
 }
 
@@ -148,8 +120,7 @@ impl fmt::Display for TlsFailure {
             Cause::UnknownIssuer => write!(
                 f,
                 "the server's certificate is signed by a CA this client does not trust \
-                 ({detail}); if the server uses a private or test CA, trust its certificate \
-                 (--ca-cert FILE, WA_STATS_CA_CERT, or ClientBuilder::add_root_certificate)"
+                 ({detail}); if the server uses a private or test CA, trust its certificate"
             ),
             Cause::WrongName => write!(
                 f,
@@ -199,7 +170,7 @@ pub(crate) fn explain(error: reqwest::Error) -> BoxError {
     };
     let detail = match rustls_error {
         Some(inner) => inner.to_string(),
-        None => innermost(&error).to_string(),
+        None => crate::error::innermost_of(&error).to_string(),
     };
     Box::new(TlsFailure { cause, detail })
 }
@@ -224,14 +195,4 @@ fn find_rustls_error<'a>(
         current = error.source();
     }
     None
-}
-
-fn innermost<'a>(
-    error: &'a (dyn std::error::Error + 'static),
-) -> &'a (dyn std::error::Error + 'static) {
-    let mut current = error;
-    while let Some(cause) = current.source() {
-        current = cause;
-    }
-    current
 }

@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderValue};
 use url::Url;
 
 use crate::credentials::AuthHeader;
-use crate::error::{AttemptError, BoxError, Error, TransportKind};
+use crate::error::{BoxError, Error, TransportKind};
 
 /// A complete answer, body read in full.
 #[derive(Debug)]
@@ -40,7 +40,7 @@ pub(crate) async fn post_json(
     auth: Option<&AuthHeader>,
     body: Bytes,
     limits: Limits,
-) -> Result<Answer, AttemptError> {
+) -> Result<Answer, Error> {
     let mut request = http
         .post(url.clone())
         .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
@@ -49,9 +49,11 @@ pub(crate) async fn post_json(
         request = request.header(auth.name.clone(), auth.value.clone());
     }
     let tls = url.scheme() == "https";
-    let transport = |kind: TransportKind, source: BoxError| AttemptError::Transport {
+    // One attempt; the loop sets the call's count when it gives up.
+    let transport = |kind: TransportKind, source: BoxError| Error::Transport {
         kind,
         host: host_and_port(url),
+        attempts: 1,
         source,
     };
     let exchange = async {
@@ -64,11 +66,9 @@ pub(crate) async fn post_json(
                     kind => transport(kind, error.into()),
                 })?;
         let status = response.status().as_u16();
-        let too_large = || {
-            AttemptError::from(Error::BodyTooLarge {
-                status,
-                limit: limits.max_body_bytes,
-            })
+        let too_large = || Error::BodyTooLarge {
+            status,
+            limit: limits.max_body_bytes,
         };
         // Refuse a declared oversize body without reading a byte of it.
         if response

@@ -102,7 +102,7 @@ fn client_in(runtime: &tokio::runtime::Runtime, server: &MockServer) -> wa_stats
 fn at_the_limit_with(latency: Duration, campaigns: usize) {
     let (flight, _guard, runtime, server) = paced_mock(latency);
     let client = client_in(&runtime, &server);
-    let rate = f64::from(client.rate_limit().unwrap());
+    let rate = f64::from(client.rate_budget().unwrap().per_second());
     let started = runtime.block_on(async { Instant::now() });
     let results: Vec<_> = runtime.block_on(
         client

@@ -13,6 +13,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::*;
 use wa_stats_client::{Client, Error};
 use wa_stats_mock::{Fault, MockServer};
@@ -98,7 +100,7 @@ async fn every_kind_of_error_says_each_cause_once() {
             .unwrap_err(),
         bearer(&server)
             .campaign_statistics(1)
-            .start(1_700_000_000_000)
+            .range(1_700_000_000_000..)
             .send()
             .await
             .unwrap_err(),
@@ -114,6 +116,57 @@ async fn every_kind_of_error_says_each_cause_once() {
     errors.push(error_for(&server, Fault::close_connection().times(3)).await);
     server.reset();
     errors.push(a_timeout(&server).await);
+
+    // Answers outside the contract: a redirect (not followed), a body over the cap.
+    errors.push(error_for(&server, Fault::status(302)).await);
+    server.reset();
+    let capped = quick(&server.base_url())
+        .bearer_token(TOKEN)
+        .max_body_bytes(16)
+        .build()
+        .unwrap();
+    errors.push(capped.campaign_statistics(12345).send().await.unwrap_err());
+
+    // Nothing listens on a port just freed: the connection is refused.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = listener.local_addr().unwrap();
+    drop(listener);
+    let refused = quick(&format!("http://{closed}"))
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap();
+    errors.push(refused.campaign_statistics(12345).send().await.unwrap_err());
+
+    // The whole call's deadline passes while the server holds its answer back.
+    server.reset();
+    server.inject(Fault::delay(Duration::from_secs(2)));
+    let hurried = quick(&server.base_url())
+        .bearer_token(TOKEN)
+        .operation_timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    errors.push(hurried.campaign_statistics(12345).send().await.unwrap_err());
+
+    // A shared budget that fails closed, its Redis on a port where nothing listens.
+    #[cfg(feature = "redis")]
+    {
+        use wa_stats_client::{RateBudget, RedisBudget, WhenUnavailable};
+        let redis = RedisBudget::new(&format!("redis://{closed}"))
+            .unwrap()
+            .when_unavailable(WhenUnavailable::FailClosed);
+        let closed_budget = quick(&server.base_url())
+            .bearer_token(TOKEN)
+            .rate_budget(RateBudget::redis(100, redis).unwrap())
+            .build()
+            .unwrap();
+        errors.push(
+            closed_budget
+                .campaign_statistics(12345)
+                .send()
+                .await
+                .unwrap_err(),
+        );
+    }
 
     let tls_base = plain_text_where_tls_is_expected().await;
     let tls = quick(&tls_base).bearer_token(TOKEN).build().unwrap();
@@ -143,21 +196,42 @@ async fn every_kind_of_error_says_each_cause_once() {
         );
     }
 
+    // Every kind the client makes (`Error::kind_name`'s list, the model's API kinds stood for by
+    // two), and the one that only comes inside `token_endpoint`.
+    let mut expected = vec![
+        "api_error",
+        "body_cut_short",
+        "body_too_large",
+        "campaign_not_found",
+        "config",
+        "connect",
+        "insecure_url",
+        "invalid_request",
+        "operation_timeout",
+        "timeout",
+        "tls",
+        "token_endpoint",
+        "transport",
+        "undecodable_body",
+        "unexpected_status",
+    ];
+    // The shared budget exists with feature `redis`, which the workspace's tests turn on (the CLI
+    // asks for it).
+    if cfg!(feature = "redis") {
+        expected.push("shared_budget_unavailable");
+        expected.sort_unstable();
+    }
+    assert_eq!(kind_names(&errors), expected);
+    let inside_token_endpoint: Vec<&str> = errors
+        .iter()
+        .filter_map(|error| match error {
+            Error::TokenEndpoint { source, .. } => Some(source.kind_name()),
+            _ => None,
+        })
+        .collect();
     assert_eq!(
-        kind_names(&errors),
-        [
-            "api_error",
-            "body_cut_short",
-            "campaign_not_found",
-            "config",
-            "insecure_url",
-            "invalid_request",
-            "timeout",
-            "tls",
-            "token_endpoint",
-            "transport",
-            "undecodable_body",
-        ]
+        inside_token_endpoint,
+        ["unauthorized", "transport", "unusable_token"]
     );
     for error in &errors {
         let chain = assert_said_once(error);

@@ -80,7 +80,7 @@ async fn a_call_still_waiting_for_a_pacing_slot_at_the_deadline_sent_nothing() {
     let server = MockServer::start().await;
     let client = quick(&server.base_url())
         .bearer_token(TOKEN)
-        .rate_limit(Some(1))
+        .rate_budget(wa_stats_client::RateBudget::local(1).unwrap())
         .operation_timeout(Duration::from_millis(1500))
         .build()
         .unwrap();

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use wa_stats_client::{Error, TokenError};
+use wa_stats_client::Error;
 use wa_stats_mock::{Fault, MockServer};
 use wa_stats_model::endpoint::TOKEN_PATH;
 
@@ -229,7 +229,7 @@ async fn an_unusable_token_is_its_own_kind_not_a_configuration_error() {
             panic!("not a token-endpoint error: {error:?}");
         };
         assert!(
-            matches!(**source, TokenError::UnusableToken { status: 200, .. }),
+            matches!(**source, Error::UnusableToken { status: 200, .. }),
             "{source:?}"
         );
         assert_eq!(

@@ -6,8 +6,9 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use common::*;
-use wa_stats_client::{ApiErrorKind, Client, Error};
+use wa_stats_client::{Client, Error};
 use wa_stats_mock::{Fault, MockServer};
+use wa_stats_model::ApiErrorKind;
 use wa_stats_model::ValidationError;
 
 #[tokio::test]
@@ -53,7 +54,7 @@ async fn a_range_goes_on_the_wire_as_seconds() {
         .unwrap();
     client
         .campaign_statistics(12345)
-        .start(1_500_000_000)
+        .range(1_500_000_000..)
         .send()
         .await
         .unwrap();
@@ -189,7 +190,7 @@ async fn invalid_requests_are_refused_locally_with_a_hint() {
     ));
     let millis = client
         .campaign_statistics(12345)
-        .start(1_700_000_000_000)
+        .range(1_700_000_000_000..)
         .send()
         .await
         .unwrap_err();

@@ -52,7 +52,7 @@ fn three_hundred_campaigns_at_the_limit_see_no_429() {
         .block_on(MockServer::builder().rate_limit(Some(100)).start())
         .unwrap();
     let client = bearer(&server);
-    assert_eq!(client.rate_limit(), Some(100));
+    assert_eq!(client.rate_budget().unwrap().per_second(), 100);
     let ids: Vec<i64> = (0..300)
         .map(|n| if n % 2 == 0 { 12345 } else { 12346 })
         .collect();

@@ -73,7 +73,7 @@ async fn no_error_variant_client_or_log_line_shows_a_secret() {
         errors.push(
             client
                 .campaign_statistics(1)
-                .start(1_700_000_000_000)
+                .range(1_700_000_000_000..)
                 .send()
                 .await
                 .unwrap_err(),

@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use wa_stats_client::CampaignStatistics;
+use wa_stats_model::CampaignStatistics;
 use wa_stats_model::{DropDetails, ResponseSummary, UndeliveredDetails};
 
 use super::ordered::flat;

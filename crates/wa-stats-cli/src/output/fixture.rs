@@ -18,12 +18,12 @@ use std::io::{self, Write};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use wa_stats_client::CampaignStatistics;
 use wa_stats_fixture::{
     CampaignFixture, CampaignKind, CardDayFixture, CardFixture, DayFixture, Fixtures,
     OAuthClientFixture, PartnerFixture,
 };
 use wa_stats_model::ApiErrorKind;
+use wa_stats_model::CampaignStatistics;
 
 use super::Render;
 use crate::fetch::Results;

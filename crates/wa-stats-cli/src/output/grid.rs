@@ -10,7 +10,8 @@ use std::io::{self, Write};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use wa_stats_client::{CampaignStatistics, TimeRange};
+use wa_stats_client::TimeRange;
+use wa_stats_model::CampaignStatistics;
 use wa_stats_model::statistics::counters::{COUNTERS, top_level};
 
 use super::sparkline::sparkline;

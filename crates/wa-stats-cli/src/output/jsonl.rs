@@ -10,7 +10,7 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
-use wa_stats_client::CampaignStatistics;
+use wa_stats_model::CampaignStatistics;
 
 use super::{Failure, Render};
 use crate::fetch::Results;

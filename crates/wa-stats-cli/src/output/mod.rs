@@ -90,7 +90,7 @@ impl<'a> Failure<'a> {
                 kind: error.kind_name(),
                 status: error.status(),
                 code: error.api_error().and_then(|api| api.code.as_deref()),
-                message: error.report().to_string(),
+                message: crate::refusal::report(error),
             },
             Unfetched::NotSent(why) => Self {
                 kind: "not_sent",

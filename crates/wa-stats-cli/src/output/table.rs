@@ -8,7 +8,8 @@
 
 use std::io::{self, Write};
 
-use wa_stats_client::{CampaignStatistics, TimeRange};
+use wa_stats_client::TimeRange;
+use wa_stats_model::CampaignStatistics;
 use wa_stats_model::ResponseCard;
 use wa_stats_model::validation::DEFAULT_START_TIME;
 

@@ -3,7 +3,7 @@
 //! model's JSON Schema. A counter the model gains becomes a column without a change here.
 
 use serde_json::{Map, Value};
-use wa_stats_client::CampaignStatistics;
+use wa_stats_model::CampaignStatistics;
 use wa_stats_model::schema::response_schema;
 use wa_stats_model::statistics::COUNTERS;
 use wa_stats_model::{DropDetails, ResponseSummary, UndeliveredDetails};

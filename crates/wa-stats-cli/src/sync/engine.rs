@@ -11,8 +11,9 @@ use std::future::Future;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use indicatif::ProgressBar;
-use wa_stats_client::{CampaignStatistics, Client, Concurrency, Error, TimeRange};
+use wa_stats_client::{Client, Concurrency, Error, TimeRange};
 use wa_stats_model::ApiErrorKind;
+use wa_stats_model::CampaignStatistics;
 
 use super::plan::{DAY_SECONDS, Day, Span, day_text};
 use super::reconcile::{Disagreement, Reconcile, Settled};
@@ -150,7 +151,7 @@ where
                     ran.stopped = Some(Stopped::Halt(Halt::Answer(Stopper {
                         campaign_id: campaign.id,
                         cause,
-                        report: error.report().to_string(),
+                        report: crate::refusal::report(&error),
                     })));
                     break;
                 }
@@ -165,13 +166,13 @@ where
                     "campaign {} {}: {}",
                     campaign.id,
                     days_text(span),
-                    error.report()
+                    crate::refusal::report(&error)
                 );
                 let end = if about_the_campaign {
                     Finished::AboutTheCampaign(format!(
                         "campaign {}: {}",
                         campaign.id,
-                        error.report()
+                        crate::refusal::report(&error)
                     ))
                 } else {
                     Finished::Failed(line)

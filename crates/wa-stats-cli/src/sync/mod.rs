@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use tokio::sync::mpsc;
-use wa_stats_client::CampaignStatistics;
+use wa_stats_model::CampaignStatistics;
 use wa_stats_model::request::unix_seconds;
 
 use self::plan::{DAY_SECONDS, Day, Span, day_text};
@@ -38,8 +38,6 @@ use crate::cli::{Cli, SyncArgs};
 use crate::origins::Origins;
 use crate::refusal::{EXIT_FAILED, EXIT_OK, Refusal, Stop};
 use crate::{fetch, ids, series, setup, time};
-
-pub(crate) use self::plan::DEFAULT_LOOKBACK;
 
 /// Campaigns queued for the writer at most; the fetches wait beyond it.
 const QUEUED: usize = 8;
@@ -59,7 +57,7 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
     // The deadline bounds the whole run, reading the IDs included.
     let ids = match ids::read(&args.ids, ids::Most::ids(), deadline).await {
         Ok(ids) => ids,
-        Err(unread) => return crate::unread_ids(quiet, unread, args.deadline.as_ref()),
+        Err(unread) => return unread.end(quiet, args.deadline.as_ref()),
     };
     let columns = columns::columns();
 
@@ -219,7 +217,7 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
     let status = match ran.stopped {
         None => None,
         Some(engine::Stopped::Halt(fetch::Halt::Answer(stopper))) => {
-            return Err(crate::halted(&stopper, &credential_flags, origins));
+            return Err(stopper.stop(&credential_flags, origins));
         }
         Some(engine::Stopped::Halt(fetch::Halt::Signal(status))) => {
             let _ = writeln!(

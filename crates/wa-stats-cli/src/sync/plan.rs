@@ -17,12 +17,6 @@ pub(crate) const DAY_SECONDS: i64 = 86_400;
 /// A UTC day: days since 1970-01-01.
 pub(crate) type Day = i64;
 
-/// The default `--lookback`: the window the loaders analysts already run re-read (Airbyte's
-/// Facebook Marketing source: 28 days, its default and maximum; Google Ads: 14). Receipts, reads,
-/// late conversions and `deliveryPending` settle within days, attribution windows within weeks;
-/// with reconciliation an unchanged window costs one request, however long it is.
-pub(crate) const DEFAULT_LOOKBACK: u32 = 28;
-
 /// `[from, to)` in days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Span {

@@ -13,7 +13,6 @@ use crate::time_range::TimeRange;
 
 mod concurrency;
 
-pub(crate) use concurrency::LatencyEstimate;
 pub use concurrency::{Concurrency, MAX_AUTO_CONCURRENCY, UNPACED_AUTO_CONCURRENCY};
 
 impl Client {
@@ -26,11 +25,12 @@ impl Client {
     /// faster. [`Concurrency::Auto`] (pass `Concurrency::default()`) keeps enough calls in flight
     /// to reach it whatever the server's latency; a number (`16`) means exactly that many.
     ///
-    /// To put the results back in the order of `ids`, use
-    /// [`campaign_statistics_many_in_order`](Self::campaign_statistics_many_in_order) (all at
-    /// once) or [`campaign_statistics_many_indexed`](Self::campaign_statistics_many_indexed)
-    /// (each with its position). [`StreamExt`](crate::stream::StreamExt) is re-exported, so no
-    /// dependency on `futures-util` is needed.
+    /// The batch entry points are two, one primitive under both: this one (one range for every
+    /// ID, items `(campaign_id, result)`), and
+    /// [`campaign_statistics_many_indexed`](Self::campaign_statistics_many_indexed) (a range per
+    /// call, items with their position in the input, for restoring its order).
+    /// [`StreamExt`](crate::stream::StreamExt) is re-exported, so no dependency on
+    /// `futures-util` is needed.
     ///
     /// ```no_run
     /// use wa_stats_client::Concurrency;
@@ -55,19 +55,26 @@ impl Client {
         I: IntoIterator<Item = i64>,
         I::IntoIter: Send + 'static,
     {
-        self.campaign_statistics_many_indexed(ids, range, concurrency)
-            .map(|(_, campaign_id, result)| (campaign_id, result))
+        let range = range.into();
+        self.campaign_statistics_many_indexed(
+            ids.into_iter().map(move |id| (id, range)),
+            concurrency,
+        )
+        .map(|(_, campaign_id, result)| (campaign_id, result))
     }
 
-    /// Like [`campaign_statistics_many`](Self::campaign_statistics_many), but each item also
-    /// says where its campaign was in `ids`: `(index, campaign_id, result)`, with `index`
-    /// counting from 0. Items still come in completion order, so a slow campaign holds up
-    /// nothing; the index is what lets a caller restore the input's order, or tell apart two
-    /// calls for the same ID.
+    /// A batch whose calls are known up front, each with a range of its own: `calls` yields
+    /// `(campaign_id, range)` pairs, and each item says where its call was among them:
+    /// `(index, campaign_id, result)`, `index` counting from 0. Items come in completion order,
+    /// so a slow call holds up nothing; the index is what restores the input's order, or tells
+    /// two calls for the same ID apart. A day-by-day series is one call per campaign per day,
+    /// all under the same pacer and the same [`Concurrency`]. For calls that depend on earlier
+    /// answers, run them yourself at [`calls_in_flight`](Self::calls_in_flight).
     ///
-    /// Every index from 0 to the number of IDs minus one comes exactly once (unless the stream
+    /// Every index from 0 to the number of calls minus one comes exactly once (unless the stream
     /// is dropped early). Printing in input order as soon as possible takes a small buffer for
-    /// the results that finish early:
+    /// the results that finish early (and collecting all of them in order is
+    /// `collect::<Vec<_>>()` then `sort_by_key` on the index):
     ///
     /// ```
     /// use std::collections::BTreeMap;
@@ -82,7 +89,7 @@ impl Client {
     ///     .build()?;
     /// // 33333 is another partner's, so it answers as not found (R7); 12345 is asked for twice.
     /// let ids = [12345, 33333, 12346, 12345];
-    /// let mut results = client.campaign_statistics_many_indexed(ids, .., 4);
+    /// let mut results = client.campaign_statistics_many_indexed(ids.map(|id| (id, ..)), 4);
     /// let (mut early, mut next, mut printed) = (BTreeMap::new(), 0, Vec::new());
     /// while let Some((index, campaign_id, result)) = results.next().await {
     ///     assert_eq!(ids[index], campaign_id);
@@ -102,33 +109,15 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn campaign_statistics_many_indexed<I>(
-        &self,
-        ids: I,
-        range: impl Into<TimeRange>,
-        concurrency: impl Into<Concurrency>,
-    ) -> impl Stream<Item = (usize, i64, Result<CampaignStatistics, Error>)> + Send + 'static
-    where
-        I: IntoIterator<Item = i64>,
-        I::IntoIter: Send + 'static,
-    {
-        let range = range.into();
-        self.campaign_statistics_batch(ids.into_iter().map(move |id| (id, range)), concurrency)
-    }
-
-    /// Like [`campaign_statistics_many_indexed`](Self::campaign_statistics_many_indexed), but
-    /// each call has a range of its own: `calls` yields `(campaign_id, range)` pairs, and items
-    /// are `(index, campaign_id, result)` in completion order, `index` counting the pairs from 0.
-    /// This is what a day-by-day series needs: one call per campaign per day, all under the same
-    /// pacer and the same [`Concurrency`].
-    pub fn campaign_statistics_batch<I>(
+    pub fn campaign_statistics_many_indexed<I, R>(
         &self,
         calls: I,
         concurrency: impl Into<Concurrency>,
     ) -> impl Stream<Item = (usize, i64, Result<CampaignStatistics, Error>)> + Send + 'static
     where
-        I: IntoIterator<Item = (i64, TimeRange)>,
+        I: IntoIterator<Item = (i64, R)>,
         I::IntoIter: Send + 'static,
+        R: Into<TimeRange>,
     {
         let client = self.clone();
         let concurrency = concurrency.into();
@@ -140,12 +129,12 @@ impl Client {
         stream::poll_fn(move |context| {
             let inner = &client.inner;
             let waited = first_poll.get_or_insert_with(Instant::now).elapsed();
-            let limit = concurrency.limit(client.rate_limit(), &inner.latency, waited);
+            let limit = concurrency.limit(client.rate_per_second(), &inner.latency, waited);
             while running.len() < limit {
                 let Some((index, (campaign_id, range))) = pending.next() else {
                     break;
                 };
-                let call = client.campaign_statistics(campaign_id).range(range);
+                let call = client.campaign_statistics(campaign_id).range(range.into());
                 running.push(async move { (index, campaign_id, call.send().await) });
             }
             match running.poll_next_unpin(context) {
@@ -170,51 +159,9 @@ impl Client {
     /// ```
     pub fn calls_in_flight(&self, concurrency: impl Into<Concurrency>) -> usize {
         concurrency.into().limit(
-            self.rate_limit(),
+            self.rate_per_second(),
             &self.inner.latency,
             std::time::Duration::ZERO,
         )
-    }
-
-    /// Every campaign's result, in the order of `ids`, once all have finished: the simplest way
-    /// to run a batch when nothing needs printing early. Concurrency and pacing as in
-    /// [`campaign_statistics_many`](Self::campaign_statistics_many).
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), wa_stats_client::Error> {
-    /// let server = wa_stats_mock::MockServer::start().await;
-    /// let client = wa_stats_client::Client::builder()
-    ///     .bearer_token("demo-token")
-    ///     .base_url(server.base_url())
-    ///     .build()?;
-    /// let ids = [12345, 33333, 12345];
-    /// let results = client.campaign_statistics_many_in_order(ids, .., wa_stats_client::Concurrency::Auto).await;
-    /// let ids_back: Vec<i64> = results.iter().map(|(id, _)| *id).collect();
-    /// assert_eq!(ids_back, ids);
-    /// assert_eq!(results[1].1.as_ref().unwrap_err().kind_name(), "campaign_not_found");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub async fn campaign_statistics_many_in_order<I>(
-        &self,
-        ids: I,
-        range: impl Into<TimeRange>,
-        concurrency: impl Into<Concurrency>,
-    ) -> Vec<(i64, Result<CampaignStatistics, Error>)>
-    where
-        I: IntoIterator<Item = i64>,
-        I::IntoIter: Send + 'static,
-    {
-        let mut slots: Vec<Option<(i64, Result<CampaignStatistics, Error>)>> = Vec::new();
-        let mut results = self.campaign_statistics_many_indexed(ids, range, concurrency);
-        while let Some((index, campaign_id, result)) = results.next().await {
-            if slots.len() <= index {
-                slots.resize_with(index + 1, || None);
-            }
-            slots[index] = Some((campaign_id, result));
-        }
-        // Every index comes exactly once, so no slot is left empty.
-        slots.into_iter().flatten().collect()
     }
 }

@@ -21,8 +21,8 @@ impl ClientBuilder {
     ///
     /// Fails with [`Error::InsecureUrl`] for plain `http://` to a non-loopback host, and with
     /// [`Error::Config`] for a missing or empty credential, an unparsable URL, a URL with user
-    /// info, a zero rate, zero attempts, a zero timeout, a `User-Agent` with control
-    /// characters, both a rate limit and a rate budget, or a rate budget of another credential.
+    /// info, zero attempts, a zero timeout, a `User-Agent` with control
+    /// characters, or a rate budget of another credential.
     /// Either way [`Error::setting`] names the setting at fault.
     ///
     /// ```
@@ -94,26 +94,12 @@ impl ClientBuilder {
     }
 
     /// The budget the client paces under: the one given, bound to this credential, or one of
-    /// its own at its rate limit; `None` when pacing is off.
+    /// its own at R9's rate; `None` when pacing is off.
     fn checked_rate_budget(&self, credential: Fingerprint) -> Result<Option<RateBudget>, Error> {
-        let budget = match (&self.rate_budget, self.rate_limit) {
-            (Some(_), Some(_)) => {
-                return Err(Error::bad_setting(
-                    Setting::RateBudget,
-                    "give rate_limit or rate_budget, not both: a rate budget has its own rate",
-                ));
-            }
-            (Some(budget), None) => budget.clone(),
-            (None, rate_limit) => match rate_limit.unwrap_or(Some(RATE_LIMIT_PER_SECOND)) {
-                None => return Ok(None),
-                Some(0) => {
-                    return Err(Error::bad_setting(
-                        Setting::RateLimit,
-                        "rate_limit must be at least 1 per second (None turns it off)",
-                    ));
-                }
-                Some(per_second) => RateBudget::local(per_second)?,
-            },
+        let budget = match &self.rate_budget {
+            Some(None) => return Ok(None),
+            Some(Some(budget)) => budget.clone(),
+            None => RateBudget::local(RATE_LIMIT_PER_SECOND)?,
         };
         budget.bind(credential)?;
         Ok(Some(budget))

@@ -1,5 +1,6 @@
-//! [`ClientBuilder`]: the client's settings and their defaults. The checks that refuse a bad
-//! setting before any I/O live in `build`.
+//! [`ClientBuilder`]: the client's settings, every public setter in this one file (the TLS
+//! roots' too; `tls.rs` only applies them). Their default values are in `defaults.rs`; the
+//! checks that refuse a bad setting before any I/O live in `build.rs`.
 
 use std::fmt;
 use std::time::Duration;
@@ -7,60 +8,17 @@ use std::time::Duration;
 use wa_stats_model::Secret;
 
 use crate::rate::{Fingerprint, RateBudget};
-use crate::retry::{Backoff, DEFAULT_QUOTA};
+use crate::retry::Backoff;
 
 mod build;
+mod defaults;
 #[cfg(test)]
 mod tests;
 
-/// Default number of HTTP attempts per call (one try and two retries), as in the AWS SDKs.
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_MAX_ATTEMPTS, 3);
-/// ```
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
-/// Default time to establish a connection (TCP and TLS).
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_CONNECT_TIMEOUT.as_secs(), 5);
-/// ```
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default time for one attempt: connect, send, and read the whole answer.
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_TIMEOUT.as_secs(), 30);
-/// ```
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default cap on an answer's body; a statistics body is a few kilobytes.
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_MAX_BODY_BYTES, 1 << 20);
-/// ```
-pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
-/// Default base of the exponential backoff.
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_BACKOFF_BASE.as_millis(), 100);
-/// ```
-pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_millis(100);
-/// Default cap of the exponential backoff.
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_BACKOFF_CAP.as_secs(), 5);
-/// ```
-pub const DEFAULT_BACKOFF_CAP: Duration = Duration::from_secs(5);
-/// Longest `Retry-After` the client waits; a longer one is cut to this.
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_MAX_RETRY_AFTER.as_secs(), 30);
-/// ```
-pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
-/// Default size of the retry quota (see [`ClientBuilder::retry_quota`]).
-///
-/// ```
-/// assert_eq!(wa_stats_client::DEFAULT_RETRY_QUOTA, 500);
-/// ```
-pub const DEFAULT_RETRY_QUOTA: u32 = DEFAULT_QUOTA;
+pub use defaults::{
+    DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_RETRY_QUOTA, DEFAULT_TIMEOUT,
+};
 
 /// The credential a client sends.
 #[derive(Clone)]
@@ -112,9 +70,9 @@ pub struct ClientBuilder {
     credential: Option<Credential>,
     base_url: Option<String>,
     token_url: Option<String>,
-    /// `None` until [`rate_limit`](Self::rate_limit) is called (then the default applies).
-    rate_limit: Option<Option<u32>>,
-    rate_budget: Option<RateBudget>,
+    /// `None` until [`rate_budget`](Self::rate_budget) is called (then a budget of the client's
+    /// own at R9's 100 a second); `Some(None)` turns pacing off.
+    rate_budget: Option<Option<RateBudget>>,
     max_attempts: u32,
     connect_timeout: Duration,
     timeout: Duration,
@@ -136,7 +94,6 @@ impl Default for ClientBuilder {
             credential: None,
             base_url: None,
             token_url: None,
-            rate_limit: None,
             rate_budget: None,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -235,34 +192,32 @@ impl ClientBuilder {
         self
     }
 
-    /// Requests per second the client allows itself, in a rate budget of its own that all its
-    /// clones and tasks share; `None` turns pacing off. Default `Some(100)`, the API's limit per
-    /// credential (R9). To pace several clients together, give them one
-    /// [`rate_budget`](Self::rate_budget) instead (which has its rate: giving both is refused).
-    ///
-    /// ```
-    /// let client = wa_stats_client::Client::builder().api_key("k").rate_limit(Some(20)).build()?;
-    /// # Ok::<(), wa_stats_client::Error>(())
-    /// ```
-    pub fn rate_limit(mut self, per_second: Option<u32>) -> Self {
-        self.rate_limit = Some(per_second);
-        self
-    }
-
-    /// Paces under `budget`, shared with every other client given the same handle (a clone of
-    /// it), locally or through Redis; see [`RateBudget`]. Without one, a client makes its own at
-    /// its [`rate_limit`](Self::rate_limit). A budget serves one credential.
+    /// The rate budget the client paces under, the one setting of its pace: a
+    /// [`RateBudget`] (its clones share it; so does every other client given a clone of the same
+    /// handle, locally or through Redis), or `None` to turn pacing off (when an outer system
+    /// already paces). Default: a budget of the client's own at 100 requests per second, the
+    /// API's limit per credential (R9). A budget serves one credential. The last call wins.
     ///
     /// ```
     /// use wa_stats_client::{Client, RateBudget};
+    /// let slower = Client::builder().api_key("k").rate_budget(RateBudget::local(20)?).build()?;
+    /// assert_eq!(slower.rate_budget().unwrap().per_second(), 20);
     /// let budget = RateBudget::local(50)?;
     /// let client = Client::builder().api_key("k").rate_budget(budget.clone()).build()?;
     /// let sibling = Client::builder().api_key("k").rate_budget(budget).build()?;
     /// assert!(client.rate_budget().unwrap().same_budget(sibling.rate_budget().unwrap()));
+    /// let unpaced = Client::builder().api_key("k").rate_budget(None).build()?;
+    /// assert!(unpaced.rate_budget().is_none());
     /// # Ok::<(), wa_stats_client::Error>(())
     /// ```
-    pub fn rate_budget(mut self, budget: RateBudget) -> Self {
-        self.rate_budget = Some(budget);
+    ///
+    /// There is no second setting of the pace to contradict this one (issue 34):
+    ///
+    /// ```compile_fail,E0599
+    /// let builder = wa_stats_client::Client::builder().api_key("k").rate_limit(Some(20));
+    /// ```
+    pub fn rate_budget(mut self, budget: impl Into<Option<RateBudget>>) -> Self {
+        self.rate_budget = Some(budget.into());
         self
     }
 
@@ -447,6 +402,32 @@ impl ClientBuilder {
     /// ```
     pub fn retry_quota(mut self, tokens: u32) -> Self {
         self.retry_quota = tokens;
+        self
+    }
+
+    /// Also trusts the CA certificate(s) in `pem` (one or more `CERTIFICATE` blocks), such as a
+    /// company's private CA or the one `wa-stats-mock --tls --tls-ca-out FILE` wrote. The
+    /// platform's roots stay trusted unless [`tls_built_in_roots(false)`](Self::tls_built_in_roots).
+    /// PEM that holds no certificate is refused by [`build`](Self::build).
+    ///
+    /// ```no_run
+    /// let client = wa_stats_client::Client::builder()
+    ///     .api_key("INS.example-key")
+    ///     .base_url("https://127.0.0.1:8443")
+    ///     .add_root_certificate(std::fs::read("ca.pem")?)
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.tls.extra_pem.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Whether the platform's trusted roots (and the built-in webpki ones where the platform has
+    /// none) are trusted; default `true`. With `false`, only the roots given to
+    /// [`add_root_certificate`](Self::add_root_certificate) are.
+    pub fn tls_built_in_roots(mut self, trust: bool) -> Self {
+        self.tls.built_in = trust;
         self
     }
 }

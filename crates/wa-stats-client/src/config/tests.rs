@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use url::Url;
-
 use crate::{Client, Error, Setting};
 
 fn refused(base: &str) -> Error {
@@ -68,7 +66,6 @@ fn bad_settings_are_config_errors_that_never_echo_secrets() {
         Client::builder().api_key(""),
         Client::builder().bearer_token(""),
         Client::builder().api_key("k").max_attempts(0),
-        Client::builder().api_key("k").rate_limit(Some(0)),
         Client::builder().api_key("k").timeout(Duration::ZERO),
         Client::builder().client_credentials("", "s"),
         Client::builder().client_credentials("id", ""),
@@ -155,11 +152,6 @@ fn every_refusal_names_its_setting() {
             "token URL must not have a query",
         ),
         (
-            https().rate_limit(Some(0)),
-            Setting::RateLimit,
-            "rate_limit must be at least 1",
-        ),
-        (
             https().max_attempts(0),
             Setting::MaxAttempts,
             "max_attempts must be at least 1",
@@ -233,10 +225,7 @@ fn errors_that_are_not_about_a_setting_name_none() {
         None
     );
     let wrapped = Error::TokenEndpoint {
-        source: Box::new(crate::TokenError::Request(Error::bad_setting(
-            Setting::TokenUrl,
-            "refused",
-        ))),
+        source: Box::new(Error::bad_setting(Setting::TokenUrl, "refused")),
     };
     assert_eq!(wrapped.setting(), Some(Setting::TokenUrl));
 }
@@ -257,7 +246,7 @@ async fn an_api_key_client_has_no_access_token_because_of_its_credential() {
 fn urls_by_credential_kind() {
     let client = Client::builder().api_key("k").build().unwrap();
     assert_eq!(
-        client.statistics_url().as_str(),
+        client.statistics_url(),
         "https://whatsapp.useinsider.com/v1/statistics/campaign"
     );
     let client = Client::builder()
@@ -266,7 +255,7 @@ fn urls_by_credential_kind() {
         .build()
         .unwrap();
     assert_eq!(
-        client.statistics_url().as_str(),
+        client.statistics_url(),
         "https://proxy.example/insider/api/wa/v2/statistics/campaign"
     );
     let client = Client::builder()
@@ -274,11 +263,11 @@ fn urls_by_credential_kind() {
         .build()
         .unwrap();
     assert_eq!(
-        client.statistics_url().as_str(),
+        client.statistics_url(),
         "https://gw.api.insidethekube.com/api/wa/v2/statistics/campaign"
     );
     assert_eq!(
-        client.token_url().map(Url::as_str),
+        client.token_url(),
         Some(wa_stats_model::endpoint::DEFAULT_TOKEN_URL)
     );
 }
@@ -337,7 +326,7 @@ fn a_rate_budget_is_shared_only_by_the_clients_given_it() {
         .unwrap();
     assert!(first.rate_budget().unwrap().same_budget(&budget));
     assert!(second.rate_budget().unwrap().same_budget(&budget));
-    assert_eq!(second.rate_limit(), Some(40));
+    assert_eq!(second.rate_budget().unwrap().per_second(), 40);
     // Without a handle, each build makes its own, and clones share it.
     let own = Client::builder().api_key("k").build().unwrap();
     let other = Client::builder().api_key("k").build().unwrap();
@@ -351,24 +340,29 @@ fn a_rate_budget_is_shared_only_by_the_clients_given_it() {
             .unwrap()
             .same_budget(own.clone().rate_budget().unwrap())
     );
-    assert_eq!(own.rate_limit(), Some(100));
+    assert_eq!(own.rate_budget().unwrap().per_second(), 100);
     assert!(
         Client::builder()
             .api_key("k")
-            .rate_limit(None)
+            .rate_budget(None)
             .build()
             .unwrap()
             .rate_budget()
             .is_none()
     );
 
-    let both = Client::builder()
+    // One setting: the last call wins, nothing is left for `build` to refuse.
+    let last = Client::builder()
         .api_key("k")
-        .rate_limit(Some(40))
+        .rate_budget(None)
         .rate_budget(budget.clone())
         .build()
-        .unwrap_err();
-    assert_eq!(both.setting(), Some(Setting::RateBudget));
+        .unwrap();
+    assert!(last.rate_budget().unwrap().same_budget(&budget));
+    assert_eq!(
+        RateBudget::local(0).unwrap_err().setting(),
+        Some(Setting::RateBudget)
+    );
     let other_credential = Client::builder()
         .api_key("another key")
         .rate_budget(budget)

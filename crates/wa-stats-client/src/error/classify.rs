@@ -55,6 +55,7 @@ impl Error {
             | Self::UndecodableBody { .. }
             | Self::UnexpectedStatus { .. }
             | Self::BodyTooLarge { .. }
+            | Self::UnusableToken { .. }
             | Self::SharedBudgetUnavailable { .. }
             | Self::OperationTimeout { .. } => None,
         }
@@ -74,7 +75,8 @@ impl Error {
             Self::Api { error, .. } => Some(error.status),
             Self::UndecodableBody { status, .. }
             | Self::UnexpectedStatus { status, .. }
-            | Self::BodyTooLarge { status, .. } => Some(*status),
+            | Self::BodyTooLarge { status, .. }
+            | Self::UnusableToken { status, .. } => Some(*status),
             Self::TokenEndpoint { source } => source.status(),
             Self::InvalidRequest { .. }
             | Self::InsecureUrl { .. }
@@ -106,6 +108,7 @@ impl Error {
             | Self::UndecodableBody { .. }
             | Self::UnexpectedStatus { .. }
             | Self::BodyTooLarge { .. }
+            | Self::UnusableToken { .. }
             | Self::SharedBudgetUnavailable { .. } => false,
             // The call itself may well succeed later; it is this call's time that ran out.
             Self::OperationTimeout { .. } => true,
@@ -116,10 +119,9 @@ impl Error {
     /// `invalid_request`, `insecure_url`, `config`, `connect`, `timeout`, `tls`,
     /// `body_cut_short`, `transport`, the model's API kinds (`campaign_not_found`,
     /// `rate_limited`, `unauthorized`, …, and `api_error` for an unclassified error status),
-    /// `undecodable_body`, `unexpected_status`, `body_too_large`, `token_endpoint`,
-    /// (a `token_endpoint` error's [`source`](crate::TokenError::kind_name) has its own, or
-    /// `unusable_token`), and
-    /// `shared_budget_unavailable` and `operation_timeout`.
+    /// `undecodable_body`, `unexpected_status`, `body_too_large`, `token_endpoint` (whose
+    /// `source` has its own name, or `unusable_token`), `shared_budget_unavailable` and
+    /// `operation_timeout`.
     ///
     /// ```
     /// # async fn demo(client: wa_stats_client::Client) {
@@ -145,6 +147,7 @@ impl Error {
             Self::UnexpectedStatus { .. } => "unexpected_status",
             Self::BodyTooLarge { .. } => "body_too_large",
             Self::TokenEndpoint { .. } => "token_endpoint",
+            Self::UnusableToken { .. } => "unusable_token",
             Self::SharedBudgetUnavailable { .. } => "shared_budget_unavailable",
             Self::OperationTimeout { .. } => "operation_timeout",
         }
@@ -186,7 +189,8 @@ impl Error {
             // retryable failures, if any, are not counted here.
             Self::UndecodableBody { .. }
             | Self::UnexpectedStatus { .. }
-            | Self::BodyTooLarge { .. } => 1,
+            | Self::BodyTooLarge { .. }
+            | Self::UnusableToken { .. } => 1,
             Self::InvalidRequest { .. }
             | Self::InsecureUrl { .. }
             | Self::Config { .. }
@@ -207,6 +211,61 @@ impl Error {
             Self::TokenEndpoint { source } => source.retry_after(),
             _ => None,
         }
+    }
+}
+
+/// The attempt loop's questions, from the same variants: a failed attempt is an [`Error`] whose
+/// attempt count is set once, when the loop gives up.
+impl Error {
+    /// A failed token request, as the call's error: wrapped once in
+    /// [`TokenEndpoint`](Error::TokenEndpoint) (an error that already is one stays as it is).
+    pub(crate) fn token_endpoint(self) -> Self {
+        match self {
+            wrapped @ Self::TokenEndpoint { .. } => wrapped,
+            other => Self::TokenEndpoint {
+                source: Box::new(other),
+            },
+        }
+    }
+
+    /// This error with `attempts` HTTP attempts made in all, for the call that ends with it.
+    pub(crate) fn with_attempts(self, made: u32) -> Self {
+        match self {
+            Self::TokenEndpoint { source } => Self::TokenEndpoint {
+                source: Box::new(source.with_attempts(made)),
+            },
+            mut other => {
+                if let Self::Transport { attempts, .. }
+                | Self::Api { attempts, .. }
+                | Self::OperationTimeout { attempts, .. } = &mut other
+                {
+                    *attempts = made;
+                }
+                other
+            }
+        }
+    }
+
+    /// A 429 from the statistics route, as the model classified it (not the token endpoint's,
+    /// whose limit is separate).
+    pub(crate) fn is_rate_limited(&self) -> bool {
+        matches!(self, Self::Api { error, .. } if matches!(error.kind, ApiErrorKind::RateLimited { .. }))
+    }
+
+    /// A 401 from the statistics route.
+    pub(crate) fn is_unauthorized(&self) -> bool {
+        matches!(self, Self::Api { error, .. } if error.kind == ApiErrorKind::Unauthorized)
+    }
+
+    /// The attempt ran out of time (such a retry costs the retry quota more).
+    pub(crate) fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            Self::Transport {
+                kind: TransportKind::Timeout,
+                ..
+            }
+        )
     }
 }
 

@@ -68,7 +68,11 @@ impl fmt::Display for Error {
                 f,
                 "HTTP {status} answer larger than the {limit}-byte cap; refused without reading it all"
             ),
-            Self::TokenEndpoint { source } => token_endpoint(f, source),
+            Self::TokenEndpoint { source } => write!(f, "OAuth token endpoint: {source}"),
+            Self::UnusableToken { status, reason } => write!(
+                f,
+                "HTTP {status} with a body that is not a usable token: {reason}"
+            ),
             Self::SharedBudgetUnavailable { reason } => write!(
                 f,
                 "shared rate budget unavailable ({reason}); nothing sent (fail-closed)"
@@ -85,13 +89,7 @@ impl fmt::Display for Error {
     }
 }
 
-// The words of each outcome, shared with `AttemptError`'s (which the retry log prints).
-
-pub(super) fn transport(
-    f: &mut fmt::Formatter<'_>,
-    kind: TransportKind,
-    host: &str,
-) -> fmt::Result {
+fn transport(f: &mut fmt::Formatter<'_>, kind: TransportKind, host: &str) -> fmt::Result {
     match kind {
         TransportKind::Connect => write!(f, "could not connect to {host}"),
         TransportKind::Timeout => write!(f, "{host} did not answer in time"),
@@ -99,10 +97,6 @@ pub(super) fn transport(
         TransportKind::BodyCutShort => write!(f, "the answer from {host} was cut short"),
         TransportKind::Other => write!(f, "the exchange with {host} failed"),
     }
-}
-
-pub(super) fn token_endpoint(f: &mut fmt::Formatter<'_>, inner: &dyn fmt::Display) -> fmt::Result {
-    write!(f, "OAuth token endpoint: {inner}")
 }
 
 fn attempts_suffix(f: &mut fmt::Formatter<'_>, attempts: u32) -> fmt::Result {
@@ -129,6 +123,7 @@ impl std::error::Error for Error {
             | Self::Api { .. }
             | Self::UnexpectedStatus { .. }
             | Self::BodyTooLarge { .. }
+            | Self::UnusableToken { .. }
             | Self::SharedBudgetUnavailable { .. }
             | Self::OperationTimeout { .. } => None,
         }

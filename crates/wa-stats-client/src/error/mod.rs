@@ -1,27 +1,26 @@
 //! The one error type of the client: what went wrong, sorted by what a caller does about it.
 //!
 //! `mod.rs` holds the kinds, `display.rs` their words (and [`Report`], the chain printer),
-//! `classify.rs` the questions a caller asks of an error, `setting.rs` the builder settings an
-//! error can name, and `attempt.rs` what one attempt saw
-//! before the attempt loop knows whether it is the last (the loop builds the [`Error`] once, with
-//! its final attempt count).
+//! `classify.rs` the questions a caller asks of an error (and the attempt loop's, answered from
+//! the same match arms), `setting.rs` the builder settings an error can name.
+//!
+//! One type, an enum, on every path: a failed attempt is already an [`Error`] (its attempt count
+//! is set once, when the loop gives up), and the token endpoint's failure is an `Error` inside
+//! [`Error::TokenEndpoint`]. Why an enum and not reqwest's opaque `Error { inner: Box<Inner> }`
+//! with `kind()`: docs/client.md, "Why an enum".
 
 use std::time::Duration;
 
 use bytes::Bytes;
 use wa_stats_model::{ApiError, ValidationError};
 
-mod attempt;
 mod classify;
 mod display;
 mod setting;
-mod token;
 
-pub(crate) use attempt::AttemptError;
 pub use display::Report;
 pub(crate) use display::innermost as innermost_of;
 pub use setting::Setting;
-pub use token::TokenError;
 
 /// A boxed error from a layer below the client (the HTTP stack, the operating system, the JSON
 /// decoder). Kept as a trait object so that no dependency's error type becomes part of this
@@ -51,7 +50,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// | [`UndecodableBody`](Error::UndecodableBody) | a 200 whose body is not statistics | yes | no |
 /// | [`UnexpectedStatus`](Error::UnexpectedStatus) | a status the API never sends (1xx, 3xx, other 2xx) | yes | no |
 /// | [`BodyTooLarge`](Error::BodyTooLarge) | the answer exceeded the size cap | yes | no |
-/// | [`TokenEndpoint`](Error::TokenEndpoint) | fetching an OAuth token failed (inside: the request's error, or [`TokenError::UnusableToken`]) | yes | as the inner error |
+/// | [`TokenEndpoint`](Error::TokenEndpoint) | fetching an OAuth token failed (its `source`: the token request's own `Error`, or [`UnusableToken`](Error::UnusableToken)) | yes | as the inner error |
+/// | [`UnusableToken`](Error::UnusableToken) | only inside `TokenEndpoint`: a 200 from the token endpoint without a usable token | yes | no |
 /// | [`SharedBudgetUnavailable`](Error::SharedBudgetUnavailable) | fail-closed shared budget, Redis unavailable | no | no |
 /// | [`OperationTimeout`](Error::OperationTimeout) | the call's [`operation_timeout`](crate::ClientBuilder::operation_timeout) passed | maybe | no |
 ///
@@ -135,7 +135,8 @@ pub enum Error {
     UndecodableBody {
         /// HTTP status (200).
         status: u16,
-        /// The body as received.
+        /// The body as received (the client's credentials taken out, should the server quote
+        /// them). [`Bytes`](crate::Bytes) is re-exported: no dependency on `bytes` is needed.
         raw: Bytes,
         /// Why it does not decode (a JSON error).
         source: BoxError,
@@ -146,7 +147,7 @@ pub enum Error {
     UnexpectedStatus {
         /// HTTP status.
         status: u16,
-        /// The body as received.
+        /// The body as received (the client's credentials taken out).
         raw: Bytes,
     },
     /// The answer's body was larger than the client accepts; it was not read to the end.
@@ -158,12 +159,27 @@ pub enum Error {
         limit: usize,
     },
     /// Getting an OAuth access token from the token endpoint failed (client credentials only);
-    /// `source` says how ([`TokenError::Request`] with the request's error, or
-    /// [`TokenError::UnusableToken`] for a 200 that gives no usable token).
+    /// `source` says how: the token request's own error ([`Api`](Error::Api) — 401 for a wrong
+    /// client id or secret, 429 past the endpoint's 10 a minute —, [`Transport`](Error::Transport),
+    /// [`Config`](Error::Config), …) or [`UnusableToken`](Error::UnusableToken). The questions
+    /// (`status`, `is_retryable`, `attempts`, …) answer as `source` does; `kind_name` says
+    /// `token_endpoint`, and `source.kind_name()` the rest.
     #[non_exhaustive]
     TokenEndpoint {
         /// What went wrong there.
-        source: Box<TokenError>,
+        source: Box<Error>,
+    },
+    /// The token endpoint answered 200 but gave no usable token: the body is not a token
+    /// response, its `access_token` is empty or cannot go in an HTTP header, or its `expires_in`
+    /// is `0` or not a number of seconds (the reason names the field). Only ever the `source` of
+    /// a [`TokenEndpoint`](Error::TokenEndpoint) error. The body is not kept, nor the decoder's
+    /// message: either may hold the token. Not retried: the settings are fine, the answer is not.
+    #[non_exhaustive]
+    UnusableToken {
+        /// HTTP status (200).
+        status: u16,
+        /// What is wrong with the answer, for a person, without quoting it.
+        reason: String,
     },
     /// The shared rate budget (feature `redis`) was set to fail closed and Redis did not answer
     /// in time, so nothing was sent.

@@ -29,8 +29,6 @@ pub enum Setting {
     BaseUrl,
     /// [`token_url`](crate::ClientBuilder::token_url).
     TokenUrl,
-    /// [`rate_limit`](crate::ClientBuilder::rate_limit).
-    RateLimit,
     /// [`max_attempts`](crate::ClientBuilder::max_attempts).
     MaxAttempts,
     /// [`connect_timeout`](crate::ClientBuilder::connect_timeout).
@@ -51,8 +49,9 @@ pub enum Setting {
     MaxRetryAfter,
     /// [`retry_quota`](crate::ClientBuilder::retry_quota).
     RetryQuota,
-    /// [`rate_budget`](crate::ClientBuilder::rate_budget): the handle, or its pairing with
-    /// [`rate_limit`](crate::ClientBuilder::rate_limit) or the client's credential.
+    /// [`rate_budget`](crate::ClientBuilder::rate_budget): the rate of
+    /// [`RateBudget::local`](crate::RateBudget::local), or a budget given to a client of another
+    /// credential.
     RateBudget,
     /// The Redis side of a rate budget (feature `redis`): `RedisBudget`, its URL, and the rate
     /// given to `RateBudget::redis`.
@@ -71,7 +70,6 @@ impl fmt::Display for Setting {
             Self::Credential => "credential",
             Self::BaseUrl => "base_url",
             Self::TokenUrl => "token_url",
-            Self::RateLimit => "rate_limit",
             Self::MaxAttempts => "max_attempts",
             Self::ConnectTimeout => "connect_timeout",
             Self::Timeout => "timeout",

@@ -25,7 +25,7 @@ pub(crate) use local::LocalPacer;
 /// A rate budget: at most `per_second` requests in any sliding second, evenly spaced, for every
 /// client given this handle (or a clone of it) and every clone of those clients.
 ///
-/// A client built without one makes its own at its [`rate_limit`](crate::ClientBuilder::rate_limit),
+/// A client built without one makes its own at 100 a second (R9),
 /// which its clones share and no other client does. To pace separately built clients of one
 /// credential together, give them the same handle:
 ///
@@ -40,7 +40,7 @@ pub(crate) use local::LocalPacer;
 ///     .rate_budget(budget.clone())
 ///     .build()?;
 /// assert!(exporter.rate_budget().unwrap().same_budget(&budget));
-/// assert_eq!(reporter.rate_limit(), Some(100));
+/// assert_eq!(reporter.rate_budget().unwrap().per_second(), 100);
 /// # Ok::<(), wa_stats_client::Error>(())
 /// ```
 ///

@@ -2,7 +2,7 @@
 //! compared exactly; `revenue` exactly only when it is a whole number of cents (as the API keeps
 //! it), else it is fetched rather than derived.
 
-use wa_stats_client::CampaignStatistics;
+use wa_stats_model::CampaignStatistics;
 use wa_stats_model::statistics::{COUNTER_COUNT, COUNTERS};
 use wa_stats_model::{DropDetails, ResponseSummary, UndeliveredDetails};
 

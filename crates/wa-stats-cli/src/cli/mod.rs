@@ -1,22 +1,31 @@
-//! The command line: every subcommand, flag and environment variable, with its help text.
+//! The command line: every subcommand, flag and environment variable, with its help text. The
+//! option groups several subcommands share (credentials, connection, `-v`/`-q`) are in
+//! `options.rs`; the value parsers clap and the profile file both use, in `parse.rs`.
 //!
 //! Each subcommand takes only the options that apply to it (`wa-stats token --help` lists no
 //! `--from`); `-v` and `-q` apply everywhere, so they are `global`. The environment variables
 //! are named once, in [`crate::origins`], and clap reads them from there.
 
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
-use wa_stats_client::{Concurrency, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use wa_stats_client::Concurrency;
 use wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND;
 
 use crate::deadline::{Deadline, parse_deadline};
-use crate::origins::{
-    API_KEY_ENV, BASE_URL_ENV, CA_CERT_ENV, CLIENT_ID_ENV, CLIENT_SECRET_ENV, PROFILE_ENV,
-    SHARED_BUDGET_ENV, SHARED_BUDGET_REQUIRED_ENV, SYNC_DB_ENV, TOKEN_CACHE_ENV, TOKEN_ENV,
-    TOKEN_URL_ENV,
-};
+use crate::origins::{SHARED_BUDGET_ENV, SHARED_BUDGET_REQUIRED_ENV, SYNC_DB_ENV};
 use crate::refusal::EXIT_CODES;
 use crate::series::{By, DEFAULT_MAX_REQUESTS};
-use crate::sync::DEFAULT_LOOKBACK;
+
+mod options;
+mod parse;
+
+pub(crate) use options::{Connection, Global, OAuthCredentials, StaticCredentials};
+pub(crate) use parse::{parse_concurrency, parse_format, parse_rate_limit};
+
+/// The default `--lookback`: the window the loaders analysts already run re-read (Airbyte's
+/// Facebook Marketing source: 28 days, its default and maximum; Google Ads: 14). Receipts, reads,
+/// late conversions and `deliveryPending` settle within days, attribution windows within weeks;
+/// with reconciliation an unchanged window costs one request, however long it is.
+pub(crate) const DEFAULT_LOOKBACK: u32 = 28;
 
 /// Statistics of Insider WhatsApp campaigns, for people and scripts.
 #[derive(Debug, Parser)]
@@ -376,160 +385,6 @@ pub(crate) struct RangeArgs {
     pub(crate) format: Format,
 }
 
-/// `--token` and `--api-key`: credentials used as given.
-#[derive(Debug, Default, Args)]
-#[command(next_help_heading = "Credentials (give exactly one)")]
-pub(crate) struct StaticCredentials {
-    /// OAuth 2.0 bearer token (v2 route). Prefer the environment variable: arguments are visible
-    /// to other users in the process list.
-    #[arg(long, value_name = "TOKEN", env = TOKEN_ENV, hide_env_values = true)]
-    pub(crate) token: Option<String>,
-
-    /// API key (v1 route, sent as x-ins-auth-key).
-    #[arg(long, value_name = "KEY", env = API_KEY_ENV, hide_env_values = true)]
-    pub(crate) api_key: Option<String>,
-}
-
-/// `--client-id`, `--client-secret`, `--token-url`.
-#[derive(Debug, Default, Args)]
-#[command(next_help_heading = "OAuth client credentials")]
-pub(crate) struct OAuthCredentials {
-    /// OAuth client id; with --client-secret, tokens are fetched and renewed as needed.
-    #[arg(long, value_name = "ID", env = CLIENT_ID_ENV)]
-    pub(crate) client_id: Option<String>,
-
-    /// OAuth client secret, with --client-id.
-    #[arg(long, value_name = "SECRET", env = CLIENT_SECRET_ENV, hide_env_values = true)]
-    pub(crate) client_secret: Option<String>,
-
-    /// OAuth token endpoint, with client credentials [default: /auth/token under the base URL]
-    #[arg(long, value_name = "URL", env = TOKEN_URL_ENV)]
-    pub(crate) token_url: Option<String>,
-
-    /// Where the OAuth token of --client-id is kept for the other runs and processes of that
-    /// credential, so that they ask the token endpoint once an hour rather than once a run:
-    /// disk ($XDG_CACHE_HOME/wa-stats, else ~/.cache/wa-stats), redis (in --shared-budget's
-    /// Redis), off, or auto: redis with --shared-budget, else disk
-    #[arg(
-        long,
-        value_name = "WHERE",
-        env = TOKEN_CACHE_ENV,
-        value_enum,
-        default_value_t = TokenCacheChoice::default()
-    )]
-    pub(crate) token_cache: TokenCacheChoice,
-}
-
-/// Where to connect and how hard to try.
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Connection")]
-pub(crate) struct Connection {
-    /// API base URL [default: Insider's production URL for the credential's route]
-    #[arg(long, value_name = "URL", env = BASE_URL_ENV)]
-    pub(crate) base_url: Option<String>,
-
-    /// Allow plain http:// to a host that is not loopback (a test host you trust); without it
-    /// such a URL is refused, because the credential would cross the network in clear.
-    #[arg(long)]
-    pub(crate) allow_insecure_http: bool,
-
-    /// Also trust the CA certificate(s) in this PEM file, for a server with a private or test CA
-    /// (such as the one `wa-stats-mock --tls --tls-ca-out FILE` writes).
-    #[arg(long, value_name = "FILE", env = CA_CERT_ENV)]
-    pub(crate) ca_cert: Option<String>,
-
-    /// Where `ca_cert` came from when a profile gave it (`FILE:LINE: ca_cert`), for messages.
-    #[arg(skip)]
-    pub(crate) ca_cert_origin: Option<String>,
-
-    /// Retries per request after a 429, a 5xx, a 408 or a network failure (0: none).
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = DEFAULT_MAX_ATTEMPTS - 1,
-        value_parser = clap::value_parser!(u32).range(0..=20),
-    )]
-    pub(crate) max_retries: u32,
-
-    /// Seconds allowed for one attempt, from connecting to the last byte (fractions allowed).
-    #[arg(
-        long,
-        value_name = "SECS",
-        default_value_t = DEFAULT_TIMEOUT.as_secs_f64(),
-        value_parser = parse_seconds,
-    )]
-    pub(crate) timeout: f64,
-}
-
-/// `-v`, `-q`: how much goes to stderr, for every subcommand.
-#[derive(Debug, Args)]
-pub(crate) struct Global {
-    /// One line per HTTP attempt on stderr (campaign, attempt, status, latency, retry delay);
-    /// -vv adds the client's debug events. Never logs a credential.
-    #[arg(short, long, action = ArgAction::Count, global = true, conflicts_with = "quiet")]
-    pub(crate) verbose: u8,
-
-    /// Print nothing on stderr: no progress bar, no logs, no messages; the exit status tells.
-    #[arg(short, long, global = true)]
-    pub(crate) quiet: bool,
-
-    /// Read defaults from this profile of $XDG_CONFIG_HOME/wa-stats/config.toml [default: the
-    /// `default` profile, when the file has one]
-    #[arg(long, value_name = "NAME", env = PROFILE_ENV, global = true)]
-    pub(crate) profile: Option<String>,
-}
-
-/// `--rate-limit`'s parser, also given the profile's `rate_limit`: a whole number from 1.
-pub(crate) fn parse_rate_limit(text: &str) -> Result<u32, String> {
-    match text.trim().parse::<u32>() {
-        Ok(rate) if rate >= 1 => Ok(rate),
-        _ => Err(format!(
-            "`{text}` is not a number of requests per second from 1 to {}; the API allows \
-             {RATE_LIMIT_PER_SECOND}",
-            u32::MAX
-        )),
-    }
-}
-
-/// The most requests in flight `--concurrency` takes.
-const MAX_CONCURRENCY: usize = 256;
-
-/// `--concurrency`'s parser, also given the profile's `concurrency`: a whole number from 1 to
-/// 256.
-pub(crate) fn parse_concurrency(text: &str) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(n) if (1..=MAX_CONCURRENCY).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "`{text}` is not a number of requests in flight from 1 to {MAX_CONCURRENCY}"
-        )),
-    }
-}
-
-/// The profile's `format`, read as `--format` reads it.
-pub(crate) fn parse_format(text: &str) -> Result<Format, String> {
-    Format::from_str(text, false).map_err(|_| {
-        let names: Vec<String> = Format::value_variants()
-            .iter()
-            .filter_map(|format| format.to_possible_value())
-            .map(|value| value.get_name().to_owned())
-            .collect();
-        format!(
-            "`{text}` is not a format; give one of: {}",
-            names.join(", ")
-        )
-    })
-}
-
-/// A positive, finite number of seconds.
-fn parse_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
-        _ => Err(format!(
-            "`{text}` is not a number of seconds above 0 and at most 86400; try --timeout 30"
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -569,12 +424,5 @@ mod tests {
         ] {
             assert!(Cli::try_parse_from(&misplaced).is_err(), "{misplaced:?}");
         }
-    }
-
-    #[test]
-    fn timeout_must_be_positive() {
-        assert!(parse_seconds("0").is_err());
-        assert!(parse_seconds("nan").is_err());
-        assert_eq!(parse_seconds("0.5"), Ok(0.5));
     }
 }
