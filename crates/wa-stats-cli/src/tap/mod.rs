@@ -20,7 +20,7 @@ use std::time::SystemTime;
 use clap::{CommandFactory, FromArgMatches};
 use jiff::Timestamp;
 use serde_json::Value;
-use wa_stats_client::CampaignStatistics;
+use wa_stats_client::model::CampaignStatistics;
 use wa_stats_model::request::unix_seconds;
 
 use crate::cli::{AboutFormat, Cli, Command, TapArgs};
@@ -204,7 +204,7 @@ pub(crate) async fn tap(args: &TapArgs) -> Result<u8, Stop> {
         None if failed == 0 => Ok(EXIT_OK),
         None => Ok(EXIT_FAILED),
         Some(Stopped::Halt(Halt::Answer(stopper))) => {
-            Err(crate::halted(&stopper, &credential_flags, &origins))
+            Err(stopper.stop(&credential_flags, &origins))
         }
         Some(Stopped::Halt(Halt::Signal(status))) => {
             eprintln_escaped("interrupted: the finished campaigns' records and state were emitted");

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
-use wa_stats_client::CampaignStatistics;
+use wa_stats_client::model::CampaignStatistics;
 
 use crate::sync::columns::{self, Cell, Column, Row};
 use crate::sync::plan::{Day, Span, day_text, parse_day};
