@@ -16,7 +16,10 @@
 //! - a command that shows no output must exit 0; one that cannot run here (a release build, an
 //!   install, a benchmark, a server that runs until stopped) carries
 //!   `<!-- doc-test: skip REASON -->` and is listed with its reason on every run;
-//! - `[..]` in a shown line matches any text within it.
+//! - `[..]` in a shown line matches any text within it;
+//! - a ` ```rust ` snippet carries `<!-- doc-test: same-as PATH -->`, the test that compiles and
+//!   runs it against a mock, which must hold it verbatim (`"http://127.0.0.1:8080"` there being
+//!   the variable `mock_url`), or a skip saying where else it runs.
 //!
 //! `WA_STATS_DOCS=overwrite cargo test -p wa-stats-cli --test docs` rewrites the outputs that
 //! differ, for a change on purpose (review it with `git diff`, as insta's review); CI never sets it.
@@ -155,6 +158,7 @@ fn every_documented_command_runs_as_shown() {
     let mut failures = Vec::new();
     let mut skipped = BTreeMap::new();
     let mut ran = 0;
+    let mut pinned = 0;
     for doc in documents() {
         let file = workspace().join(&doc);
         let mut text = std::fs::read_to_string(&file).expect("the document reads");
@@ -171,6 +175,28 @@ fn every_documented_command_runs_as_shown() {
             let place = format!("{}:{}", doc.display(), example.line);
             if let Some(reason) = &example.skip {
                 skipped.insert(place, reason.clone());
+                continue;
+            }
+            if let markdown::Kind::Rust { same_as } = &example.kind {
+                match same_as {
+                    None => failures.push(format!(
+                        "{place}: a Rust snippet needs `<!-- doc-test: same-as PATH -->` (the \
+                         test that compiles and runs it) or `<!-- doc-test: skip REASON -->`"
+                    )),
+                    Some(path) => {
+                        let held =
+                            std::fs::read_to_string(workspace().join(path)).unwrap_or_default();
+                        if markdown::holds(&held, &example.command) {
+                            pinned += 1;
+                        } else {
+                            failures.push(format!(
+                                "{place}: {path} does not hold this snippet verbatim (its lines, \
+                                 any indentation; \"http://127.0.0.1:8080\" there is mock_url):\n{}",
+                                example.command
+                            ));
+                        }
+                    }
+                }
                 continue;
             }
             ran += 1;
@@ -218,7 +244,10 @@ fn every_documented_command_runs_as_shown() {
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
-    let mut report = format!("docs: {ran} commands run, {} skipped:\n", skipped.len());
+    let mut report = format!(
+        "docs: {ran} commands run, {pinned} Rust snippets held by tests, {} skipped:\n",
+        skipped.len()
+    );
     for (place, reason) in &skipped {
         report.push_str(&format!("  skipped {place}: {reason}\n"));
     }

@@ -4,7 +4,9 @@
 //! A command is a ` ```sh ` (or `console`, `bash`, `shell`) block, whose output is the ` ```text `
 //! block right after it (blank lines between allowed), if there is one; or a ` ```text ` block
 //! whose first line starts with `$ ` (the command, continued by lines ending in `\`), the rest its
-//! output. Any other block is prose to this harness.
+//! output. A ` ```rust ` block is a snippet: `<!-- doc-test: same-as PATH -->` before it names the
+//! compiled test that holds it verbatim, or `skip REASON` says where else it runs. Any other block
+//! is prose to this harness.
 
 /// One command of a document and what the document says it prints.
 #[derive(Debug)]
@@ -19,6 +21,17 @@ pub(crate) struct Example {
     pub(crate) skip: Option<String>,
     /// `<!-- doc-test: env K=V … -->` seen above it in the document, in order.
     pub(crate) env: Vec<(String, String)>,
+    /// A shell command, or a Rust snippet and the file that must hold it.
+    pub(crate) kind: Kind,
+}
+
+/// What a block is to the harness.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Run with bash.
+    Shell,
+    /// Compiled and run elsewhere: in the file `same_as` names (workspace-relative), verbatim.
+    Rust { same_as: Option<String> },
 }
 
 const SHELLS: [&str; 4] = ["sh", "console", "bash", "shell"];
@@ -30,6 +43,7 @@ pub(crate) fn examples(text: &str) -> Result<Vec<Example>, String> {
     let mut found = Vec::new();
     let mut env = Vec::new();
     let mut pending_skip: Option<String> = None;
+    let mut pending_same_as: Option<String> = None;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i].trim_start();
@@ -45,6 +59,8 @@ pub(crate) fn examples(text: &str) -> Result<Vec<Example>, String> {
                     return Err(format!("line {}: `doc-test: skip` needs a reason", i + 1));
                 }
                 pending_skip = Some(reason.to_owned());
+            } else if let Some(path) = body.strip_prefix("same-as") {
+                pending_same_as = Some(path.trim().to_owned());
             } else if let Some(pairs) = body.strip_prefix("env") {
                 for pair in pairs.split_whitespace() {
                     let (key, value) = pair
@@ -54,7 +70,7 @@ pub(crate) fn examples(text: &str) -> Result<Vec<Example>, String> {
                 }
             } else {
                 return Err(format!(
-                    "line {}: unknown doc-test directive `{body}` (skip REASON, env K=V)",
+                    "line {}: unknown doc-test directive `{body}` (skip REASON, same-as PATH, env K=V)",
                     i + 1
                 ));
             }
@@ -62,9 +78,9 @@ pub(crate) fn examples(text: &str) -> Result<Vec<Example>, String> {
             continue;
         }
         let Some(lang) = line.strip_prefix("```") else {
-            if !line.is_empty() && pending_skip.is_some() {
+            if !line.is_empty() && (pending_skip.is_some() || pending_same_as.is_some()) {
                 return Err(format!(
-                    "line {}: a `doc-test: skip` stands right before its block",
+                    "line {}: a `doc-test: skip` or `same-as` stands right before its block",
                     i + 1
                 ));
             }
@@ -78,7 +94,23 @@ pub(crate) fn examples(text: &str) -> Result<Vec<Example>, String> {
             .map(|l| (*l).to_owned())
             .collect();
         let skip = pending_skip.take();
-        if SHELLS.contains(&lang.as_str()) {
+        let same_as = pending_same_as.take();
+        if same_as.is_some() && lang != "rust" {
+            return Err(format!(
+                "line {}: `doc-test: same-as` stands before a block that is not Rust",
+                i + 1
+            ));
+        }
+        if lang == "rust" {
+            found.push(Example {
+                line: i + 1,
+                command: body.join("\n"),
+                output: None,
+                skip,
+                env: env.clone(),
+                kind: Kind::Rust { same_as },
+            });
+        } else if SHELLS.contains(&lang.as_str()) {
             let output = following_text_block(&lines, end + 1)?;
             found.push(Example {
                 line: i + 1,
@@ -91,6 +123,7 @@ pub(crate) fn examples(text: &str) -> Result<Vec<Example>, String> {
                 }),
                 skip,
                 env: env.clone(),
+                kind: Kind::Shell,
             });
         } else if lang == "text" && body.first().is_some_and(|l| l.starts_with("$ ")) {
             let mut command = Vec::new();
@@ -110,6 +143,7 @@ pub(crate) fn examples(text: &str) -> Result<Vec<Example>, String> {
                 output: Some((body_start + k, body[k..].to_vec())),
                 skip,
                 env: env.clone(),
+                kind: Kind::Shell,
             });
         } else if skip.is_some() {
             return Err(format!(
@@ -140,6 +174,20 @@ fn following_text_block(lines: &[&str], from: usize) -> Result<Option<(usize, us
     }
     let (first, close) = block(lines, next)?;
     Ok(Some((first, close)))
+}
+
+/// Whether `file` holds `snippet` verbatim, line by line and wherever it is indented, with
+/// `"http://127.0.0.1:8080"` (the mock of the documents) standing for `mock_url` there.
+pub(crate) fn holds(file: &str, snippet: &str) -> bool {
+    let want: Vec<String> = snippet
+        .lines()
+        .map(|l| l.trim().replace("\"http://127.0.0.1:8080\"", "mock_url"))
+        .collect();
+    let have: Vec<&str> = file.lines().map(str::trim).collect();
+    !want.is_empty()
+        && have
+            .windows(want.len())
+            .any(|w| w.iter().zip(&want).all(|(h, w)| h == w))
 }
 
 /// Whether `actual` is what the document shows: line by line, trailing blanks ignored, and
@@ -200,7 +248,8 @@ fn the_reader_finds_commands_outputs_and_directives() {
                <!-- doc-test: skip needs a network -->\n```sh\ncurl x\n```\nThen:\n\
                ```text\n$ echo a \\\n  b\na b\n```\n```rust\nfn main() {}\n```\n";
     let found = examples(doc).expect("reads");
-    assert_eq!(found.len(), 3);
+    assert_eq!(found.len(), 4);
+    assert_eq!(found[3].kind, Kind::Rust { same_as: None });
     assert_eq!(found[0].command, "echo hi");
     assert_eq!(
         found[0].output.as_ref().map(|o| o.1.clone()),
@@ -220,4 +269,24 @@ fn the_reader_finds_commands_outputs_and_directives() {
     assert!(line_matches("took [..] s", "took 1.5 s"));
     assert!(!line_matches("took [..] s", "took 1.5 ms"));
     assert!(examples("<!-- doc-test: skip -->\n```sh\nx\n```\n").is_err());
+    let rust =
+        examples("<!-- doc-test: same-as a.rs -->\n```rust\nlet x = 1;\n```\n").expect("reads");
+    assert_eq!(
+        rust[0].kind,
+        Kind::Rust {
+            same_as: Some("a.rs".to_owned())
+        }
+    );
+    assert!(holds(
+        "    c.base_url(mock_url)\n",
+        "c.base_url(\"http://127.0.0.1:8080\")"
+    ));
+    assert!(holds(
+        "fn f() {\n    let x = 1;\n    let y = 2;\n}\n",
+        "let x = 1;\nlet y = 2;"
+    ));
+    assert!(!holds(
+        "fn f() {\n    let x = 1;\n}\n",
+        "let x = 1;\nlet y = 2;"
+    ));
 }
