@@ -390,10 +390,11 @@ readme_go() {
 }
 readme_typescript() {
     mocks_alive || return 1
+    # The README's layout: your-project beside the checkout, wa-stats, whose tarball it installs.
     local dir="$work/readme-ts" readme=bindings/typescript/README.md
-    local project="$dir/your-project"
-    mkdir -p "$project" &&
-        (cd bindings/typescript && npm pack --silent --pack-destination "$dir") >"$dir/packed" &&
+    local project="$dir/your-project" packed="$dir/wa-stats/bindings/typescript"
+    mkdir -p "$project" "$packed" &&
+        (cd bindings/typescript && npm pack --silent --pack-destination "$packed") >"$dir/packed" &&
         [[ "$(tail -n 1 "$dir/packed")" == wa-stats-bindings-0.1.0.tgz ]] &&
         readme_block "$readme" json 0 >"$project/package.json" &&
         readme_block "$readme" json 1 >"$project/tsconfig.json" &&
