@@ -94,6 +94,20 @@ step "pytest against the installed wheel"
         PYTHONDONTWRITEBYTECODE=1 "$work/venv/bin/python" -m pytest -p no:cacheprovider -q tests
 )
 
+# Issue 35 §2: python/README.md's program and its pytest functions, verbatim, against the installed
+# wheel (no server URL to map: the wheel starts its own mock).
+step "python/README.md's snippets, verbatim, with the installed wheel"
+mkdir "$work/readme"
+python3 tests/external/readme_block.py python/README.md python 0 >"$work/readme/readme_program.py"
+python3 tests/external/readme_block.py python/README.md python 1 >"$work/readme/test_readme.py"
+(
+    cd "$work/readme"
+    env -u WA_STATS_MOCK_BINARY -u PYTHONPATH PYTHONDONTWRITEBYTECODE=1 \
+        "$work/venv/bin/python" readme_program.py
+    env -u WA_STATS_MOCK_BINARY -u PYTHONPATH PYTHONDONTWRITEBYTECODE=1 \
+        "$work/venv/bin/python" -m pytest -p no:cacheprovider -q test_readme.py
+)
+
 if [[ "${WA_STATS_PYTHON_SKIP_SDIST_BUILD:-}" != 1 ]]; then
     step "the sdist builds (pip wheel, dev profile)"
     # The repository's target directory keeps the registry crates compiled; only the two

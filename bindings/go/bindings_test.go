@@ -4,8 +4,8 @@ package wastats
 // types and encodes back equal, the refused bodies are refused, the tolerant reading and the
 // error classification agree with the Rust model, and a live wa-stats-mock's answers decode.
 // Bodies and the Rust model's readings come from testdata/examples.json (`cargo xtask bindings`). The
-// live tests need WA_STATS_MOCK_URL and WA_STATS_STRICT_MOCK_URL (set by tests/external/run.sh);
-// without them they fail, saying so.
+// live tests need WA_STATS_MOCK_URL (a mock with `--rate-limit off`) and WA_STATS_STRICT_MOCK_URL
+// (a mock with `--rate-limit 1`), set by tests/external/run.sh; without them they fail, saying so.
 
 import (
 	"encoding/json"
@@ -256,8 +256,11 @@ func mockURL(t *testing.T, variable string) string {
 	t.Helper()
 	url := os.Getenv(variable)
 	if url == "" {
-		t.Fatalf("%s is not set: run `bash tests/external/run.sh` (it starts the mocks), or start "+
-			"target/debug/wa-stats-mock --listen 127.0.0.1:0 and set it to the printed URL", variable)
+		t.Fatalf("%s is not set: run `bash tests/external/run.sh` (it starts the mocks), or start two "+
+			"mocks (target/release/wa-stats-mock after `cargo build --release -p wa-stats-mock`): "+
+			"`wa-stats-mock --listen 127.0.0.1:8080 --rate-limit off` for WA_STATS_MOCK_URL and "+
+			"`wa-stats-mock --listen 127.0.0.1:8081 --rate-limit 1` for WA_STATS_STRICT_MOCK_URL, "+
+			"then set each to the URL its mock printed", variable)
 	}
 	return url
 }

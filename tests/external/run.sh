@@ -15,7 +15,11 @@
 #   6. the bindings as packages, the way users get them, outside the checkout (issue 20): the
 #      `npm pack` tarball in a fresh project (tsc --strict, run), the wheel and sdist
 #      (twine check --strict; the wheel in a fresh venv, mypy --strict, run), and a Go module
-#      that takes bindings/go with the README's require and replace lines (go vet, run).
+#      that takes bindings/go with the README's require and replace lines (go vet, run);
+#   7. the READMEs' programs verbatim (issue 35 §2): bindings/go's go.mod and main.go,
+#      bindings/typescript's package.json, tsconfig.json and index.ts, bindings/python's program,
+#      the README's Rust program with its Cargo.toml lines, each in a fresh project, run against
+#      the mock and compared with the output the README states.
 # It installs what it needs (.venv, node_modules), builds the mock in the dev profile, starts it
 # on 127.0.0.1 only, and stops it by PID on exit, whatever happened. See docs/reliability.md.
 #
@@ -23,7 +27,7 @@
 #   WA_STATS_SCHEMATHESIS_MAX_EXAMPLES  examples per operation and phase (default 150)
 #   WA_STATS_SCHEMATHESIS_SEED          the fixed seed (default 20261126)
 #   WA_STATS_EXTERNAL_ONLY              run only one of: redocly, python, schemathesis, bindings,
-#                                       clients, packages
+#                                       clients, packages, readmes
 #   WA_STATS_MOCK_BIN                   use this wa-stats-mock binary instead of building one
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -355,22 +359,112 @@ package_go() {
     )
 }
 
+# --- The READMEs' programs (issue 35 §2), copied verbatim into fresh projects outside the checkout
+# with the go.mod / package.json / tsconfig.json / Cargo.toml lines the README shows; only the mock's
+# documented URL, http://127.0.0.1:8080, becomes the running mock's. Each must print what its README
+# says it prints.
+readme_block() { python3 tests/external/readme_block.py "$@"; }
+documented_url() { sed "s|http://127.0.0.1:8080|$1|g"; }
+expect_output() {
+    local want="$1" got="$2"
+    if [[ "$got" != "$want" ]]; then
+        echo "printed: $got"
+        echo "the README says: $want"
+        return 1
+    fi
+}
+readme_go() {
+    mocks_alive || return 1
+    local project="$work/readme-go" readme=bindings/go/README.md
+    mkdir -p "$project/third_party" && cp -R bindings/go "$project/third_party/wastats" &&
+        readme_block "$readme" - 0 >"$project/go.mod" &&
+        readme_block "$readme" go 0 | documented_url "$OPEN_URL" >"$project/main.go" || return 1
+    local printed
+    printed="$(cd "$project" && GOPROXY=off GOTOOLCHAIN=local go run .)" &&
+        expect_output "0.9583333333333334 5" "$printed" &&
+        (
+            cd "$project" && GOPROXY=off GOTOOLCHAIN=local \
+                WA_STATS_MOCK_URL="$OPEN_URL" WA_STATS_STRICT_MOCK_URL="$STRICT_URL" \
+                go test -count=1 github.com/wa-stats/wa-stats/bindings/go
+        )
+}
+readme_typescript() {
+    mocks_alive || return 1
+    # The README's layout: your-project beside the checkout, wa-stats, whose tarball it installs.
+    local dir="$work/readme-ts" readme=bindings/typescript/README.md
+    local project="$dir/your-project" packed="$dir/wa-stats/bindings/typescript"
+    mkdir -p "$project" "$packed" &&
+        (cd bindings/typescript && npm pack --silent --pack-destination "$packed") >"$dir/packed" &&
+        [[ "$(tail -n 1 "$dir/packed")" == wa-stats-bindings-0.1.0.tgz ]] &&
+        readme_block "$readme" json 0 >"$project/package.json" &&
+        readme_block "$readme" json 1 >"$project/tsconfig.json" &&
+        readme_block "$readme" ts 0 | documented_url "$OPEN_URL" >"$project/index.ts" || return 1
+    local printed
+    printed="$(
+        cd "$project" &&
+            npm install --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null &&
+            npx tsc -p . && node dist/index.js
+    )" && expect_output "0.9583333333333334 5" "$printed"
+}
+readme_python() {
+    mocks_alive || return 1
+    local project="$work/readme-py"
+    mkdir -p "$project" &&
+        "$CLIENT_VENV/bin/pyproject-build" --wheel --outdir "$project/dist" bindings/python >"$project/build.log" 2>&1 ||
+        { cat "$project/build.log"; return 1; }
+    readme_block bindings/python/README.md python 0 | documented_url "$OPEN_URL" >"$project/readme.py" &&
+        python3 -m venv "$project/venv" &&
+        "$project/venv/bin/pip" install --quiet --disable-pip-version-check "$project"/dist/*.whl &&
+        "$CLIENT_VENV/bin/mypy" --strict --python-executable "$project/venv/bin/python" \
+            --cache-dir "$work/mypy-readme" "$project/readme.py" || return 1
+    local printed
+    printed="$("$project/venv/bin/python" "$project/readme.py")" &&
+        expect_output "0.9583333333333334 5" "$printed"
+}
+readme_rust() {
+    mocks_alive || return 1
+    # The README's path form (`# or: … path = "../wa-stats/…"`) from a project beside a checkout
+    # named wa-stats; the git form needs the published repository.
+    local dir="$work/readme-rust" root="$PWD"
+    local project="$dir/stats"
+    mkdir -p "$project/src" && ln -s "$root" "$dir/wa-stats" &&
+        printf '[package]\nname = "stats"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n' >"$project/Cargo.toml" &&
+        readme_block README.md toml 0 | sed -e '/git = /d' -e 's/^# or: //' >>"$project/Cargo.toml" &&
+        readme_block README.md rust 0 | documented_url "$OPEN_URL" >"$project/src/main.rs" &&
+        cp Cargo.lock "$project/" || return 1
+    # The workspace's target directory: the client's dependencies are built already.
+    local target
+    target="$(cargo metadata --format-version 1 --no-deps |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')" || return 1
+    local printed
+    printed="$(cd "$project" && CARGO_TARGET_DIR="$target" cargo run --quiet)" &&
+        expect_output "1200 sent" "$printed" || return 1
+    # Without a mock: one Display line on stderr, exit 1, no Debug dump.
+    readme_block README.md rust 0 | documented_url "http://127.0.0.1:1" >"$project/src/main.rs"
+    local refused status=0
+    refused="$(cd "$project" && CARGO_TARGET_DIR="$target" cargo run --quiet 2>&1 >/dev/null)" || status=$?
+    if ((status != 1)) || [[ "$refused" != "error: could not connect to 127.0.0.1:1 "* ]] || [[ "$refused" == *"Transport {"* ]]; then
+        echo "without a mock: exit $status, stderr: $refused"
+        return 1
+    fi
+}
+
 echo "== external checks: setup"
 wants python || wants schemathesis || wants bindings && python_tools
-wants redocly || wants bindings || wants packages && node_tools
-wants clients || wants packages && client_tools
+wants redocly || wants bindings || wants packages || wants readmes && node_tools
+wants clients || wants packages || wants readmes && client_tools
 if wants clients || wants packages; then
     MOCK_TOKEN="$(credential authorization)"
     MOCK_API_KEY="$(credential x-ins-auth-key)"
 fi
-if wants bindings || wants packages; then
+if wants bindings || wants packages || wants readmes; then
     if ! command -v go >/dev/null; then
         echo "go is not installed: apt-get install -y golang-go (.ci/run installs it)" >&2
         exit 1
     fi
     go version
 fi
-if wants python || wants schemathesis || wants bindings || wants clients || wants packages; then
+if wants python || wants schemathesis || wants bindings || wants clients || wants packages || wants readmes; then
     build_mock
     start_mock open --rate-limit off
     OPEN_URL="$MOCK_URL"
@@ -379,7 +473,7 @@ if wants python || wants schemathesis || wants bindings || wants clients || want
         LIMITED_URL="$MOCK_URL"
     fi
     STRICT_URL=""
-    if wants bindings || wants clients; then
+    if wants bindings || wants clients || wants readmes; then
         start_mock strict --rate-limit 1
         STRICT_URL="$MOCK_URL"
     fi
@@ -396,6 +490,10 @@ wants clients && run_check "openapi.json → openapi-python-client (mypy --stric
 wants packages && run_check "package: npm pack tarball in a fresh project (tsc --strict, run)" package_typescript
 wants packages && run_check "package: wheel + sdist (twine check --strict), wheel in a fresh venv (mypy --strict, run)" package_python
 wants packages && run_check "package: Go module taken with the README's go.mod lines (go vet, run)" package_go
+wants readmes && run_check "README: Go go.mod + main.go verbatim (go run, go test by import path)" readme_go
+wants readmes && run_check "README: TypeScript package.json + tsconfig.json + index.ts verbatim (tsc, node)" readme_typescript
+wants readmes && run_check "README: Python bindings' program verbatim (mypy --strict, run)" readme_python
+wants readmes && run_check "README: the Rust program with the README's Cargo.toml lines (cargo run; Display error)" readme_rust
 wants schemathesis && run_check "schemathesis" schemathesis_run
 
 if ((status == 0)); then

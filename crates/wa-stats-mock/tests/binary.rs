@@ -214,3 +214,69 @@ async fn an_unmet_expectation_at_sigterm_exits_3_without_bodies_or_secrets() {
         assert!(!logs.contains(secret), "{secret} in: {logs}");
     }
 }
+
+/// `--help` (issue 35 §4): every default as clap's `[default: …]`, equal to the library's own
+/// constants, the prose after the options wrapped as paragraphs (no stub lines), and the whole
+/// text pinned as a snapshot.
+#[test]
+fn help_shows_every_default_in_brackets_wraps_cleanly_and_is_pinned() {
+    let output = Command::new(BIN)
+        .arg("--help")
+        .env_remove("COLUMNS")
+        .env_remove("WA_STATS_MOCK_LISTEN")
+        .env_remove("WA_STATS_MOCK_ADMIN_TOKEN")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    let builder = wa_stats_mock::MockServerBuilder::DEFAULT_JOURNAL_CAPACITY;
+    for (flag, default) in [
+        (
+            "--rate-limit",
+            wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND.to_string(),
+        ),
+        ("--journal ", builder.to_string()),
+        (
+            "--journal-bytes",
+            format!(
+                "{}MiB",
+                wa_stats_mock::MockServerBuilder::DEFAULT_JOURNAL_MAX_BYTES >> 20
+            ),
+        ),
+        (
+            "--token-ttl",
+            wa_stats_mock::MockServerBuilder::DEFAULT_TOKEN_TTL
+                .as_secs()
+                .to_string(),
+        ),
+        ("--log-level", "info".to_owned()),
+    ] {
+        let section = help
+            .split("\n\n")
+            .skip_while(|part| !part.trim_start().starts_with(flag))
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        assert!(
+            section.contains(&format!("[default: {default}]")),
+            "{flag} does not show [default: {default}]:\n{section}"
+        );
+        let first = section.lines().nth(1).unwrap_or_default();
+        assert!(
+            !section.contains(". Default"),
+            "{flag} gives its default in prose: {first}"
+        );
+    }
+    // The paragraphs after the options: every line but a paragraph's last is a full line.
+    let after = help.split("Environment:").nth(1).unwrap();
+    for paragraph in after.split("\n\n").skip(1) {
+        let lines: Vec<&str> = paragraph.lines().collect();
+        for line in &lines[..lines.len().saturating_sub(1)] {
+            assert!(
+                line.len() >= 60 && line.len() <= 100,
+                "a ragged line in the help's prose: {line:?}\n{paragraph}"
+            );
+        }
+    }
+    insta::assert_snapshot!("wa_stats_mock_help", help);
+}

@@ -52,25 +52,41 @@ struct Args {
     /// JSON fixture file (partners, credentials, campaigns, settings); see docs/mock.md.
     #[arg(long, value_name = "FILE")]
     fixtures: Option<PathBuf>,
-    /// Requests per second per credential, or `off`. Default 100 (or the fixture's setting).
-    #[arg(long, value_name = "N|off", value_parser = parse_rate_limit)]
-    rate_limit: Option<RateLimit>,
+    /// Requests per second per credential, or `off` (or 0). A fixture file's rateLimitPerSecond
+    /// wins over the default.
+    #[arg(
+        long,
+        value_name = "N|off",
+        value_parser = parse_rate_limit,
+        default_value_t = RateLimit(Some(wa_stats_model::endpoint::RATE_LIMIT_PER_SECOND))
+    )]
+    rate_limit: RateLimit,
     /// Journal entries kept for /__admin/journal, or `off` (a long load test may not want them).
-    /// Default 10000.
-    #[arg(long, value_name = "N|off", value_parser = parse_journal)]
-    journal: Option<Journal>,
+    #[arg(
+        long,
+        value_name = "N|off",
+        value_parser = parse_journal,
+        default_value_t = Journal(wa_stats_mock::MockServerBuilder::DEFAULT_JOURNAL_CAPACITY)
+    )]
+    journal: Journal,
     /// The most bytes the journal holds (the oldest entries go first; every request is still
-    /// counted), such as 8MiB or 1048576; at least 1MiB. Default 32MiB.
-    #[arg(long, value_name = "BYTES", value_parser = parse_journal_bytes)]
-    journal_bytes: Option<usize>,
-    /// Default lifetime of issued OAuth tokens, in seconds, from 1 to 2147483647 (68 years, what
-    /// a 32-bit expires_in holds). Default 3600.
+    /// counted), such as 8MiB or 1048576; at least 1MiB.
+    #[arg(
+        long,
+        value_name = "BYTES",
+        value_parser = parse_journal_bytes,
+        default_value_t = JournalBytes(wa_stats_mock::MockServerBuilder::DEFAULT_JOURNAL_MAX_BYTES)
+    )]
+    journal_bytes: JournalBytes,
+    /// Lifetime of issued OAuth tokens, in seconds, from 1 to 2147483647 (68 years, what a 32-bit
+    /// expires_in holds). A fixture file's tokenTtlSecs wins over the default.
     #[arg(
         long,
         value_name = "SECS",
-        value_parser = clap::value_parser!(u64).range(1..=wa_stats_mock::MockServerBuilder::MAX_TOKEN_TTL.as_secs())
+        value_parser = clap::value_parser!(u64).range(1..=wa_stats_mock::MockServerBuilder::MAX_TOKEN_TTL.as_secs()),
+        default_value_t = wa_stats_mock::MockServerBuilder::DEFAULT_TOKEN_TTL.as_secs()
     )]
-    token_ttl: Option<u64>,
+    token_ttl: u64,
     /// Token required (as `Authorization: Bearer TOKEN`) on /__admin/; also enables the admin
     /// API on a non-loopback address.
     #[arg(
@@ -104,9 +120,14 @@ struct Args {
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = LogFormat::Text)]
     log_format: LogFormat,
     /// Log level (error, warn, info, debug, trace, off) or a filter such as
-    /// `wa_stats_mock=debug`. Default: RUST_LOG if set, else info.
-    #[arg(long, value_name = "LEVEL", value_parser = logging::parse_level)]
-    log_level: Option<String>,
+    /// `wa_stats_mock=debug`. Without this flag, RUST_LOG (when set) wins over the default.
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        value_parser = logging::parse_level,
+        default_value = "info"
+    )]
+    log_level: String,
     /// No line per request; start-up, shutdown and warnings are still logged.
     #[arg(long)]
     no_request_log: bool,
@@ -133,25 +154,69 @@ struct Args {
     /// of a pipe on the mock's stdin takes the mock with it when it dies, even by SIGKILL.
     #[arg(long)]
     exit_on_stdin_eof: bool,
+    /// Which of the options with a default were given (clap's value source), since a fixture
+    /// file's settings and RUST_LOG give way only to a flag, not to a default.
+    #[arg(skip)]
+    given: Given,
 }
 
+/// The options whose default another source (fixture settings, RUST_LOG) overrides.
+#[derive(Debug, Default)]
+struct Given {
+    rate_limit: bool,
+    token_ttl: bool,
+    log_level: bool,
+}
+
+impl Args {
+    /// Parses the command line (exiting with clap's message and status 2 on a refusal) and notes
+    /// which defaulted options were given.
+    fn parse_noting_sources() -> Self {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Self::command().get_matches();
+        let mut args = Self::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+        let given = |id: &str| {
+            !matches!(
+                matches.value_source(id),
+                None | Some(clap::parser::ValueSource::DefaultValue)
+            )
+        };
+        args.given = Given {
+            rate_limit: given("rate_limit"),
+            token_ttl: given("token_ttl"),
+            log_level: given("log_level"),
+        };
+        args
+    }
+}
+
+// Paragraphs wrapped by hand under 100 columns (clap's width where there is no terminal, and its
+// most), each line but the last of a paragraph a full one.
 const ENVIRONMENT_HELP: &str = "\
 Environment:
   RUST_LOG   log filter when --log-level is not given (e.g. RUST_LOG=debug)
-  NO_COLOR   any non-empty value turns colours off; colours are only ever used when stderr is
-             a terminal
+  NO_COLOR   any non-empty value turns colours off (they are used only when stderr is a terminal)
 
-Exit status: 0 after a clean stop; 1 when it cannot start (bad fixtures, TLS
-files or port); 2 for a refused flag or value, or --exit-on-stdin-eof with
---fixtures on stdin; 3 when expectations set through /__admin/expectations are
-not met at shutdown (logged on stderr, without request bodies).
+Exit status: 0 after a clean stop; 1 when it cannot start (bad fixtures, TLS files or port); 2 for
+a refused flag or value, or --exit-on-stdin-eof with --fixtures on stdin; 3 when expectations set
+through /__admin/expectations are not met at shutdown (logged on stderr, without request bodies).
 
-Output: one line on stdout, `listening on http://ADDR` (https:// with --tls), written first and flushed; logs on
-stderr. Log lines are dropped (and the number dropped is logged) rather than ever holding up a
-request when stderr is not read.";
+Output: one line on stdout, `listening on http://ADDR` (https:// with --tls), written first and
+flushed; logs on stderr. Log lines are dropped (and the number dropped is logged) rather than
+ever holding up a request when stderr is not read.";
 
 #[derive(Debug, Clone, Copy)]
 struct RateLimit(Option<u32>);
+
+/// As `--help` shows the default, and as the parser reads it back.
+impl std::fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(n) => write!(f, "{n}"),
+            None => f.write_str("off"),
+        }
+    }
+}
 
 fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
     if text.eq_ignore_ascii_case("off") {
@@ -165,6 +230,34 @@ fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
 #[derive(Debug, Clone, Copy)]
 struct Journal(usize);
 
+/// As `--help` shows the default, and as the parser reads it back.
+impl std::fmt::Display for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            0 => f.write_str("off"),
+            n => write!(f, "{n}"),
+        }
+    }
+}
+
+/// `--journal-bytes`: a size in bytes.
+#[derive(Debug, Clone, Copy)]
+struct JournalBytes(usize);
+
+/// In the largest unit that divides it, as `--help` shows the default (`32MiB`).
+impl std::fmt::Display for JournalBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0;
+        match [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+            .iter()
+            .find(|(_, unit)| n >= *unit && n.is_multiple_of(*unit))
+        {
+            Some((name, unit)) => write!(f, "{}{name}", n / unit),
+            None => write!(f, "{n}"),
+        }
+    }
+}
+
 fn parse_journal(text: &str) -> Result<Journal, String> {
     if text.eq_ignore_ascii_case("off") {
         return Ok(Journal(0));
@@ -175,7 +268,7 @@ fn parse_journal(text: &str) -> Result<Journal, String> {
 }
 
 /// A size in bytes: digits, then nothing, `KiB`, `MiB` or `GiB` (any case).
-fn parse_journal_bytes(text: &str) -> Result<usize, String> {
+fn parse_journal_bytes(text: &str) -> Result<JournalBytes, String> {
     let lower = text.trim().to_ascii_lowercase();
     let (digits, unit) = [("gib", 1 << 30), ("mib", 1 << 20), ("kib", 1 << 10)]
         .iter()
@@ -195,14 +288,14 @@ fn parse_journal_bytes(text: &str) -> Result<usize, String> {
              got {text:?}"
         ));
     }
-    Ok(bytes)
+    Ok(JournalBytes(bytes))
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = Args::parse_noting_sources();
     let log = Log::install(&LogSettings {
         format: args.log_format,
-        level: args.log_level.clone(),
+        level: args.given.log_level.then(|| args.log_level.clone()),
         request_log: !args.no_request_log,
     });
     let code = match tokio::runtime::Builder::new_multi_thread()
@@ -233,17 +326,14 @@ async fn run(args: Args, log: &Log) -> ExitCode {
     if let Some(path) = &args.fixtures {
         builder = builder.fixtures_file(path);
     }
-    if let Some(RateLimit(limit)) = args.rate_limit {
-        builder = builder.rate_limit(limit);
+    if args.given.rate_limit {
+        builder = builder.rate_limit(args.rate_limit.0);
     }
-    if let Some(Journal(entries)) = args.journal {
-        builder = builder.journal_capacity(entries);
-    }
-    if let Some(bytes) = args.journal_bytes {
-        builder = builder.journal_max_bytes(bytes);
-    }
-    if let Some(secs) = args.token_ttl {
-        builder = builder.token_ttl(Duration::from_secs(secs));
+    builder = builder
+        .journal_capacity(args.journal.0)
+        .journal_max_bytes(args.journal_bytes.0);
+    if args.given.token_ttl {
+        builder = builder.token_ttl(Duration::from_secs(args.token_ttl));
     }
     if let Some(token) = args.admin_token.clone() {
         builder = builder.admin_token(token);
