@@ -358,11 +358,11 @@ pub(crate) enum Format {
 #[command(next_help_heading = "Range and output")]
 pub(crate) struct RangeArgs {
     /// Start of the range, inclusive: YYYY-MM-DD (UTC midnight), RFC 3339, or 10-digit Unix
-    /// seconds. Omitted: the API's default (2018-01-01).
+    /// seconds [default: 2018-01-01, the API's own start]
     #[arg(long, value_name = "TIME")]
     pub(crate) from: Option<String>,
 
-    /// End of the range, exclusive, in the same forms as --from. Omitted: now.
+    /// End of the range, exclusive, in the same forms as --from [default: now]
     #[arg(long, value_name = "TIME")]
     pub(crate) to: Option<String>,
 

@@ -143,7 +143,7 @@ fn man_pages_render() {
     assert!(
         unknown
             .stderr
-            .contains("give one of: campaign, sync, token"),
+            .contains("give one of: campaign, sync, tap, token"),
         "{unknown:?}"
     );
 }

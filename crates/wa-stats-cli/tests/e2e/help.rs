@@ -9,10 +9,49 @@ fn help_snapshots() {
         ("help_main", vec!["--help"]),
         ("help_campaign", vec!["campaign", "--help"]),
         ("help_token", vec!["token", "--help"]),
+        ("help_sync", vec!["sync", "--help"]),
+        ("help_tap", vec!["tap", "--help"]),
     ] {
         let run = wa_stats(&args, &[], None);
         assert_eq!(run.code, 0, "{run:?}");
         insta::assert_snapshot!(name, run.stdout);
+    }
+}
+
+/// Every default a help names is written `[default: …]`, never in prose (issue 35 §4).
+#[test]
+fn defaults_are_shown_in_brackets() {
+    for args in [
+        vec!["--help"],
+        vec!["campaign", "--help"],
+        vec!["sync", "--help"],
+        vec!["tap", "--help"],
+        vec!["token", "--help"],
+        vec!["config", "show", "--help"],
+    ] {
+        let run = wa_stats(&args, &[], None);
+        let mut inside = false;
+        for line in run.stdout.lines() {
+            // A bracket may wrap onto the next line: track whether we are inside one.
+            let prose = line.to_lowercase();
+            for (at, _) in prose.match_indices("default") {
+                let before = &prose[..at];
+                let bracketed = inside || before.ends_with('[');
+                let a_profile_named_default = prose[..at].ends_with('`');
+                let about_sources = prose
+                    .contains("(flag, environment variable, profile, default)")
+                    || prose.contains("read defaults from");
+                assert!(
+                    bracketed || a_profile_named_default || about_sources,
+                    "{args:?}: a default in prose: {line}"
+                );
+            }
+            if let Some(open) = line.rfind("[default:") {
+                inside = !line[open..].contains(']');
+            } else if inside && line.contains(']') {
+                inside = false;
+            }
+        }
     }
 }
 
