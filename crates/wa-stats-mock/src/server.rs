@@ -1,5 +1,6 @@
 //! The server handle: bind, serve (HTTP/1.1, or HTTPS with ALPN h2 and http/1.1), shut down.
-//! Its configuration is `builder.rs`.
+//! Its configuration is `builder.rs`. One file at about 450 lines on purpose: the accept loop, the
+//! per-connection limits and the shutdown that drains them share their state and are read together.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
