@@ -108,7 +108,14 @@ where
     tokio::pin!(sleep, interrupt);
     loop {
         while in_flight.len() < client.calls_in_flight(limits.concurrency) {
-            ready.retain(|index, spans| alive[*index] && !spans.is_empty());
+            // The earliest campaign with a request ready (finished or empty ones drop out here, so
+            // that each admission costs O(log campaigns), not a scan).
+            while let Some(first) = ready.first_entry() {
+                if alive[*first.key()] && !first.get().is_empty() {
+                    break;
+                }
+                first.remove();
+            }
             let Some(mut first) = ready.first_entry() else {
                 break;
             };
