@@ -1,20 +1,19 @@
 //! Fetching many campaigns (and buckets) at once and handing the results on in the order the IDs
 //! were given, until the plan is done or something ends the run early.
 //!
-//! The client's batch yields results as they finish, each with its place among the IDs; a small
-//! reorder buffer holds the ones that finished early, so output is stable from run to run and
-//! each result is printed as soon as all those before it are.
+//! Each campaign is a unit of the one run loop (`run_loop.rs`, shared with `sync` and the tap),
+//! which hands answers back as they finish; a small reorder buffer holds the campaigns that
+//! finished early, so output is stable from run to run and each result is printed as soon as all
+//! those before it are.
 //!
-//! A run ends early, admitting nothing more and dropping (so cancelling) what is in flight, at
-//! the first answer that every other request would get too (the credential refused, no token to
-//! be had, a required shared budget unavailable), at `--deadline`, or at SIGINT/SIGTERM. This
-//! module owns the types it produces ([`Outcome`], [`Results`], [`Halt`]); the renderers in
-//! `output/` consume them.
+//! A run ends early (the run loop's stops: the first answer that every other request would get
+//! too, `--deadline`, SIGINT/SIGTERM), admitting nothing more and dropping what is in flight. This
+//! module owns the types it produces ([`Outcome`], [`Results`], [`Halt`], [`Stopper`]); the
+//! renderers in `output/` consume them.
 
 use std::collections::BTreeMap;
 use std::future::Future;
 
-use futures_util::stream::{BoxStream, StreamExt};
 use indicatif::ProgressBar;
 use wa_stats_client::{Client, Concurrency, Error, TimeRange};
 use wa_stats_model::ApiErrorKind;
@@ -22,6 +21,7 @@ use wa_stats_model::{ApiError, CampaignStatistics};
 
 use crate::origins::{Origins, SHARED_BUDGET_ENV};
 use crate::refusal::{Refusal, Stop};
+use crate::run_loop::{self, Limits, Stopped, Unit};
 use crate::series::Bucket;
 
 /// What one request came to.
@@ -195,8 +195,56 @@ pub(crate) struct Ran {
     pub(crate) halt: Option<Halt>,
 }
 
-/// Fetches the plan with `concurrency` requests in flight and calls `emit` for each campaign
-/// once all its ranges are in, in the order of the IDs.
+/// One campaign of the plan as a unit of the run loop: every range sent at once, each outcome kept.
+struct FetchUnit {
+    campaign_id: i64,
+    ranges: Vec<TimeRange>,
+    outcomes: Vec<Option<Outcome>>,
+    sent: bool,
+    /// Its outcomes were handed on (to be printed in order).
+    taken: bool,
+}
+
+impl Unit for FetchUnit {
+    fn campaign_id(&self) -> i64 {
+        self.campaign_id
+    }
+
+    fn requests(&mut self) -> Vec<(usize, TimeRange)> {
+        if std::mem::replace(&mut self.sent, true) {
+            return Vec::new();
+        }
+        self.ranges.iter().copied().enumerate().collect()
+    }
+
+    fn answer(&mut self, tag: usize, outcome: Result<CampaignStatistics, Error>) {
+        self.outcomes[tag] = Some(outcome.map_err(Unfetched::Failed));
+    }
+
+    fn is_done(&self) -> bool {
+        self.taken || self.outcomes.iter().all(Option::is_some)
+    }
+}
+
+impl FetchUnit {
+    /// Its results, in the plan's order; a range never answered is `NotSent(why)`.
+    fn take(&mut self, plan: &Plan, why: &'static str) -> Results {
+        self.taken = true;
+        self.outcomes
+            .iter_mut()
+            .zip(&plan.ranges)
+            .map(|(outcome, (bucket, _))| {
+                (
+                    *bucket,
+                    outcome.take().unwrap_or(Err(Unfetched::NotSent(why))),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Fetches the plan on the one run loop (`run_loop.rs`) with `concurrency` requests in flight and
+/// calls `emit` for each campaign once all its ranges are in, in the order of the IDs.
 ///
 /// Stops early if `emit` fails (stdout closed, say). Stops as early when `interrupt` completes
 /// (a signal: what was printed stays the last thing printed), or at `deadline`, or at the first
@@ -211,113 +259,80 @@ pub(crate) async fn in_order<E>(
     interrupt: impl Future<Output = u8>,
     mut emit: impl FnMut(i64, Results) -> Result<(), E>,
 ) -> Result<Ran, E> {
-    let per_campaign = plan.ranges.len().max(1);
-    let mut results = requests(client, plan, concurrency);
-    // Results that finished before one given earlier, by position, until that gap closes.
-    let mut done: BTreeMap<usize, Outcome> = BTreeMap::new();
-    let mut next = 0;
-    // Emits every campaign it can (with `not_sent`: all the rest); how many of those finished.
-    let mut emit_ready = |done: &mut BTreeMap<usize, Outcome>,
-                          next: &mut usize,
-                          not_sent: Option<&'static str>|
-     -> Result<usize, E> {
-        let mut finished = 0;
-        while *next < plan.ids.len() {
-            let first = *next * per_campaign;
-            let span = first..first + per_campaign;
-            if not_sent.is_none() && done.range(span.clone()).count() < per_campaign {
-                break;
-            }
-            let campaign: Results = span
-                .zip(&plan.ranges)
-                .map(|(position, (bucket, _))| {
-                    let outcome = done
-                        .remove(&position)
-                        .unwrap_or(Err(Unfetched::NotSent(not_sent.unwrap_or_default())));
-                    (*bucket, outcome)
-                })
-                .collect();
-            if !campaign
-                .iter()
-                .any(|(_, outcome)| matches!(outcome, Err(Unfetched::NotSent(_))))
-            {
-                finished += 1;
-            }
-            progress.suspend(|| emit(plan.ids[*next], campaign))?;
-            *next += 1;
-        }
-        Ok(finished)
-    };
-    let sleep = async {
-        match deadline {
-            Some(at) => tokio::time::sleep_until(at).await,
-            None => std::future::pending().await,
-        }
-    };
-    tokio::pin!(sleep, interrupt);
-    let mut finished = 0;
-    let halt = loop {
-        let (position, outcome) = tokio::select! {
-            biased;
-            status = &mut interrupt => break Some(Halt::Signal(status)),
-            () = &mut sleep => break Some(Halt::Deadline),
-            item = results.next() => match item {
-                Some(item) => item,
-                None => break None,
-            },
-        };
-        progress.inc(1);
-        let halt = match &outcome {
-            Err(error) => Cause::of(error).map(|cause| {
-                Halt::Answer(Stopper {
-                    campaign_id: plan.ids[position / per_campaign],
-                    cause,
-                    report: crate::refusal::report(error),
-                })
-            }),
-            Ok(_) => None,
-        };
-        done.insert(position, outcome.map_err(Unfetched::Failed));
-        match emit_ready(&mut done, &mut next, None) {
-            Ok(count) => finished += count,
-            Err(error) => {
-                // Leave the terminal clean even when stopping early.
-                progress.finish_and_clear();
-                return Err(error);
-            }
-        }
-        if halt.is_some() {
-            break halt;
-        }
-    };
-    // Admit nothing more; what is in flight is abandoned.
-    drop(results);
-    let rest = match &halt {
-        None | Some(Halt::Signal(_)) => Ok(0),
-        Some(halt) => emit_ready(&mut done, &mut next, Some(halt.not_sent())),
-    };
-    progress.finish_and_clear();
-    rest.map(|more| Ran {
-        finished: finished + more,
-        halt,
-    })
-}
-
-/// Every request of the plan, yielded as each finishes with its position
-/// (`campaign index × ranges + range index`).
-fn requests(
-    client: &Client,
-    plan: &Plan,
-    concurrency: Concurrency,
-) -> BoxStream<'static, (usize, Result<CampaignStatistics, Error>)> {
     let ranges: Vec<TimeRange> = plan.ranges.iter().map(|(_, range)| *range).collect();
-    let calls: Vec<(i64, TimeRange)> = plan
+    let mut units: Vec<FetchUnit> = plan
         .ids
         .iter()
-        .flat_map(|&id| ranges.iter().map(move |&range| (id, range)))
+        .map(|&campaign_id| FetchUnit {
+            campaign_id,
+            ranges: ranges.clone(),
+            outcomes: (0..ranges.len()).map(|_| None).collect(),
+            sent: false,
+            taken: false,
+        })
         .collect();
-    client
-        .campaign_statistics_many_indexed(calls, concurrency)
-        .map(|(position, _, outcome)| (position, outcome))
-        .boxed()
+    // Campaigns complete before an earlier one, by index, until that one is printed.
+    let mut complete: BTreeMap<usize, (i64, Results)> = BTreeMap::new();
+    let mut next = 0;
+    let mut finished = 0;
+    let limits = Limits {
+        concurrency,
+        deadline,
+        max_requests: None,
+        interrupt,
+    };
+    let ran = run_loop::run(client, &mut units, limits, |index, unit| {
+        progress.inc(1);
+        if unit.outcomes.iter().all(Option::is_some) && !unit.taken {
+            complete.insert(index, (unit.campaign_id, unit.take(plan, "")));
+        }
+        let mut printed = Ok(());
+        while let Some((id, results)) = complete.remove(&next) {
+            printed = progress.suspend(|| emit(id, results));
+            if printed.is_err() {
+                break;
+            }
+            next += 1;
+            finished += 1;
+        }
+        std::future::ready(printed)
+    })
+    .await;
+    let ran = match ran {
+        Ok(ran) => ran,
+        Err(error) => {
+            // Leave the terminal clean even when stopping early.
+            progress.finish_and_clear();
+            return Err(error);
+        }
+    };
+    let halt = match ran.stopped {
+        Some(Stopped::Halt(halt)) => Some(halt),
+        // `MaxRequests` never comes: the plan's size is checked before anything is sent.
+        None | Some(Stopped::MaxRequests) => None,
+    };
+    // At a deadline or a stopping answer, every campaign not printed yet is, with what came.
+    let rest = match &halt {
+        None | Some(Halt::Signal(_)) => Ok(()),
+        Some(halt) => {
+            let why = halt.not_sent();
+            let mut printed = Ok(());
+            for (index, unit) in units.iter_mut().enumerate().skip(next) {
+                let (id, results) = match complete.remove(&index) {
+                    Some(done) => {
+                        finished += 1;
+                        done
+                    }
+                    None => (unit.campaign_id, unit.take(plan, why)),
+                };
+                printed = progress.suspend(|| emit(id, results));
+                if printed.is_err() {
+                    break;
+                }
+            }
+            printed
+        }
+    };
+    progress.finish_and_clear();
+    rest.map(|()| Ran { finished, halt })
 }

@@ -21,6 +21,7 @@ mod output;
 mod profile;
 mod progress;
 mod refusal;
+mod run_loop;
 mod series;
 mod setup;
 mod show;

@@ -1,23 +1,19 @@
-//! The run loop of `wa-stats sync`: one reconciling planner per campaign, their requests sent
-//! through the client with a bounded number in flight, each campaign handed on once its planner
-//! has settled every day, until all are done or something ends the run early.
-//!
-//! Requests that follow from an answer go ahead of campaigns not started yet, so that campaigns
-//! finish (and are written) one after another rather than all at the end: a run stopped by
-//! `--deadline`, `--max-requests` or a signal keeps every campaign it finished.
+//! `wa-stats sync`'s units on the one run loop (`run_loop.rs`): a reconciling planner per
+//! campaign, its requests as the planner asks for them, the campaign handed on once every day is
+//! settled, or once a request failed or the answers did not add up.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::future::Future;
 
-use futures_util::stream::{FuturesUnordered, StreamExt};
 use indicatif::ProgressBar;
-use wa_stats_client::{Client, Concurrency, Error, TimeRange};
-use wa_stats_model::ApiErrorKind;
-use wa_stats_model::CampaignStatistics;
+use wa_stats_client::model::{ApiErrorKind, CampaignStatistics};
+use wa_stats_client::{Client, Error, TimeRange};
 
 use super::plan::{DAY_SECONDS, Day, Span, day_text};
 use super::reconcile::{Disagreement, Reconcile, Settled};
-use crate::fetch::{Cause, Halt, Stopper};
+use crate::fetch::Cause;
+use crate::run_loop::{self, Unit};
+pub(crate) use crate::run_loop::{Limits, Ran, Stopped};
 
 /// One campaign to sync: its planner and how many days it settles.
 pub(crate) struct Campaign {
@@ -41,45 +37,88 @@ pub(crate) enum Finished {
     Failed(String),
 }
 
-/// Why a run stopped before every campaign was done, beyond [`Halt`]'s reasons.
-#[derive(Debug)]
-pub(crate) enum Stopped {
-    /// As `campaign` stops.
-    Halt(Halt),
-    /// `--max-requests` reached.
-    MaxRequests,
+/// Where a campaign's unit is.
+enum State {
+    Running,
+    Ended(Finished),
+    Reported,
 }
 
-/// What the run did.
-#[derive(Debug, Default)]
-pub(crate) struct Ran {
-    /// Requests sent (each answered, or abandoned at a stop).
-    pub(crate) requests: usize,
-    /// Why it stopped early.
-    pub(crate) stopped: Option<Stopped>,
+/// A campaign as a unit of the run loop.
+struct SyncUnit {
+    campaign: Campaign,
+    /// The span of each request sent, by its tag.
+    sent: Vec<Span>,
+    state: State,
 }
 
-/// The limits of a run.
-pub(crate) struct Limits<I> {
-    /// Requests in flight at most: the client's batch limit for it, read again before each
-    /// admission, so that `Auto` follows the latency (more in flight would only queue in the
-    /// pacer, and every queued request lengthens the chain of answers a campaign waits on).
-    pub(crate) concurrency: Concurrency,
-    /// Stop admitting at this instant.
-    pub(crate) deadline: Option<tokio::time::Instant>,
-    /// Stop admitting after this many requests.
-    pub(crate) max_requests: Option<usize>,
-    /// Completes at SIGINT/SIGTERM with the exit status for it.
-    pub(crate) interrupt: I,
+impl Unit for SyncUnit {
+    fn campaign_id(&self) -> i64 {
+        self.campaign.id
+    }
+
+    fn requests(&mut self) -> Vec<(usize, TimeRange)> {
+        if !matches!(self.state, State::Running) {
+            return Vec::new();
+        }
+        self.campaign
+            .planner
+            .requests()
+            .into_iter()
+            .map(|span| {
+                self.sent.push(span);
+                (
+                    self.sent.len() - 1,
+                    TimeRange::new(Some(span.from * DAY_SECONDS), Some(span.to * DAY_SECONDS)),
+                )
+            })
+            .collect()
+    }
+
+    fn answer(&mut self, tag: usize, outcome: Result<CampaignStatistics, Error>) {
+        let span = self.sent[tag];
+        let id = self.campaign.id;
+        match outcome {
+            Ok(stats) => {
+                self.campaign.planner.answer(span, stats);
+                if self.campaign.planner.is_done() {
+                    let planner =
+                        std::mem::replace(&mut self.campaign.planner, Reconcile::per_day(&[]));
+                    self.state = State::Ended(match planner.finish() {
+                        Ok(days) => Finished::Days(days),
+                        Err(disagreement) => Finished::Failed(disagreement_line(id, &disagreement)),
+                    });
+                }
+            }
+            // The run ends with its one line for it.
+            Err(error) if Cause::of(&error).is_some() => {}
+            Err(error) => {
+                let report = crate::refusal::report(&error);
+                let about_the_campaign = matches!(
+                    error.api_error().map(|api| &api.kind),
+                    Some(
+                        ApiErrorKind::CampaignNotFound | ApiErrorKind::NotAWhatsAppCampaign { .. }
+                    )
+                );
+                self.state = State::Ended(if about_the_campaign {
+                    Finished::AboutTheCampaign(format!("campaign {id}: {report}"))
+                } else {
+                    Finished::Failed(format!("campaign {id} {}: {report}", days_text(span)))
+                });
+            }
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        !matches!(self.state, State::Running)
+    }
 }
 
-type Answer = (usize, Span, Result<CampaignStatistics, Error>);
-
-/// Runs every campaign's planner to its end, calling `finished` for each campaign as it ends
-/// (in the order they end).
+/// Runs every campaign's planner to its end on the one run loop, calling `finished` for each
+/// campaign as it ends (in the order they end).
 pub(crate) async fn run<I, F, Fut>(
     client: &Client,
-    mut campaigns: Vec<Campaign>,
+    campaigns: Vec<Campaign>,
     limits: Limits<I>,
     progress: &ProgressBar,
     mut finished: F,
@@ -89,141 +128,34 @@ where
     F: FnMut(i64, Finished) -> Fut,
     Fut: Future<Output = Result<(), String>>,
 {
-    // Ready requests by campaign: the earliest campaign's go first, so that campaigns finish in
-    // the order of the IDs and a stopped run keeps the most finished ones.
-    let mut ready: BTreeMap<usize, VecDeque<Span>> = BTreeMap::new();
-    for (index, campaign) in campaigns.iter_mut().enumerate() {
-        ready.insert(index, campaign.planner.requests().into());
-    }
-    let mut alive = vec![true; campaigns.len()];
-    let mut in_flight = FuturesUnordered::new();
-    let mut ran = Ran::default();
-    let sleep = async {
-        match limits.deadline {
-            Some(at) => tokio::time::sleep_until(at).await,
-            None => std::future::pending().await,
-        }
-    };
-    let interrupt = limits.interrupt;
-    tokio::pin!(sleep, interrupt);
-    loop {
-        while in_flight.len() < client.calls_in_flight(limits.concurrency) {
-            // The earliest campaign with a request ready (finished or empty ones drop out here, so
-            // that each admission costs O(log campaigns), not a scan).
-            while let Some(first) = ready.first_entry() {
-                if alive[*first.key()] && !first.get().is_empty() {
-                    break;
-                }
-                first.remove();
-            }
-            let Some(mut first) = ready.first_entry() else {
-                break;
-            };
-            if limits.max_requests.is_some_and(|max| ran.requests >= max) {
-                // Nothing more is admitted; what is in flight is paid for, so its answers are
-                // still taken, and a campaign they complete is written.
-                ran.stopped = Some(Stopped::MaxRequests);
-                break;
-            }
-            let index = *first.key();
-            let Some(span) = first.get_mut().pop_front() else {
-                break;
-            };
-            ran.requests += 1;
-            in_flight.push(request(client, index, campaigns[index].id, span));
-        }
-        if in_flight.is_empty() {
-            break;
-        }
-        let (index, span, outcome): Answer = tokio::select! {
-            biased;
-            status = &mut interrupt => {
-                ran.stopped = Some(Stopped::Halt(Halt::Signal(status)));
-                break;
-            }
-            () = &mut sleep => {
-                ran.stopped = Some(Stopped::Halt(Halt::Deadline));
-                break;
-            }
-            Some(answer) = in_flight.next() => answer,
-        };
-        if !alive[index] {
-            continue;
-        }
-        let campaign = &mut campaigns[index];
-        let stats = match outcome {
-            Ok(stats) => stats,
-            Err(error) => {
-                if let Some(cause) = Cause::of(&error) {
-                    ran.stopped = Some(Stopped::Halt(Halt::Answer(Stopper {
-                        campaign_id: campaign.id,
-                        cause,
-                        report: crate::refusal::report(&error),
-                    })));
-                    break;
-                }
-                alive[index] = false;
-                let about_the_campaign = matches!(
-                    error.api_error().map(|api| &api.kind),
-                    Some(
-                        ApiErrorKind::CampaignNotFound | ApiErrorKind::NotAWhatsAppCampaign { .. }
-                    )
-                );
-                let line = format!(
-                    "campaign {} {}: {}",
-                    campaign.id,
-                    days_text(span),
-                    crate::refusal::report(&error)
-                );
-                let end = if about_the_campaign {
-                    Finished::AboutTheCampaign(format!(
-                        "campaign {}: {}",
-                        campaign.id,
-                        crate::refusal::report(&error)
-                    ))
-                } else {
-                    Finished::Failed(line)
-                };
-                finished(campaign.id, end).await?;
-                continue;
+    let mut units: Vec<SyncUnit> = campaigns
+        .into_iter()
+        .map(|campaign| SyncUnit {
+            campaign,
+            sent: Vec::new(),
+            state: State::Running,
+        })
+        .collect();
+    run_loop::run(client, &mut units, limits, |_, unit| {
+        let ended = match std::mem::replace(&mut unit.state, State::Reported) {
+            State::Ended(end) => Some(end),
+            other => {
+                unit.state = other;
+                None
             }
         };
-        campaign.planner.answer(span, stats);
-        ready
-            .entry(index)
-            .or_default()
-            .extend(campaign.planner.requests());
-        if campaign.planner.is_done() {
-            alive[index] = false;
-            progress.inc(campaign.days);
-            let planner = std::mem::replace(&mut campaign.planner, Reconcile::per_day(&[]));
-            let end = match planner.finish() {
-                Ok(days) => Finished::Days(days),
-                Err(disagreement) => {
-                    Finished::Failed(disagreement_line(campaign.id, &disagreement))
-                }
-            };
-            finished(campaign.id, end).await?;
+        let report = ended.map(|end| {
+            progress.inc(unit.campaign.days);
+            finished(unit.campaign.id, end)
+        });
+        async move {
+            match report {
+                Some(report) => report.await,
+                None => Ok(()),
+            }
         }
-    }
-    Ok(ran)
-}
-
-/// One request, with its campaign's index and span.
-fn request(
-    client: &Client,
-    index: usize,
-    id: i64,
-    span: Span,
-) -> impl Future<Output = Answer> + use<> {
-    let call = client
-        .campaign_statistics(id)
-        .range(TimeRange::new(
-            Some(span.from * DAY_SECONDS),
-            Some(span.to * DAY_SECONDS),
-        ))
-        .send();
-    async move { (index, span, call.await) }
+    })
+    .await
 }
 
 /// `2024-03-01` or `2024-03-01..2024-03-07` (inclusive).
