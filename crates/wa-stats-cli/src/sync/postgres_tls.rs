@@ -134,12 +134,9 @@ pub(crate) fn client_config(
         return Ok(None);
     }
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut roots = RootCertStore::empty();
-    // The platform's roots; a machine without any still works with a root given below.
-    for certificate in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(certificate);
-    }
-    let mut given = false;
+    // The roots given (`sslrootcert`, `--ca-cert`) are read first: they decide whether anything
+    // is checked at all.
+    let mut given = RootCertStore::empty();
     for (what, path) in [
         ("sslrootcert", settings.root_cert.as_deref()),
         ("--ca-cert", ca_cert),
@@ -152,52 +149,75 @@ pub(crate) fn client_config(
                     files::Unreadable::Refused(why) => format!("--db: {what} {path}: {why}"),
                 }
             })?;
-        let mut found = 0;
+        let before = given.len();
         for certificate in CertificateDer::pem_slice_iter(&bytes) {
             let certificate =
                 certificate.map_err(|error| format!("--db: {what} {path}: not PEM: {error}"))?;
-            roots
+            given
                 .add(certificate)
                 .map_err(|error| format!("--db: {what} {path}: {error}"))?;
-            found += 1;
         }
-        if found == 0 {
+        if given.len() == before {
             return Err(format!("--db: {what} {path} holds no PEM certificate"));
         }
-        given = true;
     }
+    // libpq: `prefer` and `require` check a certificate only when a root file is given.
+    let mode = match settings.mode {
+        SslMode::Prefer | SslMode::Require if !given.is_empty() => SslMode::VerifyCa,
+        mode => mode,
+    };
     let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
         .map_err(|error| format!("TLS setup: {error}"))?;
-    // libpq: `prefer` and `require` check a certificate only when a root file is given.
-    let mode = match settings.mode {
-        SslMode::Prefer | SslMode::Require if given => SslMode::VerifyCa,
-        mode => mode,
-    };
-    let config = match mode {
-        SslMode::VerifyFull => builder.with_root_certificates(roots).with_no_client_auth(),
-        SslMode::VerifyCa => {
-            let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
-                .build()
-                .map_err(|error| format!("TLS setup: {error}"))?;
+    let checked = matches!(mode, SslMode::VerifyCa | SslMode::VerifyFull);
+    if !checked {
+        let verifier = Libpq {
+            chain: None,
+            provider,
+        };
+        return Ok(Some(
             builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(ChainOnly(webpki)))
-                .with_no_client_auth()
-        }
-        _ => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(Unchecked(provider)))
-            .with_no_client_auth(),
+                .with_custom_certificate_verifier(Arc::new(verifier))
+                .with_no_client_auth(),
+        ));
+    }
+    // The platform's roots beside the given ones, read only when a chain is checked.
+    let mut roots = given;
+    for certificate in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(certificate);
+    }
+    if mode == SslMode::VerifyFull {
+        return Ok(Some(
+            builder.with_root_certificates(roots).with_no_client_auth(),
+        ));
+    }
+    let webpki =
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
+            .build()
+            .map_err(|error| format!("TLS setup: {error}"))?;
+    let verifier = Libpq {
+        chain: Some(webpki),
+        provider,
     };
-    Ok(Some(config))
+    Ok(Some(
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth(),
+    ))
 }
 
-/// `verify-ca`: the chain is checked, the name is not (as libpq).
+/// The server-certificate checks libpq makes below `verify-full`: the chain alone (`verify-ca`:
+/// `chain` is set, the host name is not checked) or nothing (`prefer` and `require` without a
+/// root: encrypted, not authenticated). The handshake's signatures are always checked.
 #[derive(Debug)]
-struct ChainOnly(Arc<WebPkiServerVerifier>);
+struct Libpq {
+    chain: Option<Arc<WebPkiServerVerifier>>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
 
-impl ServerCertVerifier for ChainOnly {
+impl ServerCertVerifier for Libpq {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -206,10 +226,10 @@ impl ServerCertVerifier for ChainOnly {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, TlsError> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-        {
+        let Some(chain) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
             Err(TlsError::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),
@@ -222,48 +242,11 @@ impl ServerCertVerifier for ChainOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, TlsError> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, TlsError> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// `prefer` and `require` without a root: encrypted, the certificate not checked (libpq's
-/// semantics; the handshake's signatures still are).
-#[derive(Debug)]
-struct Unchecked(Arc<rustls::crypto::CryptoProvider>);
-
-impl ServerCertVerifier for Unchecked {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, TlsError> {
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, TlsError> {
         rustls::crypto::verify_tls12_signature(
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
     fn verify_tls13_signature(
@@ -276,11 +259,13 @@ impl ServerCertVerifier for Unchecked {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
