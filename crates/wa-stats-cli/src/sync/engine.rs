@@ -25,6 +25,25 @@ pub(crate) struct Campaign {
     pub(crate) days: u64,
 }
 
+impl Campaign {
+    /// Campaign `id` over `spans`: reconciled against `stored` (what the table or the state says
+    /// of those days), or with `per_day` one request a day.
+    pub(crate) fn new(
+        id: i64,
+        spans: &[Span],
+        stored: BTreeMap<Day, CampaignStatistics>,
+        per_day: bool,
+    ) -> Self {
+        let planner = if per_day {
+            Reconcile::per_day(spans)
+        } else {
+            Reconcile::new(spans, stored)
+        };
+        let days = spans.iter().map(|s| (s.to - s.from).unsigned_abs()).sum();
+        Self { id, planner, days }
+    }
+}
+
 /// How a campaign ended.
 #[derive(Debug)]
 pub(crate) enum Finished {

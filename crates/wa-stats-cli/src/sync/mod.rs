@@ -32,7 +32,7 @@ use wa_stats_model::CampaignStatistics;
 use wa_stats_model::request::unix_seconds;
 
 use self::plan::{DAY_SECONDS, Day, Span, day_text};
-use self::reconcile::{Reconcile, Settled};
+use self::reconcile::Settled;
 use self::store::{Batch, Store, Target, Written};
 use crate::cli::{Cli, SyncArgs};
 use crate::origins::Origins;
@@ -89,36 +89,30 @@ pub(crate) async fn sync(cli: &Cli, args: &SyncArgs, origins: &Origins<'_>) -> R
         }
         let old = synced.get(&id).copied();
         let spans = plan::spans(&plan::days_to_fetch(range, old, args.lookback));
-        let days: u64 = spans
-            .iter()
-            .map(|s| s.to - s.from)
-            .map(|d| d.unsigned_abs())
-            .sum();
-        per_day_requests += days;
-        let planner = if args.per_day {
-            Reconcile::per_day(&spans)
-        } else {
-            // What the table says of the days the state claims: the planner's expectations.
-            let mut stored = BTreeMap::new();
-            if let Some(old) = old {
-                for span in &spans {
-                    let claimed = Span {
-                        from: span.from.max(old.from),
-                        to: span.to.min(old.to),
-                    };
-                    if claimed.from >= claimed.to {
-                        continue;
-                    }
-                    let rows = store.rows(id, claimed).await.map_err(Stop::Failed)?;
-                    stored.extend(rows.into_iter().filter_map(|(day, row)| {
+        // What the table says of the days the state claims: the planner's expectations.
+        let mut stored = BTreeMap::new();
+        if !args.per_day
+            && let Some(old) = old
+        {
+            for span in &spans {
+                let claimed = Span {
+                    from: span.from.max(old.from),
+                    to: span.to.min(old.to),
+                };
+                if claimed.from >= claimed.to {
+                    continue;
+                }
+                let rows = store.rows(id, claimed).await.map_err(Stop::Failed)?;
+                stored
+                    .extend(rows.into_iter().filter_map(|(day, row)| {
                         Some((day, columns::statistics(&columns, &row)?))
                     }));
-                }
             }
-            Reconcile::new(&spans, stored)
-        };
+        }
+        let campaign = engine::Campaign::new(id, &spans, stored, args.per_day);
+        per_day_requests += campaign.days;
         olds.insert(id, (old, spans));
-        campaigns.push(engine::Campaign { id, planner, days });
+        campaigns.push(campaign);
     }
     if !quiet && per_day_requests > series::ANNOUNCE_ABOVE as u64 && io::stderr().is_terminal() {
         let _ = writeln!(
@@ -281,15 +275,11 @@ fn batch(
             )),
         }
     }
-    let outcomes: Vec<(Day, bool)> = spans
-        .iter()
-        .flat_map(|span| (span.from..span.to).map(|day| (day, true)))
-        .collect();
     Ok(Batch {
         campaign_id,
         rows,
         kept,
-        state: plan::next_state(old, &outcomes),
+        state: plan::state_after(old, spans),
     })
 }
 

@@ -71,6 +71,15 @@ pub(crate) fn days_to_fetch(range: Span, synced: Option<Span>, lookback: u32) ->
         .collect()
 }
 
+/// The state after a run that settled every day of `spans` (a campaign written whole).
+pub(crate) fn state_after(old: Option<Span>, spans: &[Span]) -> Option<Span> {
+    let outcomes: Vec<(Day, bool)> = spans
+        .iter()
+        .flat_map(|span| (span.from..span.to).map(|day| (day, true)))
+        .collect();
+    next_state(old, &outcomes)
+}
+
 /// `days` (ascending) as runs of consecutive days.
 pub(crate) fn spans(days: &[Day]) -> Vec<Span> {
     let mut spans: Vec<Span> = Vec::new();

@@ -31,7 +31,7 @@ use crate::refusal::{EXIT_FAILED, EXIT_OK, Refusal, Stop};
 use crate::sync::columns::{self, Row};
 use crate::sync::engine::{self, Finished, Stopped};
 use crate::sync::plan::{self, Day, Span, day_text};
-use crate::sync::reconcile::{Reconcile, Settled};
+use crate::sync::reconcile::Settled;
 use crate::{files, setup};
 
 use self::state::CampaignState;
@@ -144,14 +144,8 @@ pub(crate) async fn tap(args: &TapArgs) -> Result<u8, Stop> {
                 }
             }
         }
-        let days: u64 = spans.iter().map(|s| (s.to - s.from).unsigned_abs()).sum();
-        let planner = if sync_args.per_day {
-            Reconcile::per_day(&spans)
-        } else {
-            Reconcile::new(&spans, stored)
-        };
+        campaigns.push(engine::Campaign::new(id, &spans, stored, sync_args.per_day));
         spans_of.insert(id, spans);
-        campaigns.push(engine::Campaign { id, planner, days });
     }
 
     let mut failed = 0_usize;
@@ -258,11 +252,7 @@ fn finished_campaign(
         }
         rows.insert(day, row);
     }
-    let outcomes: Vec<(Day, bool)> = spans
-        .iter()
-        .flat_map(|span| (span.from..span.to).map(|day| (day, true)))
-        .collect();
-    let span = plan::next_state(old.span, &outcomes);
+    let span = plan::state_after(old.span, spans);
     let mut window = BTreeMap::new();
     if let Some(span) = span {
         for day in (span.to - lookback).max(span.from)..span.to {
